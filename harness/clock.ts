@@ -1,0 +1,36 @@
+// One monotonic clock per run. Times are milliseconds (fractional, microsecond resolution) since
+// the run's origin, read from CLOCK_MONOTONIC via process.hrtime.bigint(), which every thread and
+// every process on the machine shares, so worker threads and child processes can stamp events on
+// the same time line by receiving the origin as a string.
+
+// A run's time origin and a reader of "milliseconds since origin".
+export class Clock {
+  readonly origin: bigint;
+  // Wall-clock time at the origin, for humans only; never used for durations.
+  readonly originWall: string;
+
+  constructor(origin: bigint = process.hrtime.bigint()) {
+    this.origin = origin;
+    this.originWall = new Date().toISOString();
+  }
+
+  // Milliseconds since origin, rounded to the microsecond.
+  now(): number {
+    return toMs(process.hrtime.bigint() - this.origin);
+  }
+
+  // Converts an absolute hrtime reading to milliseconds since origin.
+  at(hr: bigint): number {
+    return toMs(hr - this.origin);
+  }
+}
+
+// Rounds a nanosecond difference to milliseconds with three decimals.
+export function toMs(ns: bigint): number {
+  return Math.round(Number(ns) / 1000) / 1000;
+}
+
+// A clock that reads the same origin in another thread or process.
+export function clockFromOrigin(origin: string): Clock {
+  return new Clock(BigInt(origin));
+}

@@ -1,0 +1,42 @@
+// Errors with a stable `code` that tests and reports match on; the message says what to fix.
+
+export type HarnessErrorCode =
+  | 'USAGE'
+  | 'SCENARIO_INVALID'
+  | 'SCENARIO_NOT_FOUND'
+  | 'SCENARIO_LOAD_FAILED'
+  | 'OUT_DIR_UNWRITABLE'
+  | 'TARGET_SPAWN_FAILED'
+  | 'TARGET_NOT_READY'
+  | 'TARGET_EXITED_EARLY'
+  | 'PORT_UNAVAILABLE'
+  | 'TRIGGER_TIMEOUT'
+  | 'LOAD_FAILED'
+  | 'RUN_TIMEOUT'
+  | 'INTERRUPTED'
+  | 'RESULTS_INVALID'
+  | 'INTERNAL';
+
+// A failure the harness understands; `problems` lists every item when there are several.
+export class HarnessError extends Error {
+  readonly code: HarnessErrorCode;
+  readonly problems: string[];
+
+  constructor(code: HarnessErrorCode, message: string, options: { cause?: unknown; problems?: string[] } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HarnessError';
+    this.code = code;
+    this.problems = options.problems ?? [];
+  }
+}
+
+// True for a HarnessError with the given code.
+export function isHarnessError(error: unknown, code?: HarnessErrorCode): error is HarnessError {
+  return error instanceof HarnessError && (code === undefined || error.code === code);
+}
+
+// The message of any thrown value, for logs and reports.
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,138 @@
+// The history's event types: a discriminated union keyed on `type`. Every event carries `t`, the
+// milliseconds since the run's origin on the run's one monotonic clock (see clock.ts).
+// Checks and reporters read these; only the executing side writes them.
+
+export type SignalName =
+  | 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2' | 'SIGKILL';
+
+export type Delivery = 'process' | 'group' | 'tree';
+
+// ---- core events ----------------------------------------------------------------------------
+
+export interface RunStartEvent {
+  type: 'run:start'; t: number;
+  runId: string; scenario: string; params: Record<string, unknown>; seed: number;
+  originWall: string; harnessPid: number;
+}
+export interface ServiceSpawnedEvent {
+  type: 'service:spawned'; t: number; name: string; pid: number; command: string; args: string[];
+}
+export interface ServiceReadyEvent { type: 'service:ready'; t: number; name: string }
+export interface TargetSpawnedEvent {
+  type: 'target:spawned'; t: number;
+  pid: number; pgid: number; command: string; args: string[]; cwd: string; port?: number;
+}
+export interface TargetReadyEvent { type: 'target:ready'; t: number; probe: string; readyMs: number }
+export interface TargetNotReadyEvent {
+  type: 'target:not-ready'; t: number; probe: string; reason: string; timeoutMs: number;
+}
+export interface LogLineEvent {
+  type: 'log:line'; t: number; stream: 'stdout' | 'stderr'; line: string; source?: string;
+}
+export interface LogDroppedEvent {
+  type: 'log:dropped'; t: number; stream: 'stdout' | 'stderr'; dropped: number; bytes: number;
+}
+export interface ProcessSeenEvent {
+  type: 'process:seen'; t: number; pid: number; ppid: number; pgid: number; sid: number; cmd: string;
+}
+export interface ProcessGoneEvent { type: 'process:gone'; t: number; pid: number }
+export interface TriggerArmedEvent { type: 'trigger:armed'; t: number; trigger: string }
+export interface TriggerFiredEvent {
+  type: 'trigger:fired'; t: number; trigger: string; reason: string;
+  // The moment the strike is intended for (>= t for delays; = t for event-driven triggers).
+  intendedT: number;
+}
+export interface SignalSentEvent {
+  type: 'signal:sent'; t: number;
+  signal: SignalName; deliver: Delivery;
+  // When the plan meant to send it, and when kill() was actually called (t is the same as sentT).
+  intendedT: number; sentT: number;
+  step: number; escalation: boolean; pids: number[]; error?: string;
+}
+export interface FileSeenEvent {
+  type: 'file:seen'; t: number; path: string; size: number; change: 'created' | 'grew' | 'removed';
+}
+export interface FilesSnapshotEvent {
+  type: 'files:snapshot'; t: number; purpose: 'absent' | 'intact'; globs: string[];
+  files: Array<{ path: string; size: number; sha256?: string }>;
+}
+export interface TargetExitEvent {
+  type: 'target:exit'; t: number;
+  code: number | null; signal: string | null;
+  // What a shell would report: the code, or 128 + the signal number.
+  shellCode: number;
+  // True when the harness ended the target itself (teardown, still-running, interruption).
+  byHarness: boolean;
+}
+export interface TargetAliveEvent { type: 'target:alive'; t: number; sinceSignalMs: number }
+export interface OrphanFoundEvent {
+  type: 'orphan:found'; t: number; pid: number; ppid: number; pgid: number; sid: number; cmd: string;
+  escapedGroup: boolean;
+}
+export interface OrphanKilledEvent { type: 'orphan:killed'; t: number; pids: number[]; survivors: number[] }
+export interface HarnessStopEvent {
+  type: 'harness:stop'; t: number; reason: 'still-running' | 'teardown' | 'interrupted' | 'timeout' | 'error';
+}
+export interface InspectResultEvent {
+  type: 'inspect:result'; t: number; name: string; command: string; args: string[];
+  code: number | null; signal: string | null; stdout: string; stderr: string; error?: string;
+}
+export interface RunErrorEvent { type: 'run:error'; t: number; code: string; message: string }
+export interface RunSkipEvent { type: 'run:skip'; t: number; reason: string }
+export interface RunEndEvent { type: 'run:end'; t: number }
+
+// ---- load events (written by load drivers, see harness/load/) ---------------------------------
+
+export type OpOutcome = 'ok' | 'http-error' | 'rejected' | 'refused' | 'reset' | 'timeout' | 'closed';
+
+export interface LoadStartedEvent { type: 'load:started'; t: number; driver: string; kind: string; detail?: Record<string, unknown> }
+export interface LoadStoppedEvent { type: 'load:stopped'; t: number; driver: string; stats?: Record<string, unknown> }
+export interface LoadErrorEvent { type: 'load:error'; t: number; driver: string; message: string }
+// One operation: an HTTP request, a WebSocket message awaiting its ack, a TCP command awaiting its reply.
+export interface RequestStartEvent {
+  type: 'request:start'; t: number; driver: string; id: string; conn?: string; op?: string;
+}
+export interface RequestEndEvent {
+  type: 'request:end'; t: number; driver: string; id: string; outcome: OpOutcome;
+  status?: number; bytes?: number; error?: string;
+}
+export interface ConnOpenEvent { type: 'conn:open'; t: number; driver: string; conn: string }
+export interface ConnCloseEvent {
+  type: 'conn:close'; t: number; driver: string; conn: string; how: 'fin' | 'reset' | 'error' | 'local';
+  error?: string;
+}
+export interface WsOpenEvent { type: 'ws:open'; t: number; driver: string; client: string }
+export interface WsMessageEvent { type: 'ws:message'; t: number; driver: string; client: string; data: string }
+export interface WsCloseEvent {
+  type: 'ws:close'; t: number; driver: string; client: string; code: number; reason: string; byClient: boolean;
+}
+export interface ProbeStatusEvent {
+  type: 'probe:status'; t: number; driver: string; url: string; status: number | null; error?: string; ms: number;
+}
+
+export type HistoryEvent =
+  | RunStartEvent | ServiceSpawnedEvent | ServiceReadyEvent
+  | TargetSpawnedEvent | TargetReadyEvent | TargetNotReadyEvent
+  | LogLineEvent | LogDroppedEvent | ProcessSeenEvent | ProcessGoneEvent
+  | TriggerArmedEvent | TriggerFiredEvent | SignalSentEvent
+  | FileSeenEvent | FilesSnapshotEvent | TargetExitEvent | TargetAliveEvent
+  | OrphanFoundEvent | OrphanKilledEvent | HarnessStopEvent
+  | InspectResultEvent | RunErrorEvent | RunSkipEvent | RunEndEvent
+  | LoadStartedEvent | LoadStoppedEvent | LoadErrorEvent
+  | RequestStartEvent | RequestEndEvent | ConnOpenEvent | ConnCloseEvent
+  | WsOpenEvent | WsMessageEvent | WsCloseEvent | ProbeStatusEvent;
+
+export type EventType = HistoryEvent['type'];
+export type EventOf<T extends EventType> = Extract<HistoryEvent, { type: T }>;
+// An event before the history stamps it with `t`.
+export type EventInput = HistoryEvent extends infer E ? (E extends HistoryEvent ? Omit<E, 't'> & { t?: number } : never) : never;
+
+// The events of one type, in order.
+export function eventsOf<T extends EventType>(events: readonly HistoryEvent[], type: T): EventOf<T>[] {
+  return events.filter((e): e is EventOf<T> => e.type === type);
+}
+
+// The first event of one type, if any.
+export function firstOf<T extends EventType>(events: readonly HistoryEvent[], type: T): EventOf<T> | undefined {
+  return events.find((e): e is EventOf<T> => e.type === type);
+}
