@@ -1,0 +1,57 @@
+import type { CheckResult } from '../check/types.js';
+
+// results.json: a public contract (see CONTRACTS.md). Extend with new fields; never rename.
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export type RunVerdict = 'pass' | 'fail' | 'error' | 'skipped';
+export type SuiteStatus = 'passed' | 'failed' | 'interrupted' | 'error';
+
+export interface RunMetrics {
+  // Spawn -> ready.
+  readyMs?: number;
+  // First signal -> target exit (the leader's exit as seen by the harness).
+  timeToExitMs?: number;
+  // Last signal -> exit.
+  timeToExitFromLastSignalMs?: number;
+  // Actual - intended time of the first signal (the harness's own lateness).
+  strikeLatenessMs?: number;
+  // Spawn -> exit.
+  lifetimeMs?: number;
+  // Load metrics (drainMs, timeToNotReadyMs, lastCloseMs, throughputBeforeSignal, outcomes, ...).
+  [key: string]: number | Record<string, number> | undefined;
+}
+
+export interface RunResult {
+  id: string;
+  scenario: string;
+  params: Record<string, unknown>;
+  seed: number;
+  repeat: number;
+  verdict: RunVerdict;
+  // Why the run was skipped or errored, when it was.
+  reason?: string;
+  errorCode?: string;
+  checks: CheckResult[];
+  metrics: RunMetrics;
+  exit: { code: number | null; signal: string | null; shellCode?: number } | null;
+  // Path of the run's events.jsonl, relative to the out dir.
+  history: string | null;
+  // The scenario file the run came from (relative to the cwd) and the command that replays it.
+  file?: string;
+  replay?: string;
+  durationMs?: number;
+  // Shard bookkeeping (set by `--shard K/N` and `merge`).
+  shard?: string;
+}
+
+export interface ResultsFile {
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  startedAt: string;
+  finishedAt: string;
+  status: SuiteStatus;
+  machine: { cpus: number; node: string; os: string; cpuModel?: string; hostname?: string };
+  // The command line and options the suite ran with.
+  options?: Record<string, unknown>;
+  runs: RunResult[];
+}
