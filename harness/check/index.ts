@@ -1,0 +1,42 @@
+import type { HistoryEvent } from '../history/events.js';
+import type { RunVerdict } from '../report/types.js';
+import type { RunSpec } from '../scenario/schema.js';
+import { exitStatus } from './exit-status.js';
+import { filesAbsent, filesIntact } from './files.js';
+import { inspect } from './inspect.js';
+import { loadChecks } from './load-checks.js';
+import { logAbsent, logOrder, logPresent } from './logs.js';
+import { noEscalation } from './no-escalation.js';
+import { noOrphans } from './no-orphans.js';
+import { stillRunning } from './still-running.js';
+import { timeToExit } from './time-to-exit.js';
+import type { CheckDefinition, CheckResult } from './types.js';
+
+// Every check, in report order.
+export const allChecks: CheckDefinition[] = [
+  exitStatus, timeToExit, noEscalation, noOrphans, filesAbsent, filesIntact,
+  logPresent, logAbsent, logOrder, stillRunning, inspect, ...loadChecks,
+];
+
+// Judges a history: every check the spec asks for. A check that throws is reported as an error,
+// never as a pass.
+export function judge(spec: RunSpec, events: readonly HistoryEvent[]): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const check of allChecks) {
+    if (!check.applies(spec)) continue;
+    try {
+      out.push(check.judge({ spec, events }));
+    } catch (error) {
+      out.push({ name: check.name, passed: false, status: 'error', expected: null, actual: null, message: `the check itself failed: ${(error as Error).message}` });
+    }
+  }
+  return out;
+}
+
+// The run's verdict from its checks: a failed check fails the run; otherwise a check without
+// evidence makes it an error; a run that asked for no check at all is an error too (no evidence).
+export function verdictOf(checks: readonly CheckResult[]): RunVerdict {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.length === 0 || checks.some((c) => c.status === 'error')) return 'error';
+  return 'pass';
+}

@@ -1,0 +1,25 @@
+import { eventsOf } from '../history/events.js';
+import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+
+// inspect: each post-exit inspection command (e.g. a database consistency check) exited with the
+// expected code and printed what was expected.
+export const inspect: CheckDefinition = {
+  name: 'inspect',
+  applies: (spec) => (spec.expect.inspect?.length ?? 0) > 0,
+  judge({ spec, events }) {
+    const wanted = spec.expect.inspect!;
+    const expected = wanted.map((w) => ({ name: w.name, exitCode: w.exitCode, stdoutMatches: w.stdoutMatches ?? null }));
+    const results = eventsOf(events, 'inspect:result');
+    if (results.length === 0) return noEvidence('inspect', expected, 'no inspection ran (the run ended early)');
+    const problems: string[] = [];
+    for (const w of wanted) {
+      const r = results.find((x) => x.name === w.name);
+      if (!r) problems.push(`${w.name}: did not run`);
+      else if (r.error) problems.push(`${w.name}: ${r.error}`);
+      else if (r.code !== w.exitCode) problems.push(`${w.name}: exit ${r.code ?? r.signal}, expected ${w.exitCode}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`);
+      else if (w.stdoutMatches && !new RegExp(w.stdoutMatches).test(r.stdout)) problems.push(`${w.name}: output does not match /${w.stdoutMatches}/`);
+    }
+    const actual = results.map((r) => ({ name: r.name, code: r.code, stdout: r.stdout.slice(0, 500) }));
+    return problems.length === 0 ? pass('inspect', expected, actual, `${wanted.length} inspection${wanted.length === 1 ? '' : 's'} passed`) : fail('inspect', expected, actual, problems.join('; '), problems);
+  },
+};

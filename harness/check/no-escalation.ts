@@ -1,0 +1,25 @@
+import { escalation, firstSignal, msText, targetExit } from './evidence.js';
+import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+
+// no-escalation: the target exited before the plan had to escalate to SIGKILL. On by default
+// whenever the strike escalates (unless the target is expected to keep running);
+// `expect.noEscalation: false` turns it off.
+export const noEscalation: CheckDefinition = {
+  name: 'no-escalation',
+  applies: (spec) => spec.expect.noEscalation ?? (spec.strike !== undefined && spec.strike.escalate !== false && !spec.expect.stillRunning),
+  judge({ spec, events }) {
+    const grace = spec.strike && spec.strike.escalate !== false ? spec.strike.escalate.afterMs : undefined;
+    const expected = { escalation: false, graceMs: grace ?? null };
+    const esc = escalation(events);
+    const first = firstSignal(events);
+    if (esc) {
+      return fail('no-escalation', expected, { escalation: true, signal: esc.signal, atMs: first ? esc.t - first.t : null },
+        `still alive ${first ? msText(esc.t - first.t) : '?'} after ${first?.signal ?? 'the signal'}: escalated to ${esc.signal}`);
+    }
+    if (!first) return noEvidence('no-escalation', expected, 'no signal was sent, so there was nothing to escalate');
+    const exit = targetExit(events);
+    if (!exit) return noEvidence('no-escalation', expected, 'the target never exited while the harness watched');
+    if (exit.byHarness) return fail('no-escalation', expected, { escalation: false, endedByHarness: true }, 'the harness had to end the target itself');
+    return pass('no-escalation', expected, { escalation: false }, `exited ${msText(exit.t - first.t)} after ${first.signal}, no escalation needed`);
+  },
+};

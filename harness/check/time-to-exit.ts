@@ -1,0 +1,23 @@
+import { firstSignal, lastSignal, msText, targetExit } from './evidence.js';
+import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+
+// time-to-exit: from the first (or last) planned signal to the leader's exit, within a budget.
+export const timeToExit: CheckDefinition = {
+  name: 'time-to-exit',
+  applies: (spec) => spec.expect.timeToExitMs !== undefined,
+  judge({ spec, events }) {
+    const { max, from } = spec.expect.timeToExitMs!;
+    const expected = { maxMs: max, from };
+    const signal = from === 'last-signal' ? lastSignal(events) : firstSignal(events);
+    if (!signal) return noEvidence('time-to-exit', expected, 'no signal was sent (the target exited or the run ended before the strike)');
+    const exit = targetExit(events);
+    if (!exit || exit.byHarness) {
+      const end = events.at(-1)?.t ?? signal.t;
+      return fail('time-to-exit', expected, { ms: null, stillRunningAfterMs: end - signal.t }, `the target had not exited by itself ${msText(end - signal.t)} after ${signal.signal}`);
+    }
+    const ms = Math.round((exit.t - signal.t) * 1000) / 1000;
+    return ms <= max
+      ? pass('time-to-exit', expected, { ms }, `exited ${msText(ms)} after ${signal.signal} (budget ${max} ms)`)
+      : fail('time-to-exit', expected, { ms }, `exited ${msText(ms)} after ${signal.signal}, over the ${max} ms budget by ${msText(ms - max)}`);
+  },
+};

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// argv -> command -> exit code. No logic of its own beyond parsing and wiring.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { errorMessage, HarnessError, isHarnessError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { consoleReporter } from './report/console.js';
+import { writeReports } from './report/index.js';
+import { planSuite, runSuite } from './run/suite.js';
+import { scenarioJsonSchema } from './scenario/json-schema.js';
+import { commandsExtra, selectShardPlans } from './cli-extra.js';
+
+const USAGE = `Usage:
+  shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
+                     [--concurrency N] [--bail] [--shard K/N] [--baseline FILE] [--max-slowdown PCT]
+  shutdown-drill list [paths...] [--grep RE]
+  shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR]
+  shutdown-drill merge DIR... [--out DIR]
+  shutdown-drill report DIR
+  shutdown-drill schema            print the JSON Schema of *.scenario.yaml/json files
+
+With no paths, run and list use scenarios/. The default out dir is reports/latest.
+Exit codes: 0 all passed, 1 a check failed (or a regression), 2 bad usage or invalid scenario,
+3 internal error, 130/143 interrupted by SIGINT/SIGTERM.`;
+
+// Parses an integer option, naming it in the error.
+function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new HarnessError('USAGE', `--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? ExitCode.passed : ExitCode.usage;
+  }
+  if (command === 'schema') {
+    process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+    return ExitCode.passed;
+  }
+  if (command === 'run' || command === 'list') return runOrList(command, rest);
+  const extra = commandsExtra[command];
+  if (extra) return extra(rest);
+  throw new HarnessError('USAGE', `unknown command "${command}"\n\n${USAGE}`);
+}
+
+async function runOrList(command: 'run' | 'list', rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: 'string' }, grep: { type: 'string' }, repeat: { type: 'string' }, seed: { type: 'string' },
+      concurrency: { type: 'string' }, bail: { type: 'boolean' }, shard: { type: 'string' }, baseline: { type: 'string' },
+      'max-slowdown': { type: 'string' },
+    },
+  });
+  const cwd = process.cwd();
+  let grep: RegExp | undefined;
+  if (values.grep !== undefined) {
+    try {
+      grep = new RegExp(values.grep);
+    } catch (error) {
+      throw new HarnessError('USAGE', `--grep must be a regular expression: ${errorMessage(error)}`);
+    }
+  }
+  const repeat = intOption('repeat', values.repeat, 1, 1);
+  const seed = values.seed === undefined ? undefined : intOption('seed', values.seed, 0, 0);
+  const concurrency = intOption('concurrency', values.concurrency, 1, 1);
+  const shard = values.shard === undefined ? undefined : parseShardOption(values.shard);
+  const paths = positionals.length ? positionals : ['scenarios'];
+  const plans = await planSuite({ paths, cwd, repeat, ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
+
+  if (command === 'list') {
+    for (const p of plans) process.stdout.write(`${p.id}  ${path.relative(cwd, path.resolve(cwd, p.file))}\n`);
+    process.stdout.write(`${plans.length} runs\n`);
+    return ExitCode.passed;
+  }
+  if (plans.length === 0) throw new HarnessError('USAGE', `no run matches${grep ? ` --grep ${grep.source}` : ''} in ${paths.join(' ')}`);
+
+  const outDir = path.resolve(cwd, values.out ?? 'reports/latest');
+  const interrupt = new AbortController();
+  const force = new AbortController();
+  let got: NodeJS.Signals | undefined;
+  let firstAt = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    const t = performance.now();
+    if (!got) {
+      got = sig;
+      firstAt = t;
+      interrupt.abort();
+      process.stderr.write(`\n${sig}: stopping: no new runs; ending targets (${sig === 'SIGINT' ? 'Ctrl+C' : sig} again to kill them at once)\n`);
+      return;
+    }
+    // npm and some terminals deliver one Ctrl+C twice in a row: ignore a repeat within 200 ms.
+    if (t - firstAt < 200) return;
+    force.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const reporter = consoleReporter({ total: plans.length });
+  const results = await runSuite({
+    paths, cwd, outDir, repeat, concurrency, bail: Boolean(values.bail), signal: interrupt.signal, force: force.signal,
+    ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}),
+    onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r),
+    onStale: (stale) => process.stderr.write(`warning: killed ${stale.length} process(es) left by an earlier harness that died: ${stale.map((s) => s.pid).join(', ')}\n`),
+    recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null },
+  }, plans);
+  const files = await writeReports(outDir, results);
+  reporter.summary(results, files);
+  let code: number = results.status === 'passed' ? ExitCode.passed : ExitCode.failed;
+  if (values.baseline && !got) {
+    code = Math.max(code, await commandsExtra['compare']!([values.baseline, outDir, ...(values['max-slowdown'] ? ['--max-slowdown', values['max-slowdown']] : [])]));
+  }
+  if (got) code = got === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+  return code;
+}
+
+function parseShardOption(text: string): { index: number; total: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!m || total < 1 || index < 1 || index > total) throw new HarnessError('USAGE', `--shard must be K/N with 1 <= K <= N, got "${text}"`);
+  return { index, total };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Every handle should be closed by now; if one leaked, do not hang CI over it.
+    setTimeout(() => process.exit(code), 3_000).unref();
+  },
+  (error: unknown) => {
+    if (isHarnessError(error) && (error.code === 'USAGE' || error.code === 'SCENARIO_INVALID' || error.code === 'SCENARIO_LOAD_FAILED' || error.code === 'SCENARIO_NOT_FOUND' || error.code === 'OUT_DIR_UNWRITABLE' || error.code === 'RESULTS_INVALID')) {
+      process.stderr.write(`shutdown-drill: ${error.message}\n`);
+      process.exitCode = ExitCode.usage;
+    } else if (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`shutdown-drill: ${error.message}\n\n${USAGE}\n`);
+      process.exitCode = ExitCode.usage;
+    } else {
+      process.stderr.write(`shutdown-drill: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = ExitCode.internal;
+    }
+  },
+);

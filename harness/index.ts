@@ -1,0 +1,11 @@
+// The public API: scenario authoring and programmatic runs.
+export { defineScenario } from './scenario/define.js';
+export type { ScenarioInput, TargetInput, LoadInput, StrikeInput, ExpectInput, ServiceInput, TriggerInput, Params, RunSpec } from './scenario/schema.js';
+export type { HistoryEvent, SignalName, Delivery } from './history/events.js';
+export type { CheckResult, CheckDefinition } from './check/types.js';
+export type { ResultsFile, RunResult, RunVerdict } from './report/types.js';
+export { judge, verdictOf } from './check/index.js';
+export { planSuite, runSuite } from './run/suite.js';
+export { readHistory } from './history/reader.js';
+export { HarnessError } from './errors.js';
+export { ExitCode } from './exit-codes.js';

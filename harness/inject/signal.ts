@@ -1,0 +1,63 @@
+import type { Delivery, SignalName } from '../history/events.js';
+import { collectTree } from '../target/tree.js';
+
+export interface DeliveryTarget {
+  pid: number;
+  pgid: number;
+  marker: string;
+  // Members already known to be alive (from the process tracker): signalled at once, before the
+  // slower /proc sweep that finds the rest.
+  known?: () => number[];
+}
+
+export interface Sent {
+  // Run-clock time just before the first kill() call.
+  t: number;
+  pids: number[];
+  error?: string;
+}
+
+// Sends a signal the way a supervisor would: `process` to the leader only (docker stop, kubectl),
+// `group` to its process group (Ctrl+C in a terminal), `tree` to every descendant, escapees
+// included (systemd's control group). Never throws: a failure is in `error`.
+export function sendSignal(target: DeliveryTarget, signal: SignalName, deliver: Delivery, now: () => number): Sent {
+  if (deliver === 'process') {
+    const t = now();
+    try {
+      process.kill(target.pid, signal);
+      return { t, pids: [target.pid] };
+    } catch (error) {
+      return { t, pids: [], error: (error as Error).message };
+    }
+  }
+  if (deliver === 'group') {
+    const t = now();
+    try {
+      process.kill(-target.pgid, signal);
+      return { t, pids: [-target.pgid] };
+    } catch (error) {
+      return { t, pids: [], error: (error as Error).message };
+    }
+  }
+  // tree: the known members at once, then a sweep of /proc (parent links, group, marker) for any
+  // member not yet reached, so that a setsid escapee gets the signal too.
+  const done = new Set<number>();
+  const pids: number[] = [];
+  let error: string | undefined;
+  const hit = (pid: number): void => {
+    if (done.has(pid)) return;
+    done.add(pid);
+    try {
+      process.kill(pid, signal);
+      pids.push(pid);
+    } catch (e) {
+      error ??= (e as Error).message;
+    }
+  };
+  const t = now();
+  hit(target.pid);
+  for (const pid of target.known?.() ?? []) hit(pid);
+  for (const p of collectTree(target.pid, { pgid: target.pgid, marker: target.marker })) hit(p.pid);
+  if (pids.length === 0) return { t, pids, error: error ?? 'no live process in the tree' };
+  return { t, pids };
+}

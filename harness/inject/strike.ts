@@ -1,0 +1,84 @@
+import type { Delivery, SignalName } from '../history/events.js';
+import type { History } from '../history/writer.js';
+import type { StrikeSpec } from '../scenario/schema.js';
+import { waitUntil } from './precise-timer.js';
+import { sendSignal, type DeliveryTarget } from './signal.js';
+import type { Fired } from './triggers.js';
+
+export interface Step {
+  signal: SignalName;
+  afterMs: number;
+  deliver: Delivery;
+}
+
+// The signal plan as a list of steps, each with its delay after the previous one.
+export function planSteps(strike: StrikeSpec): Step[] {
+  const list = Array.isArray(strike.signal) ? strike.signal : [strike.signal];
+  return list.map((s) =>
+    typeof s === 'string'
+      ? { signal: s, afterMs: 0, deliver: strike.deliver }
+      : { signal: s.signal, afterMs: s.afterMs, deliver: s.deliver ?? strike.deliver },
+  );
+}
+
+export interface StrikeOptions {
+  strike: StrikeSpec;
+  fired: Fired;
+  target: DeliveryTarget;
+  history: History;
+  // True once the leader has exited; later steps are not sent.
+  hasExited: () => boolean;
+  // Told the intended time of each coming signal, so background work can keep clear of it.
+  onPlanned?: (t: number) => void;
+  exited: Promise<unknown>;
+  signal: AbortSignal;
+}
+
+// Sends the plan's signals at their intended times (each recorded with intended and actual time),
+// and escalates to SIGKILL on the whole tree when the target outlives the grace period.
+// `sent` resolves once every step is sent (or skipped because the target exited); `settled` once
+// the target has exited or the escalation was sent or cancelled. Neither rejects.
+export function executeStrike(options: StrikeOptions): { sent: Promise<void>; settled: Promise<void> } {
+  const { strike, fired, target, history, hasExited, signal } = options;
+  const now = (): number => history.clock.now();
+  const steps = planSteps(strike);
+  history.emit({ type: 'trigger:fired', t: now(), trigger: fired.trigger, reason: fired.reason, intendedT: fired.intendedT });
+
+  const firstIntended = Math.max(fired.intendedT, now());
+  const stepsDone = (async () => {
+    let intended = firstIntended;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      intended += step.afterMs;
+      options.onPlanned?.(intended);
+      await waitUntil(intended, now, { signal });
+      if (signal.aborted || hasExited()) return;
+      const sent = sendSignal(target, step.signal, step.deliver, now);
+      history.emit({
+        type: 'signal:sent', t: sent.t, signal: step.signal, deliver: step.deliver,
+        intendedT: i === 0 ? fired.intendedT : intended, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
+        ...(sent.error ? { error: sent.error } : {}),
+      });
+    }
+  })();
+
+  const escalation = strike.escalate === false ? undefined : strike.escalate;
+  const escalated = (async () => {
+    if (!escalation) return;
+    const intended = firstIntended + escalation.afterMs;
+    options.onPlanned?.(intended);
+    const exitedFirst = await Promise.race([
+      options.exited.then(() => true),
+      waitUntil(intended, now, { signal }).then(() => false),
+    ]);
+    if (exitedFirst || signal.aborted || hasExited()) return;
+    const sent = sendSignal(target, escalation.signal, 'tree', now);
+    history.emit({
+      type: 'signal:sent', t: sent.t, signal: escalation.signal, deliver: 'tree', intendedT: intended, sentT: sent.t,
+      step: steps.length, escalation: true, pids: sent.pids, ...(sent.error ? { error: sent.error } : {}),
+    });
+  })();
+
+  return { sent: stepsDone, settled: escalated };
+}
+

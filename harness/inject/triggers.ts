@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { globSync } from 'tinyglobby';
+import type { HistoryEvent } from '../history/events.js';
+import type { History } from '../history/writer.js';
+import type { LoadSpec, TriggerSpec } from '../scenario/schema.js';
+import type { CapturedLine } from '../target/lines.js';
+
+export interface TriggerContext {
+  history: History;
+  now: () => number;
+  spawnT: number;
+  readyT: number;
+  // The run's seed: the random trigger draws from it, so `--seed` replays the same moment.
+  seed: number;
+  // Every output line, including those the history drops under a flood.
+  onLine: (listener: (stream: 'stdout' | 'stderr', line: CapturedLine) => void) => () => void;
+  cwd: string;
+  load: readonly LoadSpec[];
+  signal: AbortSignal;
+}
+
+export interface Fired {
+  trigger: string;
+  reason: string;
+  // The moment to strike at, on the run clock.
+  intendedT: number;
+}
+
+// A human description of a trigger, used in run names and reports.
+export function describeTrigger(spec: TriggerSpec): string {
+  if ('afterReadyMs' in spec) return `${spec.afterReadyMs}ms after ready`;
+  if ('afterSpawnMs' in spec) return `${spec.afterSpawnMs}ms after spawn`;
+  if ('onLog' in spec) return `on log /${spec.onLog}/`;
+  if ('onFile' in spec) return `on file ${spec.onFile}${spec.minSize ? ` >= ${spec.minSize} B` : ''}`;
+  if ('randomInMs' in spec) return `random in [${spec.randomInMs[0]}, ${spec.randomInMs[1]}] ms after ready`;
+  if ('afterResponses' in spec) return `after ${spec.afterResponses} responses`;
+  if ('inFlightAtLeast' in spec) return `while >= ${spec.inFlightAtLeast} in flight`;
+  return 'when all WebSocket clients are connected';
+}
+
+// Resolves when the trigger fires, with the intended strike time. Never resolves after the run's
+// signal aborts (the caller races it with the target's exit and a deadline).
+export function armTrigger(spec: TriggerSpec, ctx: TriggerContext): Promise<Fired> {
+  const trigger = describeTrigger(spec);
+  if ('afterReadyMs' in spec) return Promise.resolve({ trigger, reason: 'delay', intendedT: ctx.readyT + spec.afterReadyMs });
+  if ('afterSpawnMs' in spec) return Promise.resolve({ trigger, reason: 'delay', intendedT: ctx.spawnT + spec.afterSpawnMs });
+  if ('randomInMs' in spec) {
+    const [min, max] = spec.randomInMs;
+    const offset = min + seededRandom(ctx.seed) * (max - min);
+    return Promise.resolve({ trigger, reason: `seed ${ctx.seed} drew ${offset.toFixed(3)} ms`, intendedT: ctx.readyT + offset });
+  }
+  if ('onLog' in spec) {
+    const re = new RegExp(spec.onLog);
+    return new Promise((resolve) => {
+      const off = ctx.onLine((stream, line) => {
+        if (spec.stream !== 'any' && spec.stream !== stream) return;
+        if (!re.test(line.line)) return;
+        off();
+        resolve({ trigger, reason: `${stream}: ${line.line.slice(0, 200)}`, intendedT: line.t + spec.delayMs });
+      });
+      ctx.signal.addEventListener('abort', off, { once: true });
+    });
+  }
+  if ('onFile' in spec) return fileTrigger(spec, trigger, ctx);
+  return loadTrigger(spec, trigger, ctx);
+}
+
+function fileTrigger(spec: Extract<TriggerSpec, { onFile: string }>, trigger: string, ctx: TriggerContext): Promise<Fired> {
+  return new Promise((resolve) => {
+    const look = (): void => {
+      if (ctx.signal.aborted) return;
+      const t = ctx.now();
+      for (const rel of globSync(spec.onFile, { cwd: ctx.cwd, dot: true, onlyFiles: true })) {
+        let size: number;
+        try {
+          size = fs.statSync(path.resolve(ctx.cwd, rel)).size;
+        } catch {
+          continue;
+        }
+        if (size >= spec.minSize) {
+          resolve({ trigger, reason: `${rel} is ${size} B`, intendedT: t + spec.delayMs });
+          return;
+        }
+      }
+      setTimeout(look, 5).unref();
+    };
+    look();
+  });
+}
+
+type LoadTrigger = Extract<TriggerSpec, { afterResponses: number } | { inFlightAtLeast: number } | { wsAllConnected: true }>;
+
+function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): Promise<Fired> {
+  const matches = (e: { driver: string }): boolean => spec.driver === undefined || e.driver === spec.driver;
+  let expectedClients = 0;
+  if ('wsAllConnected' in spec) {
+    ctx.load.forEach((l, i) => {
+      if ('ws' in l && (spec.driver === undefined || (l.ws.name ?? `ws#${i}`) === spec.driver)) expectedClients += l.ws.clients;
+      if ('browser' in l && (spec.driver === undefined || (l.browser.name ?? `browser#${i}`) === spec.driver)) expectedClients += l.browser.pages;
+    });
+  }
+  return new Promise((resolve) => {
+    const inFlight = new Set<string>();
+    let responses = 0;
+    let open = 0;
+    const check = (e: HistoryEvent): Fired | undefined => {
+      if (e.type === 'request:start' && matches(e)) inFlight.add(`${e.driver}/${e.id}`);
+      else if (e.type === 'request:end' && matches(e)) {
+        inFlight.delete(`${e.driver}/${e.id}`);
+        if (e.status !== undefined || e.outcome === 'ok') responses++;
+      } else if (e.type === 'ws:open' && matches(e)) open++;
+      else if (e.type === 'ws:close' && matches(e)) open--;
+      else return undefined;
+      if ('afterResponses' in spec && responses >= spec.afterResponses) return { trigger, reason: `${responses} responses`, intendedT: e.t + spec.delayMs };
+      if ('inFlightAtLeast' in spec && inFlight.size >= spec.inFlightAtLeast) return { trigger, reason: `${inFlight.size} in flight`, intendedT: e.t };
+      if ('wsAllConnected' in spec && expectedClients > 0 && open >= expectedClients) return { trigger, reason: `${open} clients connected`, intendedT: e.t + spec.delayMs };
+      return undefined;
+    };
+    // Replay what already happened (the load started before the trigger was armed), then follow.
+    for (const e of ctx.history.events()) {
+      const fired = check(e);
+      if (fired) return resolve(fired);
+    }
+    const off = ctx.history.subscribe((e) => {
+      const fired = check(e);
+      if (fired) {
+        off();
+        resolve(fired);
+      }
+    });
+    ctx.signal.addEventListener('abort', off, { once: true });
+  });
+}
+
+// A number in [0, 1) drawn from the seed (mulberry32): the same seed gives the same moment.
+export function seededRandom(seed: number): number {
+  let a = (seed >>> 0) + 0x6d2b79f5;
+  a = Math.imul(a ^ (a >>> 15), a | 1);
+  a ^= a + Math.imul(a ^ (a >>> 7), a | 61);
+  return ((a ^ (a >>> 14)) >>> 0) / 4294967296;
+}

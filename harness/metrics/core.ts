@@ -1,0 +1,25 @@
+import { firstOf } from '../history/events.js';
+import type { HistoryEvent } from '../history/events.js';
+import { firstSignal, lastSignal, targetExit } from '../check/evidence.js';
+import type { RunMetrics } from '../report/types.js';
+import { loadMetrics } from './load.js';
+
+const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+// The run's metrics, a pure function of its history.
+export function computeMetrics(events: readonly HistoryEvent[]): RunMetrics {
+  const m: RunMetrics = {};
+  const spawned = firstOf(events, 'target:spawned');
+  const ready = firstOf(events, 'target:ready');
+  const first = firstSignal(events);
+  const last = lastSignal(events);
+  const exit = targetExit(events);
+  if (ready) m.readyMs = r3(ready.readyMs);
+  if (first) m.strikeLatenessMs = r3(first.sentT - first.intendedT);
+  if (first && exit && !exit.byHarness) {
+    m.timeToExitMs = r3(exit.t - first.t);
+    if (last) m.timeToExitFromLastSignalMs = r3(exit.t - last.t);
+  }
+  if (spawned && exit) m.lifetimeMs = r3(exit.t - spawned.t);
+  return { ...m, ...loadMetrics(events) };
+}

@@ -1,0 +1,77 @@
+import type { RunPlan } from '../run/plan.js';
+import type { ResultsFile, RunResult } from './types.js';
+
+export interface ConsoleReporter {
+  runStart(plan: RunPlan): void;
+  runEnd(result: RunResult): void;
+  summary(results: ResultsFile, files: string[]): void;
+}
+
+const MARK: Record<RunResult['verdict'], string> = { pass: '✓', fail: '✗', error: '!', skipped: '-' };
+
+// Prints progress and a summary to a stream: a live status line on a TTY, plain lines in CI.
+export function consoleReporter(options: { out?: NodeJS.WriteStream; total: number; color?: boolean }): ConsoleReporter {
+  const out = options.out ?? process.stdout;
+  const tty = Boolean(out.isTTY) && !process.env['CI'];
+  const color = options.color ?? (tty && !process.env['NO_COLOR']);
+  const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const tone: Record<RunResult['verdict'], string> = { pass: '32', fail: '31', error: '33', skipped: '90' };
+  let done = 0;
+  const running = new Set<string>();
+  const status = (): void => {
+    if (!tty) return;
+    const names = [...running].slice(0, 2).join(', ');
+    out.write(`\r\x1b[2K${paint('90', `[${done}/${options.total}] running ${names}${running.size > 2 ? ` +${running.size - 2}` : ''}`)}`);
+  };
+  return {
+    runStart(plan) {
+      running.add(plan.id);
+      status();
+    },
+    runEnd(result) {
+      running.delete(result.id);
+      done++;
+      if (tty) out.write('\r\x1b[2K');
+      const head = `${paint(tone[result.verdict], `${MARK[result.verdict]} ${result.verdict.padEnd(7)}`)} ${result.id}`;
+      const tte = result.metrics.timeToExitMs;
+      const tail = result.verdict === 'pass' || result.verdict === 'fail'
+        ? `${exitText(result)}${typeof tte === 'number' ? `, exit ${tte.toFixed(1)} ms after the signal` : ''}`
+        : result.reason?.split('\n')[0] ?? '';
+      out.write(`${head}  ${paint('90', tail)}\n`);
+      for (const c of result.checks.filter((c) => c.status !== 'pass')) {
+        out.write(`    ${paint(c.status === 'fail' ? '31' : '33', `${c.name}`)}: ${c.message}\n`);
+      }
+      status();
+    },
+    summary(results, files) {
+      if (tty) out.write('\r\x1b[2K');
+      const count = (v: RunResult['verdict']): number => results.runs.filter((r) => r.verdict === v).length;
+      const bad = results.runs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
+      if (bad.length) {
+        out.write(`\n${paint('1', 'Failures')}\n`);
+        for (const r of bad) {
+          out.write(`\n  ${paint(tone[r.verdict], `${MARK[r.verdict]} ${r.id}`)}\n`);
+          if (r.verdict === 'error' && r.reason) out.write(`    ${r.reason.split('\n').join('\n    ')}\n`);
+          for (const c of r.checks.filter((c) => c.status !== 'pass')) {
+            out.write(`    ${c.name} (${c.status}): ${c.message}\n`);
+            out.write(`      expected: ${short(c.expected)}\n      actual:   ${short(c.actual)}\n`);
+          }
+          if (r.replay) out.write(`    replay: ${r.replay}\n`);
+        }
+      }
+      const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];
+      out.write(`\n${paint('1', `${results.runs.length} runs: ${parts.join(', ')}`)} (${results.status})\n`);
+      for (const f of files) out.write(`  ${f}\n`);
+    },
+  };
+}
+
+function exitText(r: RunResult): string {
+  if (!r.exit) return 'no exit seen';
+  return r.exit.signal ? `killed by ${r.exit.signal}` : `exit code ${r.exit.code}`;
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? 'undefined';
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}

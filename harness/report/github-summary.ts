@@ -1,0 +1,76 @@
+import fs from 'node:fs/promises';
+import { groupRuns, metricValues, passRate } from './compare.js';
+import { replayCommand } from './html/replay.js';
+import { describeFailure } from './junit.js';
+import { summarize } from './stats.js';
+import type { ResultsFile } from './types.js';
+
+// GitHub caps one step's summary at 1 MiB; stay well under it.
+const MAX_BYTES = 512 * 1024;
+const MAX_FAILED_ROWS = 50;
+
+// Appends a markdown summary (verdict counts, failing runs with expected vs actual, repeat pass
+// rates) to `file` when it is set (GITHUB_STEP_SUMMARY by default). Appends rather than replaces:
+// the file is GitHub's and other steps may have written to it. Returns the file, or null when unset.
+export async function appendGithubSummary(results: ResultsFile, file: string | undefined = process.env['GITHUB_STEP_SUMMARY']): Promise<string | null> {
+  if (!file) return null;
+  await fs.appendFile(file, githubSummaryMarkdown(results), 'utf8');
+  return file;
+}
+
+// The markdown of the summary.
+export function githubSummaryMarkdown(results: ResultsFile): string {
+  const counts = { pass: 0, fail: 0, error: 0, skipped: 0 };
+  for (const run of results.runs) counts[run.verdict]++;
+  const icon = results.status === 'passed' ? '✅' : results.status === 'failed' ? '❌' : '⚠️';
+  const out: string[] = [];
+  out.push(`### ${icon} shutdown-drill: ${results.status}`);
+  out.push('');
+  out.push(`| runs | pass | fail | error | skipped |`);
+  out.push(`|---:|---:|---:|---:|---:|`);
+  out.push(`| ${results.runs.length} | ${counts.pass} | ${counts.fail} | ${counts.error} | ${counts.skipped} |`);
+  const bad = results.runs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
+  if (bad.length) {
+    out.push('');
+    out.push('| run | verdict | failing checks (expected vs actual) | replay |');
+    out.push('|---|---|---|---|');
+    for (const run of bad.slice(0, MAX_FAILED_ROWS)) {
+      const why = run.verdict === 'error'
+        ? cell(`${run.errorCode ? `${run.errorCode}: ` : ''}${run.reason ?? 'error'}`)
+        : run.checks.filter((c) => !c.passed).map((c) => cell(describeFailure(c))).join('<br>') || cell(run.reason ?? '');
+      out.push(`| ${cell(run.id)} | ${run.verdict} | ${why} | ${code(replayCommand(run))} |`);
+    }
+    if (bad.length > MAX_FAILED_ROWS) out.push(`\n…and ${bad.length - MAX_FAILED_ROWS} more; see the HTML report.`);
+  }
+  const groups = [...groupRuns(results.runs)].filter(([, runs]) => runs.length > 1);
+  if (groups.length) {
+    out.push('');
+    out.push('| repeated run | runs | pass rate | time to exit p50 / p95 | drain p50 / p95 |');
+    out.push('|---|---:|---:|---:|---:|');
+    for (const [key, runs] of groups.slice(0, MAX_FAILED_ROWS)) {
+      const rate = passRate(runs);
+      const tte = summarize(metricValues(runs, 'timeToExitMs'));
+      const drain = summarize(metricValues(runs, 'drainMs'));
+      out.push(`| ${cell(key)} | ${runs.length} | ${rate.rate == null ? '-' : `${Math.round(rate.rate * 100)}%`} | ${ms(tte.p50)} / ${ms(tte.p95)} | ${ms(drain.p50)} / ${ms(drain.p95)} |`);
+    }
+  }
+  out.push('');
+  let text = out.join('\n') + '\n';
+  if (Buffer.byteLength(text) > MAX_BYTES) text = `${text.slice(0, MAX_BYTES / 2)}\n\n…summary truncated; see the HTML report.\n`;
+  return text;
+}
+
+// A table cell: pipes, newlines and HTML special characters neutralised (GitHub renders HTML).
+function cell(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').slice(0, 1000);
+}
+
+function code(text: string): string {
+  // Inline code cannot hold a backtick run longer than its fence; HTML entities are not decoded inside.
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence} ${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')} ${fence}`;
+}
+
+function ms(v: number): string {
+  return Number.isFinite(v) ? `${Math.round(v * 10) / 10} ms` : '-';
+}

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import type { HistoryEvent } from '../history/events.js';
+import { writeFileAtomic } from './atomic.js';
+import { groupRuns, metricValues, passRate } from './compare.js';
+import { reportAsset, uplotAssets } from './html/assets.js';
+import { jsonForScript } from './html/escape.js';
+import { renderPage } from './html/page.js';
+import { replayCommand } from './html/replay.js';
+import { buildTimeline, OUTCOMES, type TimelineData } from './html/timeline.js';
+import { summarize } from './stats.js';
+import type { ResultsFile, RunResult } from './types.js';
+
+export interface HtmlReportOptions {
+  outDir: string;
+  results: ResultsFile;
+  // The run's history, or null when it has none; may throw (the run's detail then says why).
+  loadHistory: (run: RunResult) => HistoryEvent[] | null;
+  title?: string;
+}
+
+// Summary row of one run in the overview (the detail is in its own JSON block).
+interface RunRow {
+  id: string;
+  scenario: string;
+  verdict: RunResult['verdict'];
+  repeat: number;
+  params: string;
+  failing: string[];
+  checks: string[];
+  tte: number | null;
+  drain: number | null;
+  durationMs: number | null;
+  reason: string | null;
+  group: number;
+}
+
+// Writes `<outDir>/index.html` atomically and returns its path: one self-contained file (uPlot,
+// styles and scripts inlined, no network) with the overview, filters, repeat statistics and, per
+// run, a lazily rendered detail (timeline, checks, metrics, logs, replay command) kept as escaped
+// JSON. A history that cannot be read costs only that run's timeline.
+export async function writeHtmlReport(options: HtmlReportOptions): Promise<string> {
+  const file = path.join(options.outDir, 'index.html');
+  await writeFileAtomic(file, buildHtmlReport(options));
+  return file;
+}
+
+// The HTML text of the report (what writeHtmlReport writes).
+export function buildHtmlReport({ results, loadHistory, title }: Omit<HtmlReportOptions, 'outDir'>): string {
+  const runs = results.runs;
+  const grouped = [...groupRuns(runs)];
+  const position = new Map<RunResult, number>(runs.map((r, i) => [r, i]));
+  const groupOf = new Map<RunResult, number>();
+  const groups: unknown[] = [];
+  for (const [key, list] of grouped) {
+    const index = list.length > 1 ? groups.length : -1;
+    for (const run of list) groupOf.set(run, index);
+    if (list.length < 2) continue;
+    const tteValues = metricValues(list, 'timeToExitMs');
+    const drainValues = metricValues(list, 'drainMs');
+    groups.push({
+      key,
+      scenario: list[0]!.scenario,
+      runs: list.map((r) => position.get(r)!),
+      rate: passRate(list),
+      tte: nullable(summarize(tteValues)),
+      drain: nullable(summarize(drainValues)),
+      tteValues,
+      drainValues,
+    });
+  }
+  const rows: RunRow[] = runs.map((run) => ({
+    id: run.id,
+    scenario: run.scenario,
+    verdict: run.verdict,
+    repeat: run.repeat,
+    params: shortParams(run.params),
+    failing: run.checks.filter((c) => !c.passed).map((c) => c.name),
+    checks: run.checks.map((c) => c.name),
+    tte: num(run.metrics?.['timeToExitMs']),
+    drain: num(run.metrics?.['drainMs']),
+    durationMs: num(run.durationMs),
+    reason: run.reason ?? null,
+    group: groupOf.get(run) ?? -1,
+  }));
+  const index = {
+    title: title ?? 'shutdown-drill report',
+    suite: {
+      status: results.status,
+      startedAt: results.startedAt,
+      finishedAt: results.finishedAt,
+      tool: results.tool,
+      machine: results.machine,
+      options: results.options ?? null,
+    },
+    outcomes: OUTCOMES,
+    runs: rows,
+    groups,
+  };
+  const data: Array<{ id: string; json: string }> = [{ id: 'sd-index', json: jsonForScript(index) }];
+  runs.forEach((run, i) => {
+    data.push({ id: `sd-run-${i}`, json: jsonForScript(runDetail(run, loadHistory)) });
+  });
+  const uplot = uplotAssets();
+  return renderPage({
+    title: index.title,
+    styles: [uplot.css, reportAsset('styles.css')],
+    data,
+    scripts: [uplot.js, reportAsset('shared.js'), reportAsset('client.js')],
+    body: '<div id="app"><noscript>This report needs JavaScript to show the runs; results.json holds the same data.</noscript></div>',
+  });
+}
+
+function runDetail(run: RunResult, loadHistory: HtmlReportOptions['loadHistory']): unknown {
+  let timeline: TimelineData | null = null;
+  let historyError: string | null = null;
+  try {
+    const events = run.history === null ? null : loadHistory(run);
+    if (events) timeline = buildTimeline(events);
+    else historyError = run.history === null ? 'this run recorded no history' : `history ${run.history} not found`;
+  } catch (error) {
+    historyError = `history ${run.history ?? ''} could not be read: ${errorMessage(error)}`;
+  }
+  return { run, replay: replayCommand(run), timeline, historyError };
+}
+
+function shortParams(params: Record<string, unknown> | undefined): string {
+  if (!params) return '';
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function nullable<T extends object>(summary: T): { [K in keyof T]: T[K] | null } {
+  const out = {} as { [K in keyof T]: T[K] | null };
+  for (const [k, v] of Object.entries(summary)) (out as Record<string, unknown>)[k] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  return out;
+}

@@ -1,0 +1,135 @@
+import path from 'node:path';
+import type { CheckResult } from '../check/types.js';
+import { writeFileAtomic } from './atomic.js';
+import type { ResultsFile, RunResult } from './types.js';
+
+// Characters XML 1.0 forbids anywhere (controls other than tab/LF/CR, lone surrogates, U+FFFE/FFFF).
+const ILLEGAL_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+// Text safe inside an XML element: illegal characters removed, & < > escaped.
+export function xmlText(value: unknown): string {
+  return String(value).replace(ILLEGAL_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// Text safe inside a double-quoted XML attribute (newlines and tabs kept as character references).
+export function xmlAttr(value: unknown): string {
+  return xmlText(value).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+}
+
+// A compact one-line rendering of an expected/actual value.
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+// One line per failing check: name, expected, actual.
+export function describeFailure(check: CheckResult): string {
+  return `${check.name}: expected ${showValue(check.expected)}, actual ${showValue(check.actual)}`;
+}
+
+// Writes `<outDir>/junit.xml`: one <testsuite> per scenario, one <testcase> per run
+// (classname = scenario, name = run id); failing checks become one <failure> with expected and
+// actual in its message, errored runs an <error>, skipped runs <skipped>. Returns the path.
+export async function writeJunitReport(outDir: string, results: ResultsFile): Promise<string> {
+  const file = path.join(outDir, 'junit.xml');
+  await writeFileAtomic(file, junitXml(results));
+  return file;
+}
+
+// The JUnit XML text of a results file.
+export function junitXml(results: ResultsFile): string {
+  const suites = new Map<string, RunResult[]>();
+  for (const run of results.runs) {
+    let list = suites.get(run.scenario);
+    if (!list) suites.set(run.scenario, (list = []));
+    list.push(run);
+  }
+  const totals = count(results.runs);
+  const totalTime = seconds(results.runs.reduce((s, r) => s + (r.durationMs ?? 0), 0));
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="shutdown-drill" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}" time="${totalTime}">`);
+  let id = 0;
+  for (const [scenario, runs] of suites) {
+    const c = count(runs);
+    const time = seconds(runs.reduce((s, r) => s + (r.durationMs ?? 0), 0));
+    out.push(`  <testsuite name="${xmlAttr(scenario)}" id="${id++}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${time}"${results.startedAt ? ` timestamp="${xmlAttr(results.startedAt.replace(/Z$/, ''))}"` : ''}${results.machine?.hostname ? ` hostname="${xmlAttr(results.machine.hostname)}"` : ''}>`);
+    for (const run of runs) out.push(testcase(run));
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
+function testcase(run: RunResult): string {
+  const open = `    <testcase classname="${xmlAttr(run.scenario)}" name="${xmlAttr(run.id)}" time="${seconds(run.durationMs ?? 0)}"`;
+  const body: string[] = [];
+  if (run.verdict === 'skipped') {
+    body.push(`      <skipped message="${xmlAttr(run.reason ?? 'skipped')}"/>`);
+  } else if (run.verdict === 'error') {
+    const message = run.reason ?? 'the run could not be completed';
+    body.push(`      <error message="${xmlAttr(message)}" type="${xmlAttr(run.errorCode ?? 'error')}">${xmlText(errorBody(run, message))}</error>`);
+  } else if (run.verdict === 'fail') {
+    const failing = run.checks.filter((c) => !c.passed);
+    const message = failing.length === 0
+      ? run.reason ?? 'the run failed'
+      : failing.length === 1 ? describeFailure(failing[0]!) : `${failing.length} checks failed: ${failing.map(describeFailure).join('; ')}`;
+    const type = failing.map((c) => c.name).join(',') || 'fail';
+    body.push(`      <failure message="${xmlAttr(truncate(message, 4000))}" type="${xmlAttr(type)}">${xmlText(failureBody(run, failing))}</failure>`);
+  }
+  const out = [replayLine(run), metricsLine(run)].filter(Boolean).join('\n');
+  if (out) body.push(`      <system-out>${xmlText(out)}</system-out>`);
+  return body.length ? `${open}>\n${body.join('\n')}\n    </testcase>` : `${open}/>`;
+}
+
+function failureBody(run: RunResult, failing: CheckResult[]): string {
+  const lines: string[] = [];
+  for (const c of failing) {
+    lines.push(`${c.name} (${c.status})`);
+    lines.push(`  expected: ${showValue(c.expected)}`);
+    lines.push(`  actual:   ${showValue(c.actual)}`);
+    if (c.message) lines.push(`  ${c.message}`);
+    if (Array.isArray(c.details) && c.details.length) {
+      for (const d of c.details.slice(0, 20)) lines.push(`    - ${truncate(showValue(d), 300)}`);
+      if (c.details.length > 20) lines.push(`    ... ${c.details.length - 20} more`);
+    }
+  }
+  if (run.exit) lines.push(`exit: code ${run.exit.code ?? 'none'}, signal ${run.exit.signal ?? 'none'}`);
+  return lines.join('\n');
+}
+
+function errorBody(run: RunResult, message: string): string {
+  return [message, run.errorCode ? `code: ${run.errorCode}` : '', ...run.checks.filter((c) => !c.passed).map(describeFailure)].filter(Boolean).join('\n');
+}
+
+function replayLine(run: RunResult): string {
+  return run.replay ? `replay: ${run.replay}` : `seed: ${run.seed}`;
+}
+
+function metricsLine(run: RunResult): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(run.metrics ?? {})) if (typeof v === 'number' && Number.isFinite(v)) parts.push(`${k}=${Math.round(v * 1000) / 1000}`);
+  return parts.length ? `metrics: ${parts.join(' ')}` : '';
+}
+
+function count(runs: readonly RunResult[]): { tests: number; failures: number; errors: number; skipped: number } {
+  let failures = 0, errors = 0, skipped = 0;
+  for (const r of runs) {
+    if (r.verdict === 'fail') failures++;
+    else if (r.verdict === 'error') errors++;
+    else if (r.verdict === 'skipped') skipped++;
+  }
+  return { tests: runs.length, failures, errors, skipped };
+}
+
+function seconds(ms: number): string {
+  return (Number.isFinite(ms) ? ms / 1000 : 0).toFixed(3);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

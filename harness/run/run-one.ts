@@ -1,0 +1,397 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { judge, verdictOf } from '../check/index.js';
+import { Clock } from '../clock.js';
+import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
+import { History } from '../history/writer.js';
+import { executeStrike } from '../inject/strike.js';
+import { armTrigger, type Fired } from '../inject/triggers.js';
+import { createLoadDriver, loadName } from '../load/index.js';
+import type { LoadDriver } from '../load/types.js';
+import { computeMetrics } from '../metrics/core.js';
+import { FileObserver, snapshotFiles } from '../observe/files.js';
+import type { RunResult } from '../report/types.js';
+import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
+import { launch, type Launched } from '../target/launch.js';
+import type { CapturedLine } from '../target/lines.js';
+import { freePort } from '../target/ports.js';
+import { describeReady, waitReady } from '../target/ready.js';
+import { killTree, MARKER_ENV, ProcessTracker } from '../target/tree.js';
+import { fill, portsWanted, type Vars } from './placeholders.js';
+import { runDirName, type RunPlan } from './plan.js';
+import { Teardown } from './teardown.js';
+import { commandExists } from './which.js';
+
+export interface RunOptions {
+  outDir: string;
+  // `<harnessPid>:<session>:` — the run's marker is this plus `<runIndex>/`.
+  sessionMarker: string;
+  index: number;
+  // Aborted when the harness is interrupted: the run ends its target (grace, then SIGKILL).
+  signal: AbortSignal;
+  // Aborted on a second interrupt: kill everything at once.
+  force: AbortSignal;
+  // How long an interrupted target gets between SIGTERM and SIGKILL.
+  interruptGraceMs?: number;
+}
+
+const HOST = '127.0.0.1';
+const PORT_RETRIES = 3;
+
+// Executes one run and judges it. Never rejects: every failure becomes a verdict (`error` with
+// the reason), and every process the run started is gone when it resolves.
+export async function executeRun(plan: RunPlan, options: RunOptions): Promise<RunResult> {
+  const runDirRel = path.join('runs', runDirName(plan.id));
+  const runDir = path.join(options.outDir, runDirRel);
+  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  const started = performance.now();
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    const outcome = await attemptRun(plan, options, runDir, attempt);
+    const retry = outcome.portClash && attempt < PORT_RETRIES && !options.signal.aborted;
+    if (retry) continue;
+    const events = outcome.history.events();
+    const checks = outcome.skipped ? [] : judge(plan.spec, events);
+    const verdict = outcome.skipped ? 'skipped' : outcome.error ? 'error' : verdictOf(checks);
+    const exit = events.find((e) => e.type === 'target:exit');
+    const reason = outcome.skipped ?? (outcome.error ? errorMessage(outcome.error) : verdict === 'error' && checks.length === 0 ? 'the scenario asks for no check: add expectations under `expect`' : undefined);
+    return {
+      id: plan.id,
+      scenario: plan.scenario,
+      params: plan.params,
+      seed: plan.seed,
+      repeat: plan.repeat,
+      verdict,
+      ...(reason ? { reason } : {}),
+      ...(outcome.error ? { errorCode: isHarnessError(outcome.error) ? outcome.error.code : 'INTERNAL' } : {}),
+      checks,
+      metrics: { ...computeMetrics(events), ...(attempt > 1 ? { portRetries: attempt - 1 } : {}) },
+      exit: exit && exit.type === 'target:exit' ? { code: exit.code, signal: exit.signal, shellCode: exit.shellCode } : null,
+      history: path.join(runDirRel, 'events.jsonl').split(path.sep).join('/'),
+      file: plan.file,
+      replay: replayCommand(plan),
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+  }
+}
+
+// The command that replays exactly this run.
+export function replayCommand(plan: RunPlan): string {
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const grep = `^${plan.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  return `npx shutdown-drill run ${quote(plan.file)} --grep ${quote(grep)} --seed ${plan.seed}`;
+}
+
+interface AttemptOutcome {
+  history: History;
+  error?: unknown;
+  skipped?: string;
+  portClash: boolean;
+}
+
+async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, attempt: number): Promise<AttemptOutcome> {
+  const clock = new Clock();
+  const history = new History({ clock, file: path.join(runDir, 'events.jsonl') });
+  const teardown = new Teardown();
+  const abort = new AbortController();
+  const onInterrupt = (): void => abort.abort();
+  options.signal.addEventListener('abort', onInterrupt, { once: true });
+  teardown.add('interrupt listener', () => options.signal.removeEventListener('abort', onInterrupt));
+  const now = (): number => clock.now();
+  const marker = `${options.sessionMarker}${options.index}.${attempt}/`;
+  const lineListeners = new Set<(stream: 'stdout' | 'stderr', line: CapturedLine) => void>();
+  const drivers: LoadDriver[] = [];
+  let target: Launched | undefined;
+  let harnessStopping = false;
+  let outcome: AttemptOutcome = { history, portClash: false };
+
+  history.emit({ type: 'run:start', runId: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, originWall: clock.originWall, harnessPid: process.pid });
+  try {
+    if (options.signal.aborted) throw new HarnessError('INTERRUPTED', 'the harness was interrupted before this run started');
+    const missing = (plan.spec.requires?.commands ?? []).filter((c) => !commandExists(c));
+    if (missing.length) {
+      const reason = `requires ${missing.join(', ')}, not found on PATH: install ${missing.join(' and ')} to run it`;
+      history.emit({ type: 'run:skip', reason });
+      return (outcome = { history, skipped: reason, portClash: false });
+    }
+
+    // Per-run resources: a temp dir and the ports the scenario asks for.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shutdown-drill-'));
+    teardown.add('temp dir', () => fs.rmSync(tmp, { recursive: true, force: true }));
+    const vars: Vars = { tmp, dir: plan.dir, node: process.execPath, python: 'python3', cwd: process.cwd(), out: runDir, seed: String(plan.seed) };
+    for (const name of portsWanted([plan.spec.target, plan.spec.services, plan.spec.expect])) {
+      vars[name ? `port.${name}` : 'port'] = String(await freePort(HOST));
+    }
+    const spec: RunSpec = { ...plan.spec, target: fill(plan.spec.target, vars), services: fill(plan.spec.services, vars), expect: fill(plan.spec.expect, vars),
+      ...(plan.spec.strike ? { strike: fill(plan.spec.strike, vars) } : {}) };
+    const port = vars['port'] === undefined ? undefined : Number(vars['port']);
+    const runDeadline = performance.now() + spec.timeoutMs;
+
+    // Services first (e.g. a file server the target downloads from), ended after the target.
+    for (const service of spec.services) {
+      await startService(service, { history, teardown, marker, now, vars, plan, signal: abort.signal });
+    }
+
+    const cwd = path.resolve(spec.target.cwd ?? process.cwd());
+    const seenLines: string[] = [];
+    teardown.add('target', async () => {
+      if (target && !target.exit) {
+        harnessStopping = true;
+        await stopGracefully(target, marker, options, abort.signal.aborted ? options.interruptGraceMs ?? 3_000 : 0);
+      }
+    });
+    target = await launch({
+      command: spec.target.command, args: spec.target.args, cwd, env: spec.target.env, shell: spec.target.shell, marker, now,
+      outputLines: spec.target.outputLines,
+      onLine: (stream, line, keep) => {
+        if (keep) history.emit({ type: 'log:line', t: line.t, stream, line: line.line });
+        if (seenLines.length < 2_000) seenLines.push(line.line);
+        for (const l of lineListeners) l(stream, line);
+      },
+    });
+    const launched = target;
+    history.emit({ type: 'target:spawned', t: launched.spawnT, pid: launched.pid, pgid: launched.pgid, command: spec.target.command, args: spec.target.args, cwd, ...(port ? { port } : {}) });
+    void launched.exited.then((exit) => {
+      history.emit({ type: 'target:exit', t: exit.t, code: exit.code, signal: exit.signal, shellCode: exit.shellCode, byHarness: harnessStopping });
+    });
+
+    // The tracker keeps clear of the 10 ms before each planned signal, so its /proc scans never
+    // delay a strike.
+    const planned: number[] = [];
+    const tracker = new ProcessTracker({
+      leaderPid: launched.pid, pgid: launched.pgid, marker, now,
+      quiet: () => {
+        const t = now();
+        return planned.some((p) => p - t < 10 && t - p < 1);
+      },
+      onSeen: (p) => history.emit({ type: 'process:seen', t: p.firstSeenT, pid: p.pid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, cmd: p.cmd }),
+      onGone: (p) => history.emit({ type: 'process:gone', t: p.goneT!, pid: p.pid }),
+    });
+    tracker.start();
+    teardown.add('process tracker', () => tracker.stop());
+
+    const fileGlobs = [...(spec.expect.filesAbsent ?? []), ...(spec.strike && 'onFile' in spec.strike.at ? [spec.strike.at.onFile] : [])];
+    const filesDir = path.resolve(cwd, spec.expect.filesDir ?? '.');
+    const observer = new FileObserver({ dir: filesDir, globs: fileGlobs, history });
+    observer.start();
+    teardown.add('file observer', () => observer.stop());
+
+    // Readiness, racing the target's death and the deadline.
+    try {
+      await waitReady(spec.target.ready, {
+        host: HOST, port, cwd, exited: launched.exited, signal: abort.signal, what: `target \`${[spec.target.command, ...spec.target.args].join(' ').slice(0, 120)}\``,
+        logSeen: (re) => seenLines.some((l) => re.test(l)), lastLines: () => launched.lastLines(10),
+      });
+    } catch (error) {
+      if (isHarnessError(error, 'TARGET_NOT_READY') || isHarnessError(error, 'TARGET_EXITED_EARLY')) {
+        history.emit({ type: 'target:not-ready', probe: describeReady(spec.target.ready), reason: errorMessage(error), timeoutMs: spec.target.ready?.timeoutMs ?? 0 });
+        const clash = port !== undefined && launched.lastLines(50).some((l) => /EADDRINUSE|address already in use/i.test(l));
+        if (clash) outcome.portClash = true;
+        if (clash && attempt >= PORT_RETRIES) {
+          throw new HarnessError('PORT_UNAVAILABLE', `the target could not bind its port ${attempt} times (EADDRINUSE): does it ignore {port} and bind a fixed port that something else holds? Pass {port} in target.args or target.env.`, { cause: error });
+        }
+      }
+      throw error;
+    }
+    const readyT = now();
+    history.emit({ type: 'target:ready', t: readyT, probe: describeReady(spec.target.ready), readyMs: readyT - launched.spawnT });
+
+    // Load.
+    for (let i = 0; i < spec.load.length; i++) {
+      const l = spec.load[i]!;
+      const { name } = loadName(l, i);
+      const driver = createLoadDriver(l, { history, clockOrigin: clock.origin.toString(), host: HOST, port, name, runDir, signal: abort.signal });
+      drivers.push(driver);
+      teardown.add(`load ${name}`, () => driver.stop());
+      await raceRun(driver.start(), launched, abort.signal, runDeadline, `starting load ${name}`);
+    }
+
+    // The strike.
+    if (spec.strike) {
+      const strike = spec.strike;
+      const triggerTimeout = strike.at.timeoutMs ?? spec.timeoutMs;
+      history.emit({ type: 'trigger:armed', trigger: JSON.stringify(strike.at) });
+      const fired = await raceRun<Fired>(
+        armTrigger(strike.at, {
+          history, now, spawnT: launched.spawnT, readyT, seed: plan.seed, cwd: filesDir, load: spec.load, signal: abort.signal,
+          onLine: (listener) => {
+            lineListeners.add(listener);
+            return () => lineListeners.delete(listener);
+          },
+        }),
+        launched, abort.signal, Math.min(runDeadline, performance.now() + triggerTimeout), 'waiting for the trigger', 'TRIGGER_TIMEOUT',
+      );
+      // Escalation is cancelled when the harness itself ends the target (still-running).
+      const strikeAbort = new AbortController();
+      const stopStrike = (): void => strikeAbort.abort();
+      abort.signal.addEventListener('abort', stopStrike, { once: true });
+      teardown.add('strike', () => {
+        strikeAbort.abort();
+        abort.signal.removeEventListener('abort', stopStrike);
+      });
+      const struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, known: () => tracker.alivePids() }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
+      await struck.sent;
+      const still = spec.expect.stillRunning;
+      if (still && !launched.exit) {
+        const first = history.events().find((e) => e.type === 'signal:sent');
+        const from = first?.t ?? now();
+        await Promise.race([launched.exited, sleepUntil(from + still.forMs, now, abort.signal)]);
+        if (!launched.exit && !abort.signal.aborted) {
+          history.emit({ type: 'target:alive', sinceSignalMs: now() - from });
+          history.emit({ type: 'harness:stop', reason: 'still-running' });
+          strikeAbort.abort();
+          harnessStopping = true;
+          await stopGracefully(launched, marker, options, 0);
+        }
+      }
+    }
+    // Wait for the exit (the target may be a CLI that ends by itself), bounded by the run deadline.
+    if (!launched.exit) {
+      const left = runDeadline - performance.now();
+      const ended = await Promise.race([launched.exited.then(() => true), sleepMs(Math.max(0, left), abort.signal).then(() => false)]);
+      if (!ended) {
+        if (abort.signal.aborted) throw new HarnessError('INTERRUPTED', 'the harness was interrupted during this run');
+        history.emit({ type: 'harness:stop', reason: 'timeout' });
+        harnessStopping = true;
+        await stopGracefully(launched, marker, options, 0);
+        throw new HarnessError('RUN_TIMEOUT', `the run exceeded its ${spec.timeoutMs} ms budget (timeoutMs) and the target was killed; raise timeoutMs or add strike.escalate`);
+      }
+    }
+
+    // After the exit: let the load record its closes, then sweep the tree.
+    if (drivers.length) await Promise.race([Promise.all(drivers.map((d) => d.done.catch(() => {}))), sleepMs(2_000, abort.signal)]);
+    sweepOrphans(tracker, launched, history);
+    await finishSweep(launched, marker, history);
+    observer.poll();
+    if (spec.expect.filesAbsent?.length) {
+      history.emit({ type: 'files:snapshot', purpose: 'absent', globs: spec.expect.filesAbsent, files: snapshotFiles(filesDir, spec.expect.filesAbsent, false) });
+    }
+    if (spec.expect.filesIntact?.length) {
+      const globs = spec.expect.filesIntact.map((f) => (typeof f === 'string' ? f : f.path));
+      history.emit({ type: 'files:snapshot', purpose: 'intact', globs, files: snapshotFiles(filesDir, globs, true) });
+    }
+    for (const step of spec.expect.inspect ?? []) await runInspect(step, { history, cwd: filesDir, vars, marker });
+  } catch (error) {
+    const e = abort.signal.aborted && !isHarnessError(error) ? new HarnessError('INTERRUPTED', 'the harness was interrupted during this run', { cause: error }) : error;
+    history.emit({ type: 'run:error', code: isHarnessError(e) ? e.code : 'INTERNAL', message: errorMessage(e) });
+    if (isHarnessError(e, 'INTERRUPTED')) history.emit({ type: 'harness:stop', reason: 'interrupted' });
+    outcome = { ...outcome, history, error: e };
+  } finally {
+    for (const d of drivers) await d.stop().catch(() => {});
+    await teardown.run();
+    if (target) {
+      for (const d of target.finishOutput()) history.emit({ type: 'log:dropped', stream: d.stream, dropped: d.dropped, bytes: d.bytes });
+      // Make sure the exit event is in before closing (the teardown has ended the target).
+      await Promise.race([target.exited, sleepMs(1_000)]);
+      await Promise.resolve();
+    }
+    history.emit({ type: 'run:end' });
+    history.close();
+  }
+  return outcome;
+}
+
+// Reports every survivor of the leader (found by parent links, group and marker) and kills them.
+function sweepOrphans(tracker: ProcessTracker, launched: Launched, history: History): void {
+  tracker.stop();
+  for (const s of tracker.survivors()) {
+    history.emit({ type: 'orphan:found', pid: s.pid, ppid: s.ppid, pgid: s.pgid, sid: s.sid, cmd: s.cmd, escapedGroup: s.pgid !== launched.pgid });
+  }
+}
+
+async function finishSweep(launched: Launched, marker: string, history: History): Promise<void> {
+  const found = history.events().filter((e) => e.type === 'orphan:found').map((e) => (e as { pid: number }).pid);
+  const { survivors } = await killTree(launched.pid, { pgid: launched.pgid, marker });
+  history.emit({ type: 'orphan:killed', pids: found, survivors });
+}
+
+// Ends a target: SIGTERM to its group and a grace period (for interruptions), then SIGKILL to the
+// whole tree. A second interrupt (`force`) skips the grace.
+async function stopGracefully(target: Launched, marker: string, options: RunOptions, graceMs: number): Promise<void> {
+  if (graceMs > 0 && !target.exit && !options.force.aborted) {
+    try {
+      process.kill(-target.pgid, 'SIGTERM');
+    } catch {
+      // gone
+    }
+    await Promise.race([target.exited, sleepMs(graceMs, options.force)]);
+  }
+  await killTree(target.pid, { pgid: target.pgid, marker });
+}
+
+async function startService(service: ServiceSpec, ctx: { history: History; teardown: Teardown; marker: string; now: () => number; vars: Vars; plan: RunPlan; signal: AbortSignal }): Promise<void> {
+  const { history, teardown, marker, now } = ctx;
+  const cwd = path.resolve(service.cwd ?? process.cwd());
+  const lines: string[] = [];
+  let launched: Launched | undefined;
+  teardown.add(`service ${service.name}`, async () => {
+    if (launched) await killTree(launched.pid, { pgid: launched.pgid, marker });
+  });
+  launched = await launch({
+    command: service.command, args: service.args, cwd, env: service.env, shell: service.shell, marker, now, outputLines: 200,
+    onLine: (stream, line, keep) => {
+      if (keep) history.emit({ type: 'log:line', t: line.t, stream, line: line.line, source: service.name });
+      if (lines.length < 500) lines.push(line.line);
+    },
+  });
+  history.emit({ type: 'service:spawned', name: service.name, pid: launched.pid, command: service.command, args: service.args });
+  const port = ctx.vars[`port.${service.name}`];
+  const svc = launched;
+  await waitReady(service.ready, {
+    host: HOST, port: port === undefined ? undefined : Number(port), cwd, exited: svc.exited, signal: ctx.signal, what: `service "${service.name}"`,
+    logSeen: (re) => lines.some((l) => re.test(l)), lastLines: () => svc.lastLines(10),
+  });
+  history.emit({ type: 'service:ready', name: service.name });
+}
+
+async function runInspect(step: NonNullable<RunSpec['expect']['inspect']>[number], ctx: { history: History; cwd: string; vars: Vars; marker: string }): Promise<void> {
+  const args = fill(step.args, ctx.vars);
+  const command = fill(step.command, ctx.vars);
+  const result = await execa(command, args, {
+    cwd: path.resolve(ctx.cwd, fill(step.cwd ?? '.', ctx.vars)), reject: false, timeout: step.timeoutMs, stdin: 'ignore',
+    env: { [MARKER_ENV]: ctx.marker }, maxBuffer: 1_000_000,
+  });
+  ctx.history.emit({
+    type: 'inspect:result', name: step.name, command, args, code: result.exitCode ?? null, signal: result.signal ?? null,
+    stdout: String(result.stdout ?? '').slice(0, 10_000), stderr: String(result.stderr ?? '').slice(0, 10_000),
+    ...(result.failed && result.exitCode === undefined ? { error: result.shortMessage } : {}),
+  });
+}
+
+// Races a step of the run with the target's death, the interruption and a deadline.
+async function raceRun<T>(work: Promise<T>, target: Launched, signal: AbortSignal, deadline: number, what: string, timeoutCode: 'RUN_TIMEOUT' | 'TRIGGER_TIMEOUT' = 'RUN_TIMEOUT'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HarnessError(timeoutCode, `timed out ${what} (${timeoutCode === 'TRIGGER_TIMEOUT' ? 'the trigger never fired: check strike.at, or raise strike.at.timeoutMs' : 'raise timeoutMs'})`)), Math.max(0, deadline - performance.now()));
+    onAbort = () => reject(new HarnessError('INTERRUPTED', `the harness was interrupted while ${what}`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void target.exited.then((exit) => reject(new HarnessError('TARGET_EXITED_EARLY', `the target exited (${exit.signal ?? `code ${exit.code}`}) while ${what}.${target.lastLines(8).length ? `\nLast output:\n  ${target.lastLines(8).join('\n  ')}` : ''}`)));
+  });
+  guard.catch(() => {});
+  try {
+    return await Promise.race([work, guard]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+function sleepUntil(t: number, now: () => number, signal: AbortSignal): Promise<void> {
+  return sleepMs(Math.max(0, t - now()), signal);
+}

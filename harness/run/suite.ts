@@ -1,0 +1,113 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HarnessError } from '../errors.js';
+import { buildResults, suiteStatus, writeResults } from '../report/results.js';
+import type { ResultsFile, RunResult } from '../report/types.js';
+import { loadRuns, type LoadedRun } from '../scenario/load.js';
+import { startReaper, stopReaper, sweepStale } from '../target/reaper.js';
+import type { RunPlan } from './plan.js';
+import { executeRun } from './run-one.js';
+
+export interface SuiteOptions {
+  paths: string[];
+  cwd: string;
+  outDir: string;
+  grep?: RegExp;
+  repeat: number;
+  // Base seed: run k of a scenario uses seed + repeat - 1. Random when unset.
+  seed?: number;
+  concurrency: number;
+  bail: boolean;
+  shard?: { index: number; total: number };
+  // Aborted on the harness's first SIGINT/SIGTERM; `force` on the second.
+  signal: AbortSignal;
+  force: AbortSignal;
+  onRunStart?: (plan: RunPlan) => void;
+  onRunEnd?: (result: RunResult, plan: RunPlan) => void;
+  onStale?: (stale: Array<{ pid: number; marker: string }>) => void;
+  // Other options, recorded in results.json.
+  recordOptions?: Record<string, unknown>;
+  // Picks this shard's runs from the full, ordered list.
+  selectShard?: (plans: RunPlan[], shard: { index: number; total: number }) => RunPlan[];
+}
+
+// Expands scenario files into the ordered list of runs (with repeats, seeds, grep and shard).
+export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard'>): Promise<RunPlan[]> {
+  const loaded = await loadRuns(options.paths, options.cwd);
+  const base = options.seed ?? crypto.randomInt(1, 2 ** 31 - 1);
+  const plans: RunPlan[] = [];
+  const selected = options.grep ? loaded.filter((r) => options.grep!.test(r.name)) : loaded;
+  for (const run of selected) {
+    for (let k = 1; k <= options.repeat; k++) plans.push(toPlan(run, k, options.repeat, base));
+  }
+  if (options.shard) {
+    if (!options.selectShard) throw new HarnessError('USAGE', '--shard needs a shard selector');
+    return options.selectShard(plans, options.shard);
+  }
+  return plans;
+}
+
+function toPlan(run: LoadedRun, repeat: number, repeats: number, baseSeed: number): RunPlan {
+  return {
+    id: repeats > 1 ? `${run.name}#${repeat}` : run.name,
+    name: run.name, scenario: run.scenario, params: run.params, spec: run.spec, file: run.file, dir: run.dir,
+    repeat, seed: (baseSeed + repeat - 1) % 2 ** 31,
+  };
+}
+
+// Runs a suite: at most `concurrency` runs at once, results.json rewritten (atomically) after
+// every run so a killed harness still leaves what it knew. Never starts a run after an interrupt.
+export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise<ResultsFile> {
+  const startedAt = new Date().toISOString();
+  try {
+    fs.mkdirSync(options.outDir, { recursive: true });
+    fs.accessSync(options.outDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new HarnessError('OUT_DIR_UNWRITABLE', `cannot write the output folder ${options.outDir}: ${(error as Error).message}; pass a writable --out DIR`, { cause: error });
+  }
+  // A clean slate: an old results.json or run folder must never be mistaken for this suite's.
+  fs.rmSync(path.join(options.outDir, 'runs'), { recursive: true, force: true });
+
+  const stale = sweepStale();
+  if (stale.length) options.onStale?.(stale);
+  const session = `${process.pid}:${crypto.randomBytes(4).toString('hex')}:`;
+  startReaper(session);
+
+  const results: Array<RunResult | undefined> = new Array(plans.length);
+  const record = (status: ResultsFile['status']): ResultsFile => {
+    const done = results.filter((r): r is RunResult => r !== undefined);
+    const file = buildResults({ startedAt, status, runs: done, ...(options.recordOptions ? { options: options.recordOptions } : {}) });
+    writeResults(options.outDir, file);
+    return file;
+  };
+  let next = 0;
+  let bailed = false;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (options.signal.aborted || bailed) return;
+      const i = next++;
+      if (i >= plans.length) return;
+      const plan = plans[i]!;
+      options.onRunStart?.(plan);
+      const result = await executeRun(plan, { outDir: options.outDir, sessionMarker: session, index: i, signal: options.signal, force: options.force });
+      results[i] = result;
+      options.onRunEnd?.(result, plan);
+      if (options.bail && (result.verdict === 'fail' || result.verdict === 'error')) bailed = true;
+      record('passed');
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, plans.length)) }, worker));
+  } finally {
+    stopReaper();
+  }
+  // Runs that never started say why.
+  const why = options.signal.aborted ? 'the harness was interrupted before this run started' : bailed ? 'not run: --bail stopped the suite after a failure' : undefined;
+  plans.forEach((plan, i) => {
+    if (results[i] || !why) return;
+    results[i] = { id: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, repeat: plan.repeat, verdict: 'skipped', reason: why, checks: [], metrics: {}, exit: null, history: null, file: plan.file };
+  });
+  const done = results.filter((r): r is RunResult => r !== undefined);
+  return record(options.signal.aborted ? 'interrupted' : suiteStatus(done));
+}

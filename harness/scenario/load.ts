@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { globSync, isDynamicPattern } from 'tinyglobby';
+import { parseDocument } from 'yaml';
+import { HarnessError } from '../errors.js';
+import { expandScenario, type ExpandedRun } from './matrix.js';
+
+const SCENARIO_RE = /\.scenario\.(ts|mts|js|mjs|ya?ml|json)$/;
+
+export interface LoadedRun extends ExpandedRun {
+  // The scenario file, relative to the cwd, and its absolute folder (the `{dir}` placeholder).
+  file: string;
+  dir: string;
+}
+
+// The scenario files named by paths, folders (searched recursively for *.scenario.*) and globs,
+// sorted and de-duplicated. Problems (a path that does not exist, a glob matching nothing) are
+// collected, not thrown.
+export function findScenarioFiles(inputs: string[], cwd: string): { files: string[]; problems: string[] } {
+  const files = new Set<string>();
+  const problems: string[] = [];
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    if (isDynamicPattern(input)) {
+      const found = globSync(input, { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+      if (found.length === 0) problems.push(`${input}: the glob matches no file`);
+      for (const f of found) files.add(f);
+      continue;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      problems.push(`${input}: no such file or folder`);
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const found = globSync('**/*.scenario.{ts,mts,js,mjs,yaml,yml,json}', { cwd: abs, absolute: true, ignore: ['**/node_modules/**'] });
+      if (found.length === 0) problems.push(`${input}: the folder holds no *.scenario.{ts,yaml,json} file`);
+      for (const f of found) files.add(f);
+    } else {
+      files.add(abs);
+    }
+  }
+  return { files: [...files].sort(), problems };
+}
+
+// Loads every scenario file and expands every scenario into runs. Throws
+// HarnessError('SCENARIO_INVALID') listing every problem of every file at once.
+export async function loadRuns(inputs: string[], cwd: string): Promise<LoadedRun[]> {
+  const { files, problems } = findScenarioFiles(inputs, cwd);
+  const runs: LoadedRun[] = [];
+  const names = new Map<string, string>();
+  for (const file of files) {
+    const rel = path.relative(cwd, file) || file;
+    let exported: unknown;
+    try {
+      exported = await importScenarioFile(file);
+    } catch (error) {
+      problems.push(error instanceof HarnessError ? error.message : `${rel}: cannot load: ${(error as Error).message}`);
+      continue;
+    }
+    const list = Array.isArray(exported) ? exported : [exported];
+    if (list.length === 0) problems.push(`${rel}: exports no scenario`);
+    list.forEach((raw, i) => {
+      const label = list.length > 1 ? `${rel}: scenario[${i}]${nameOf(raw)}` : `${rel}${nameOf(raw)}`;
+      const expanded = expandScenario(raw, label);
+      problems.push(...expanded.problems);
+      for (const run of expanded.runs) {
+        const other = names.get(run.name);
+        if (other) problems.push(`${rel}: run "${run.name}" is also defined in ${other}; run names must be unique`);
+        names.set(run.name, rel);
+        runs.push({ ...run, file: rel, dir: path.dirname(file) });
+      }
+    });
+  }
+  if (problems.length) {
+    throw new HarnessError('SCENARIO_INVALID', `${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenarios:\n  ${problems.join('\n  ')}`, { problems });
+  }
+  return runs;
+}
+
+function nameOf(raw: unknown): string {
+  const name = raw && typeof raw === 'object' ? (raw as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? ` (scenario "${name}")` : '';
+}
+
+// The default export of a scenario file (TS through tsx, JS by import, YAML and JSON parsed).
+export async function importScenarioFile(file: string): Promise<unknown> {
+  const rel = path.relative(process.cwd(), file) || file;
+  if (!SCENARIO_RE.test(file)) {
+    throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: not a scenario file: name it *.scenario.ts, *.scenario.yaml or *.scenario.json`);
+  }
+  if (/\.ya?ml$/.test(file)) {
+    const doc = parseDocument(fs.readFileSync(file, 'utf8'), { prettyErrors: true });
+    if (doc.errors.length) {
+      throw new HarnessError('SCENARIO_LOAD_FAILED', doc.errors.map((e) => `${rel}: YAML: ${e.message.split('\n')[0]}`).join('\n  '));
+    }
+    return doc.toJS();
+  }
+  if (file.endsWith('.json')) {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: JSON: ${(error as Error).message}`);
+    }
+  }
+  let mod: { default?: unknown; scenarios?: unknown };
+  try {
+    if (/\.m?ts$/.test(file)) {
+      const { tsImport } = await import('tsx/esm/api');
+      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as typeof mod;
+    } else {
+      mod = (await import(pathToFileURL(file).href)) as typeof mod;
+    }
+  } catch (error) {
+    const first = String((error as Error).stack ?? error).split('\n').slice(0, 3).join(' | ');
+    throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: cannot import: ${first}`, { cause: error });
+  }
+  const value = mod.default ?? mod.scenarios;
+  if (value === undefined) throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: has no default export: \`export default defineScenario({...})\` (or an array)`);
+  return value;
+}

@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+
+type Issue = z.core.$ZodIssue;
+
+// Turns zod issues into lines naming the field path, what was expected and what was received.
+export function formatIssues(issues: readonly Issue[], prefix: string, input: unknown): string[] {
+  const out: string[] = [];
+  for (const issue of issues) out.push(...formatIssue(issue, prefix, input));
+  return [...new Set(out)];
+}
+
+function formatIssue(issue: Issue, prefix: string, root: unknown, basePath: PropertyKey[] = []): string[] {
+  const fullPath = [...basePath, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // Report the alternative that came closest (fewest problems), then name the alternatives.
+    const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+    const lines = best.flatMap((i) => formatIssue(i, prefix, root, fullPath));
+    const keys = alternatives(issue.errors);
+    if (keys && best.some((i) => i.code === 'unrecognized_keys' || (i.code === 'invalid_type' && i.path.length === 1))) {
+      lines.push(`${prefix}${pathText(fullPath)}: must be one of ${keys}; got ${received(valueAt(root, fullPath))}`);
+    }
+    return lines;
+  }
+  const where = `${prefix}${pathText(fullPath)}`;
+  const got = received(valueAt(root, fullPath));
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => `${where}: unknown field \`${k}\` (remove it or check its spelling)`);
+    case 'invalid_type':
+      return [`${where}: expected ${issue.expected}, received ${got}`];
+    case 'invalid_value':
+      return [`${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${got}`];
+    default:
+      return [`${where}: ${issue.message}, received ${got}`];
+  }
+}
+
+function alternatives(errors: readonly (readonly Issue[])[]): string | undefined {
+  const names: string[] = [];
+  for (const branch of errors) {
+    const missing = branch.find((i) => i.code === 'invalid_type' && i.path.length === 1 && i.input === undefined);
+    if (missing) names.push(String(missing.path[0]));
+  }
+  return names.length > 1 ? names.map((n) => `{ ${n}: ... }`).join(', ') : undefined;
+}
+
+// `a.b[2].c` for a zod path.
+export function pathText(p: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of p) out += typeof k === 'number' ? `[${k}]` : out ? `.${String(k)}` : String(k);
+  return out || '(root)';
+}
+
+function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const k of p) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+// A short rendering of a received value with its type: `-1 (number)`, `nothing`.
+export function received(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'function') return 'a function';
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  if (text.length > 80) text = `${text.slice(0, 77)}...`;
+  return `${text} (${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v})`;
+}

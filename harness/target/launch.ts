@@ -1,0 +1,135 @@
+import { constants as osConstants } from 'node:os';
+import { execa } from 'execa';
+import { HarnessError } from '../errors.js';
+import { HeadTailBuffer, splitLines, type CapturedLine } from './lines.js';
+import { MARKER_ENV } from './tree.js';
+
+export interface ExitInfo {
+  // When the harness saw the exit (run clock, ms).
+  t: number;
+  code: number | null;
+  signal: string | null;
+  // What a shell reports: the code, or 128 + the signal's number.
+  shellCode: number;
+}
+
+export interface LaunchOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  shell: boolean;
+  marker: string;
+  now: () => number;
+  // Lines kept per stream (head and tail halves); the rest is counted.
+  outputLines: number;
+  onLine: (stream: 'stdout' | 'stderr', line: CapturedLine, keep: boolean) => void;
+}
+
+// A launched process, leader of its own process group.
+export interface Launched {
+  pid: number;
+  pgid: number;
+  spawnT: number;
+  // Resolves when the leader has exited (never rejects). Its stdout may stay open (a grandchild
+  // holding it): the exit is what counts.
+  exited: Promise<ExitInfo>;
+  exit: ExitInfo | undefined;
+  // Stops reading output (flushing the tail ring through onLine) and returns what was dropped.
+  finishOutput(): Array<{ stream: 'stdout' | 'stderr'; dropped: number; bytes: number }>;
+  // Output lines for an error message: the last few of each stream.
+  lastLines(n: number): string[];
+}
+
+// The shell's view of an exit: the code, or 128 + signal number.
+export function shellCode(code: number | null, signal: string | null): number {
+  if (signal) {
+    const n = (osConstants.signals as Record<string, number>)[signal];
+    return 128 + (n ?? 0);
+  }
+  return code ?? 0;
+}
+
+// Spawns a command in its own process group with the run's marker in its environment, captures its
+// output line by line with bounded memory, and timestamps its exit the moment Node sees it.
+// Throws HarnessError('TARGET_SPAWN_FAILED') when the command cannot be started.
+export async function launch(options: LaunchOptions): Promise<Launched> {
+  const { command, args, cwd, env, shell, marker, now } = options;
+  const subprocess = execa(command, args, {
+    cwd,
+    env: { ...env, [MARKER_ENV]: marker },
+    extendEnv: true,
+    shell,
+    detached: true,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    cleanup: false,
+    forceKillAfterDelay: false,
+    windowsHide: true,
+  });
+  const spawnT = now();
+  // Swallow execa's own result promise: we observe the raw 'exit' event for timing.
+  subprocess.catch(() => {});
+
+  let exitInfo: ExitInfo | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    subprocess.once('exit', (code, signal) => {
+      const t = now();
+      exitInfo = { t, code, signal, shellCode: shellCode(code, signal) };
+      resolve(exitInfo);
+    });
+  });
+
+  const pid = await new Promise<number>((resolve, reject) => {
+    subprocess.once('spawn', () => resolve(subprocess.pid!));
+    subprocess.once('error', (error) => {
+      reject(new HarnessError('TARGET_SPAWN_FAILED', `cannot start \`${command}\`${cwd ? ` in ${cwd}` : ''}: ${error.message}. Check target.command (is it on PATH?) and target.cwd.`, { cause: error }));
+    });
+  });
+
+  const half = Math.max(1, Math.floor(options.outputLines / 2));
+  const buffers = { stdout: new HeadTailBuffer(half, half), stderr: new HeadTailBuffer(half, half) };
+  const recent: string[] = [];
+  const readers = (['stdout', 'stderr'] as const).map((stream) => {
+    const source = subprocess[stream];
+    if (!source) return { finish: () => {} };
+    return splitLines(source, {
+      now,
+      onLine: (line) => {
+        recent.push(`[${stream}] ${line.line}`);
+        if (recent.length > 50) recent.shift();
+        options.onLine(stream, line, buffers[stream].offer(line));
+      },
+    });
+  });
+
+  let finished = false;
+  return {
+    pid,
+    pgid: pid,
+    spawnT,
+    exited,
+    get exit() {
+      return exitInfo;
+    },
+    finishOutput() {
+      if (finished) return [];
+      finished = true;
+      for (const r of readers) r.finish();
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+      const out: Array<{ stream: 'stdout' | 'stderr'; dropped: number; bytes: number }> = [];
+      for (const stream of ['stdout', 'stderr'] as const) {
+        for (const line of buffers[stream].drainTail()) options.onLine(stream, line, true);
+        if (buffers[stream].dropped > 0) out.push({ stream, dropped: buffers[stream].dropped, bytes: buffers[stream].droppedBytes });
+      }
+      return out;
+    },
+    lastLines(n: number) {
+      return recent.slice(-n);
+    },
+  };
+}
