@@ -44,28 +44,38 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   const steps = planSteps(strike);
   history.emit({ type: 'trigger:fired', t: now(), trigger: fired.trigger, reason: fired.reason, intendedT: fired.intendedT });
 
-  const firstIntended = Math.max(fired.intendedT, now());
+  // Each later step is timed from the previous step's actual send; the escalation's grace period
+  // from the first signal's actual send (as Kubernetes and systemd count it).
+  let firstSent: (t: number) => void = () => {};
+  const firstSentT = new Promise<number | undefined>((resolve) => (firstSent = resolve));
   const stepsDone = (async () => {
-    let intended = firstIntended;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i]!;
-      intended += step.afterMs;
-      options.onPlanned?.(intended);
-      await waitUntil(intended, now, { signal });
-      if (signal.aborted || hasExited()) return;
-      const sent = sendSignal(target, step.signal, step.deliver, now);
-      history.emit({
-        type: 'signal:sent', t: sent.t, signal: step.signal, deliver: step.deliver,
-        intendedT: i === 0 ? fired.intendedT : intended, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
-        ...(sent.error ? { error: sent.error } : {}),
-      });
+    let intended = fired.intendedT;
+    try {
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!;
+        intended += step.afterMs;
+        options.onPlanned?.(intended);
+        await waitUntil(intended, now, { signal });
+        if (signal.aborted || hasExited()) return;
+        const sent = sendSignal(target, step.signal, step.deliver, now);
+        history.emit({
+          type: 'signal:sent', t: sent.t, signal: step.signal, deliver: step.deliver,
+          intendedT: intended, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
+          ...(sent.error ? { error: sent.error } : {}),
+        });
+        if (i === 0) firstSent(sent.t);
+        intended = Math.max(intended, sent.t);
+      }
+    } finally {
+      firstSent(undefined as unknown as number);
     }
   })();
 
   const escalation = strike.escalate === false ? undefined : strike.escalate;
   const escalated = (async () => {
-    if (!escalation) return;
-    const intended = firstIntended + escalation.afterMs;
+    const from = await firstSentT;
+    if (!escalation || from === undefined) return;
+    const intended = from + escalation.afterMs;
     options.onPlanned?.(intended);
     const exitedFirst = await Promise.race([
       options.exited.then(() => true),

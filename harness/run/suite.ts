@@ -100,7 +100,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, plans.length)) }, worker));
   } finally {
-    stopReaper();
+    await stopReaper();
   }
   // Runs that never started say why.
   const why = options.signal.aborted ? 'the harness was interrupted before this run started' : bailed ? 'not run: --bail stopped the suite after a failure' : undefined;

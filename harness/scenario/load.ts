@@ -53,7 +53,7 @@ export async function loadRuns(inputs: string[], cwd: string): Promise<LoadedRun
   const runs: LoadedRun[] = [];
   const names = new Map<string, string>();
   for (const file of files) {
-    const rel = path.relative(cwd, file) || file;
+    const rel = displayPath(file, cwd);
     let exported: unknown;
     try {
       exported = await importScenarioFile(file);
@@ -81,6 +81,12 @@ export async function loadRuns(inputs: string[], cwd: string): Promise<LoadedRun
   return runs;
 }
 
+// A path relative to the cwd when it is inside it, else absolute.
+export function displayPath(file: string, cwd: string = process.cwd()): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
 function nameOf(raw: unknown): string {
   const name = raw && typeof raw === 'object' ? (raw as { name?: unknown }).name : undefined;
   return typeof name === 'string' ? ` (scenario "${name}")` : '';
@@ -88,7 +94,7 @@ function nameOf(raw: unknown): string {
 
 // The default export of a scenario file (TS through tsx, JS by import, YAML and JSON parsed).
 export async function importScenarioFile(file: string): Promise<unknown> {
-  const rel = path.relative(process.cwd(), file) || file;
+  const rel = displayPath(file);
   if (!SCENARIO_RE.test(file)) {
     throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: not a scenario file: name it *.scenario.ts, *.scenario.yaml or *.scenario.json`);
   }

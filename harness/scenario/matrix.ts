@@ -44,7 +44,7 @@ export function expandScenario(raw: unknown, where: string): { runs: ExpandedRun
   for (const params of combinations(scenario.matrix as Record<string, MatrixValue[]> | undefined)) {
     const suffix = Object.keys(params).length ? `[${paramsText(params)}]` : '';
     const name = `${scenario.name}${suffix}`;
-    const label = `${where}: run "${name}": `;
+    const label = suffix ? `${where}: run "${name}": ` : `${where}: `;
     let resolved: Record<string, unknown>;
     try {
       resolved = resolveRun(input, params);

@@ -14,12 +14,11 @@ function formatIssue(issue: Issue, prefix: string, root: unknown, basePath: Prop
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // Report the alternative that came closest (fewest problems), then name the alternatives.
     const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
-    const lines = best.flatMap((i) => formatIssue(i, prefix, root, fullPath));
     const keys = alternatives(issue.errors);
-    if (keys && best.some((i) => i.code === 'unrecognized_keys' || (i.code === 'invalid_type' && i.path.length === 1))) {
-      lines.push(`${prefix}${pathText(fullPath)}: must be one of ${keys}; got ${received(valueAt(root, fullPath))}`);
-    }
-    return lines;
+    // When no alternative's key is present at all, say which shapes are allowed, not each miss.
+    const offShape = best.every((i) => (i.code === 'unrecognized_keys' && i.path.length === 0) || (i.code === 'invalid_type' && i.path.length === 1 && i.input === undefined));
+    if (keys && offShape) return [`${prefix}${pathText(fullPath)}: must be one of ${keys}; got ${received(valueAt(root, fullPath))}`];
+    return best.flatMap((i) => formatIssue(i, prefix, root, fullPath));
   }
   const where = `${prefix}${pathText(fullPath)}`;
   const got = received(valueAt(root, fullPath));

@@ -12,7 +12,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () =
 
 let reaping = false;
 const reap = async (): Promise<void> => {
-  if (reaping) return;
+  if (reaping || bye) return;
   reaping = true;
   // Several passes: a process may be forking while we kill.
   for (let pass = 0; pass < 5; pass++) {
@@ -30,7 +30,14 @@ const reap = async (): Promise<void> => {
   process.exit(0);
 };
 
-process.stdin.on('data', () => {});
+// "bye" from the harness: a normal end, everything is already cleaned up; exit at once.
+let bye = false;
+process.stdin.on('data', (chunk: Buffer) => {
+  if (chunk.includes('bye')) {
+    bye = true;
+    process.exit(0);
+  }
+});
 process.stdin.on('end', () => void reap());
 process.stdin.on('close', () => void reap());
 process.stdin.on('error', () => void reap());

@@ -22,10 +22,17 @@ export function startReaper(sessionPrefix: string): void {
   (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
 }
 
-// Stops the reaper at a normal end (it sweeps once more on its way out).
-export function stopReaper(): void {
-  reaper?.stdin?.end();
+// Stops the reaper at a normal end; resolves once it has exited, so it never outlives the harness.
+export function stopReaper(): Promise<void> {
+  const r = reaper;
   reaper = undefined;
+  if (!r || r.exitCode !== null || r.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    // Hold the event loop open until the reaper is gone (it was unref'd while idle).
+    r.ref();
+    r.once('exit', () => resolve());
+    r.stdin?.end('bye\n');
+  });
 }
 
 // Processes left by an earlier harness that died (its pid no longer alive): killed and returned,

@@ -475,7 +475,7 @@
       scales: { x: { time: false, range: function () { return [tl.t0, tl.t1]; } }, y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.1]; } } },
       axes: [
         { values: function (u, vals) { return vals.map(function (v) { return fmtMs(v).replace(' ', ''); }); } },
-        { size: AXIS, label: 'in flight / open' },
+        { size: AXIS },
       ],
       series: [
         { label: 't', value: function (u, v) { return fmtMs(v); } },

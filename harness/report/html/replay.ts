@@ -2,7 +2,7 @@ import type { RunResult } from '../types.js';
 
 // The run id as a regular expression that matches exactly that id.
 export function exactIdPattern(id: string): string {
-  return `^${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`;
+  return `^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }
 
 // A word quoted for POSIX shells (single quotes; an embedded ' becomes '\'').
