@@ -228,7 +228,8 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       // Escalation is cancelled when the harness itself ends the target (still-running).
       const strikeAbort = new AbortController();
       const stopStrike = (): void => strikeAbort.abort();
-      abort.signal.addEventListener('abort', stopStrike, { once: true });
+      if (abort.signal.aborted) stopStrike();
+      else abort.signal.addEventListener('abort', stopStrike, { once: true });
       teardown.add('strike', () => {
         strikeAbort.abort();
         abort.signal.removeEventListener('abort', stopStrike);
@@ -369,7 +370,8 @@ async function raceRun<T>(work: Promise<T>, target: Launched, signal: AbortSigna
   const guard = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new HarnessError(timeoutCode, `timed out ${what} (${timeoutCode === 'TRIGGER_TIMEOUT' ? 'the trigger never fired: check strike.at, or raise strike.at.timeoutMs' : 'raise timeoutMs'})`)), Math.max(0, deadline - performance.now()));
     onAbort = () => reject(new HarnessError('INTERRUPTED', `the harness was interrupted while ${what}`));
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     void target.exited.then((exit) => reject(new HarnessError('TARGET_EXITED_EARLY', `the target exited (${exit.signal ?? `code ${exit.code}`}) while ${what}.${target.lastLines(8).length ? `\nLast output:\n  ${target.lastLines(8).join('\n  ')}` : ''}`)));
   });
   guard.catch(() => {});
@@ -383,6 +385,7 @@ async function raceRun<T>(work: Promise<T>, target: Launched, signal: AbortSigna
 
 function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
     timer.unref();
     signal?.addEventListener('abort', () => {
