@@ -199,9 +199,10 @@ export interface Comparison {
 // The decision rule, in words, printed with every comparison.
 export function describeRule(o: Required<CompareOptions>): string {
   return [
-    `A timing (time-to-exit, drain) is slower when the current median exceeds the base median by more than ${o.maxSlowdownPct}% AND by more than ${o.minShiftMs} ms,`,
-    `and the shift is beyond the noise: with >= ${o.minSamplesForTest} repeats on each side a one-sided Mann-Whitney U test gives p <= ${o.alpha};`,
-    `with fewer, every current sample must be slower than every base sample (low confidence: use --repeat). Faster is judged the same way.`,
+    `A timing (time-to-exit, drain) is slower when the current median exceeds the base median by more than its allowance, max(${o.maxSlowdownPct}% of it, ${o.minShiftMs} ms),`,
+    `AND the current samples exceed the base samples each raised by its allowance beyond the noise: with >= ${o.minSamplesForTest} repeats on each side a one-sided`,
+    `Mann-Whitney U test of current against raised base gives p <= ${o.alpha}; with fewer, every current sample must exceed every raised base sample`,
+    `(low confidence: use --repeat). Faster is judged the same way, downwards.`,
     `A pass rate is worse when it drops from 100% (pass -> fail), or drops with a one-sided Fisher exact p <= ${o.alpha}.`,
     `A scenario regresses when its pass rate is worse or a timing is slower; skipped and errored runs carry no timings.`,
   ].join(' ');
@@ -331,14 +332,19 @@ function compareMetric(metric: ComparedMetric, baseValues: number[], currentValu
   const limit = Math.max((o.maxSlowdownPct / 100) * Math.abs(b.p50), o.minShiftMs);
   const tested = b.n >= o.minSamplesForTest && c.n >= o.minSamplesForTest;
   result.confidence = tested ? 'normal' : 'low';
+  // The base moved by the allowed slowdown (each sample by max(pct of itself, floor)): the current
+  // build regresses only when it is slower than that, beyond the noise.
+  const allowance = (v: number): number => Math.max((o.maxSlowdownPct / 100) * Math.abs(v), o.minShiftMs);
+  const baseUp = baseValues.map((v) => v + allowance(v));
+  const baseDown = baseValues.map((v) => v - allowance(v));
   if (tested) {
-    result.pSlower = mannWhitneyGreater(baseValues, currentValues).p;
-    result.pFaster = mannWhitneyGreater(currentValues, baseValues).p;
+    result.pSlower = mannWhitneyGreater(baseUp, currentValues).p;
+    result.pFaster = mannWhitneyGreater(currentValues, baseDown).p;
   }
   const beyondNoise = (direction: 1 | -1): boolean =>
     tested
       ? (direction === 1 ? result.pSlower! : result.pFaster!) <= o.alpha
-      : direction === 1 ? c.min > b.max : c.max < b.min;
+      : direction === 1 ? c.min > Math.max(...baseUp) : c.max < Math.min(...baseDown);
   const shift = `median ${fmtMs(b.p50)} -> ${fmtMs(c.p50)} (${delta >= 0 ? '+' : ''}${fmtMs(delta)}${result.changePct != null ? `, ${delta >= 0 ? '+' : ''}${result.changePct.toFixed(1)}%` : ''})`;
   const noise = tested ? `Mann-Whitney p=${(delta >= 0 ? result.pSlower! : result.pFaster!).toFixed(3)}` : `n=${b.n}/${c.n}, low confidence`;
   if (delta > limit && beyondNoise(1)) {

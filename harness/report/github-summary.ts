@@ -65,10 +65,9 @@ function cell(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').slice(0, 1000);
 }
 
+// Inline code as an HTML <code> element with escaped text: no backtick run in the data can end it.
 function code(text: string): string {
-  // Inline code cannot hold a backtick run longer than its fence; HTML entities are not decoded inside.
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence} ${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')} ${fence}`;
+  return `<code>${cell(text)}</code>`;
 }
 
 function ms(v: number): string {

@@ -468,6 +468,16 @@
     }
 
     var s = tl.series;
+    var seriesOpts = [
+      { label: 't', value: function (u, v) { return fmtMs(v); } },
+      { label: 'requests in flight', stroke: '#1e88e5', width: 2, fill: 'rgba(30,136,229,0.08)', paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
+      { label: 'open connections / clients', stroke: '#8e24aa', width: 1.5, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
+    ];
+    var seriesData = [s.t, s.inFlight, s.open];
+    if (s.counted) {
+      seriesOpts.push({ label: 'in flight (driver counters)', stroke: '#00897b', width: 1, dash: [4, 3], paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
+      seriesData.push(s.counted);
+    }
     var inflight = new uPlot({
       width: width,
       height: 170,
@@ -477,13 +487,9 @@
         { values: function (u, vals) { return vals.map(function (v) { return fmtMs(v).replace(' ', ''); }); } },
         { size: AXIS },
       ],
-      series: [
-        { label: 't', value: function (u, v) { return fmtMs(v); } },
-        { label: 'requests in flight', stroke: '#1e88e5', width: 2, fill: 'rgba(30,136,229,0.08)', paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
-        { label: 'open connections / clients', stroke: '#8e24aa', width: 1.5, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
-      ],
+      series: seriesOpts,
       hooks: { drawClear: [shadeWindow], draw: [drawMarkers], setScale: [syncScale] },
-    }, [s.t, s.inFlight, s.open], chartBox);
+    }, seriesData, chartBox);
     open.charts.push(inflight);
 
     // Span and tick lanes: one uPlot whose y axis names the lanes; spans drawn in the draw hook.

@@ -43,8 +43,10 @@ export interface TimelineData {
   // First signal sent -> target exit (the fault window, shaded).
   window: [number, number] | null;
   markers: Marker[];
-  // Step series: in-flight operations and open connections / clients after each change.
-  series: { t: number[]; inFlight: number[]; open: number[] };
+  // Step series: in-flight operations (from request events), open connections / clients, and
+  // (when drivers report counters, which include summarized operations) the drivers' own in-flight
+  // total, null otherwise.
+  series: { t: number[]; inFlight: number[]; open: number[]; counted: number[] | null };
   lanes: Lane[];
   ticks: TickLane[];
   logs: { t: number[]; stream: number[]; line: string[] };
@@ -83,7 +85,8 @@ const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 // actual time, exit, ...), span lanes (requests, connections, WebSocket clients, processes), tick
 // lanes (readiness probe, files), the in-flight series and the log lines. Pure; events in any order.
 export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLimits = DEFAULT_LIMITS): TimelineData {
-  const events = [...input].filter((e) => e && typeof e.t === 'number' && Number.isFinite(e.t)).sort((a, b) => a.t - b.t);
+  const events = input.filter((e) => e && typeof e.t === 'number' && Number.isFinite(e.t));
+  if (!isSorted(events)) events.sort((a, b) => a.t - b.t);
   const notes: string[] = [];
   const markers: Marker[] = [];
   const requests = new Map<string, Map<string, OpenSpan>>();
@@ -94,7 +97,10 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
   const files: TickLane = { name: 'files', ticks: [], labels: [] };
   const logTicks: TickLane = { name: 'log lines', ticks: [], labels: [] };
   const logs = { t: [] as number[], stream: [] as number[], line: [] as string[] };
-  const changes: Array<[number, number, number]> = [];
+  // [t, in-flight delta, open delta, drivers' in-flight total (NaN: unchanged)]
+  const changes: Array<[number, number, number, number]> = [];
+  const driverInFlight = new Map<string, number>();
+  let counted = false;
   let target: OpenSpan | null = null;
   let firstSignal: number | null = null;
   let exitT: number | null = null;
@@ -229,7 +235,7 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
         break;
       case 'request:start':
         laneOf(requests, e.driver).set(e.id, { start: e.t, end: null, outcome: 'open', label: `${e.op ?? 'op'} ${e.id}${e.conn ? ` on ${e.conn}` : ''}` });
-        changes.push([e.t, 1, 0]);
+        changes.push([e.t, 1, 0, NaN]);
         break;
       case 'request:end': {
         const s = requests.get(e.driver)?.get(e.id);
@@ -237,13 +243,13 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
           s.end = e.t;
           s.outcome = outcomeOf(e.outcome);
           s.label += ` -> ${e.outcome}${e.status !== undefined ? ` ${e.status}` : ''}${e.error ? `: ${e.error}` : ''} (${r3(e.t - s.start)} ms)`;
-          changes.push([e.t, -1, 0]);
+          changes.push([e.t, -1, 0, NaN]);
         }
         break;
       }
       case 'conn:open':
         laneOf(conns, e.driver).set(e.conn, { start: e.t, end: null, outcome: 'open', label: `connection ${e.conn}` });
-        changes.push([e.t, 0, 1]);
+        changes.push([e.t, 0, 1, NaN]);
         break;
       case 'conn:close': {
         const s = conns.get(e.driver)?.get(e.conn);
@@ -251,13 +257,13 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
           s.end = e.t;
           s.outcome = e.how === 'fin' ? 'ok' : e.how === 'reset' ? 'reset' : e.how === 'error' ? 'error' : 'closed';
           s.label += ` -> ${e.how}${e.error ? `: ${e.error}` : ''}`;
-          changes.push([e.t, 0, -1]);
+          changes.push([e.t, 0, -1, NaN]);
         }
         break;
       }
       case 'ws:open':
         laneOf(clients, e.driver).set(e.client, { start: e.t, end: null, outcome: 'open', label: `client ${e.client}`, messages: 0 });
-        changes.push([e.t, 0, 1]);
+        changes.push([e.t, 0, 1, NaN]);
         break;
       case 'ws:close': {
         const s = clients.get(e.driver)?.get(e.client);
@@ -265,13 +271,31 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
           s.end = e.t;
           s.outcome = e.byClient ? 'closed' : e.code === 1000 || e.code === 1001 ? 'ok' : e.code === 1006 ? 'abnormal' : 'http-error';
           s.label += ` -> close ${e.code}${e.reason ? ` "${e.reason}"` : ''}${e.byClient ? ' (by the client)' : ''}`;
-          changes.push([e.t, 0, -1]);
+          changes.push([e.t, 0, -1, NaN]);
         }
         break;
       }
       case 'probe:status': {
         const ok = e.status !== null && e.status >= 200 && e.status < 300;
         tick(probe, e.t, ok ? 'ok' : e.status === null ? 'error' : 'not-ready', `${e.url} -> ${e.status ?? e.error ?? 'no answer'} (${r3(e.ms)} ms)`);
+        break;
+      }
+      case 'load:summary': {
+        const outcomes = Object.entries(e.outcomes).filter(([, n]) => (n ?? 0) > 0) as Array<[OpOutcome, number]>;
+        const worst = outcomes.find(([o]) => o !== 'ok')?.[0];
+        const list = laneOf(requests, e.driver);
+        list.set(`summary@${e.fromT}`, {
+          start: e.fromT, end: e.toT, outcome: worst ? outcomeOf(worst) : 'ok',
+          label: `${e.ops} operations summarized (${outcomes.map(([o, n]) => `${o} ${n}`).join(', ') || 'no outcome'}), ${e.bytes} bytes${e.messages ? `, ${e.messages} messages` : ''}`,
+        });
+        break;
+      }
+      case 'load:progress': {
+        driverInFlight.set(e.driver, e.inFlight);
+        let total = 0;
+        for (const n of driverInFlight.values()) total += n;
+        counted = true;
+        changes.push([e.t, 0, 0, total]);
         break;
       }
       default:
@@ -316,12 +340,17 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
     t1: r3(t1),
     window: firstSignal === null ? null : [r3(firstSignal), r3(exitT ?? t1)],
     markers: markers.map((m) => ({ ...m, t: r3(m.t), ...(m.intendedT !== undefined ? { intendedT: r3(m.intendedT) } : {}) })),
-    series: stepSeries(changes, t0, t1, limits.maxSeriesPoints),
+    series: stepSeries(changes, t0, t1, limits.maxSeriesPoints, counted),
     lanes,
     ticks,
     logs,
     notes,
   };
+}
+
+function isSorted(events: readonly HistoryEvent[]): boolean {
+  for (let i = 1; i < events.length; i++) if (events[i]!.t < events[i - 1]!.t) return false;
+  return true;
 }
 
 function outcomeOf(o: OpOutcome): Outcome {
@@ -350,56 +379,66 @@ function pack(name: string, spans: OpenSpan[], t1: number, limits: TimelineLimit
     }
     rowEnds[row] = Math.max(rowEnds[row] ?? -Infinity, end);
     flat.push(r3(s.start), r3(end), row, oc(s.outcome), labels.length);
-    labels.push(s.label);
+    labels.push(s.end === null ? `${s.label} (no end recorded)` : s.label);
   });
   return { name, rows: Math.max(1, rowEnds.length), spans: flat, labels };
 }
 
-function stepSeries(changes: Array<[number, number, number]>, t0: number, t1: number, maxPoints: number): TimelineData['series'] {
+function stepSeries(changes: Array<[number, number, number, number]>, t0: number, t1: number, maxPoints: number, withCounted: boolean): TimelineData['series'] {
   const t: number[] = [t0];
   const inFlight: number[] = [0];
   const open: number[] = [0];
+  const counted: number[] = [0];
   let a = 0;
   let b = 0;
-  for (const [time, da, db] of changes) {
+  let c = 0;
+  for (const [time, da, db, abs] of changes) {
     a += da;
     b += db;
+    if (!Number.isNaN(abs)) c = abs;
     if (t[t.length - 1] === time) {
       inFlight[inFlight.length - 1] = a;
       open[open.length - 1] = b;
+      counted[counted.length - 1] = c;
     } else {
       t.push(r3(time));
       inFlight.push(a);
       open.push(b);
+      counted.push(c);
     }
   }
   if (t[t.length - 1]! < t1) {
     t.push(r3(t1));
     inFlight.push(a);
     open.push(b);
+    counted.push(c);
   }
-  if (t.length <= maxPoints) return { t, inFlight, open };
-  // Too many changes: keep the maximum of each time bucket so peaks stay visible.
-  const buckets = Math.floor(maxPoints / 2);
-  const width = (t1 - t0) / buckets;
-  const out = { t: [] as number[], inFlight: [] as number[], open: [] as number[] };
-  let i = 0;
-  for (let k = 0; k < buckets && i < t.length; k++) {
-    const end = t0 + (k + 1) * width;
-    let ma = -1, mb = -1;
-    const start = t[i]!;
-    while (i < t.length && (t[i]! <= end || k === buckets - 1)) {
-      ma = Math.max(ma, inFlight[i]!);
-      mb = Math.max(mb, open[i]!);
-      i++;
+  if (t.length > maxPoints) {
+    // Too many changes: keep the maximum of each time bucket so peaks stay visible.
+    const buckets = Math.floor(maxPoints / 2);
+    const width = (t1 - t0) / buckets;
+    const out = { t: [] as number[], inFlight: [] as number[], open: [] as number[], counted: [] as number[] };
+    let i = 0;
+    for (let k = 0; k < buckets && i < t.length; k++) {
+      const end = t0 + (k + 1) * width;
+      let ma = -1, mb = -1, mc = -1;
+      const start = t[i]!;
+      while (i < t.length && (t[i]! <= end || k === buckets - 1)) {
+        ma = Math.max(ma, inFlight[i]!);
+        mb = Math.max(mb, open[i]!);
+        mc = Math.max(mc, counted[i]!);
+        i++;
+      }
+      if (ma >= 0) {
+        out.t.push(r3(start));
+        out.inFlight.push(ma);
+        out.open.push(mb);
+        out.counted.push(mc);
+      }
     }
-    if (ma >= 0) {
-      out.t.push(r3(start));
-      out.inFlight.push(ma);
-      out.open.push(mb);
-    }
+    return { t: out.t, inFlight: out.inFlight, open: out.open, counted: withCounted ? out.counted : null };
   }
-  return out;
+  return { t, inFlight, open, counted: withCounted ? counted : null };
 }
 
 function assertNever(e: never): void {
