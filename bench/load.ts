@@ -1,0 +1,125 @@
+import { Worker } from 'node:worker_threads';
+import { Clock } from '../harness/clock.js';
+import { errorMessage } from '../harness/errors.js';
+import type { HistoryEvent } from '../harness/history/events.js';
+import { History } from '../harness/history/writer.js';
+import { createLoadDriver } from '../harness/load/index.js';
+import { LoadSchema } from '../harness/scenario/schema.js';
+import { fixture } from './paths.js';
+import { collectStdout, endTracked, spawnTracked, waitLine, type Tracked } from './procs.js';
+
+export interface Autocannon {
+  requests: number;
+  errors: number;
+  non2xx: number;
+  seconds: number;
+  rps: number;
+}
+
+// The trivial HTTP target, started by the bench; resolves once it listens.
+export async function startHttpServer(): Promise<{ server: Tracked; port: number; url: string; stop: () => Promise<void> }> {
+  const server = await spawnTracked(process.execPath, [fixture('http-server.mjs'), '0'], { tag: 'http' });
+  try {
+    const line = await waitLine(server, /^listening \d+$/, 10_000);
+    const port = Number(line.split(' ')[1]);
+    return { server, port, url: `http://127.0.0.1:${port}/`, stop: () => endTracked(server) };
+  } catch (error) {
+    await endTracked(server);
+    throw error;
+  }
+}
+
+// Standalone autocannon in its own process (the peer of the harness's HTTP driver).
+export async function standaloneAutocannon(url: string, connections: number, seconds: number): Promise<Autocannon> {
+  const t = await spawnTracked(process.execPath, [fixture('autocannon-run.mjs'), url, String(connections), String(seconds)], { tag: 'autocannon' });
+  try {
+    const out = await collectStdout(t);
+    const json = out.lines.find((l) => l.startsWith('{'));
+    if (!json) throw new Error(`bench: standalone autocannon printed no result (exit ${out.code}): ${out.stderr.trim()}`);
+    const r = JSON.parse(json) as Autocannon & { error?: string };
+    if (r.error) throw new Error(`bench: standalone autocannon failed: ${r.error}`);
+    return r;
+  } finally {
+    await endTracked(t);
+  }
+}
+
+// Background load: autocannon in a worker thread of this process against `url` for at most
+// `seconds`; stop() ends it early and resolves with what it achieved.
+export async function backgroundLoad(url: string, connections: number, seconds: number): Promise<{ stop: () => Promise<Autocannon | { error: string }> }> {
+  const worker = new Worker(fixture('autocannon-run.mjs'), { workerData: { url, connections, seconds } });
+  const result = new Promise<Autocannon | { error: string }>((resolve) => {
+    worker.on('message', (m) => {
+      if (m !== 'started') resolve(m as Autocannon);
+    });
+    worker.once('error', (e) => resolve({ error: e.message }));
+    worker.once('exit', () => resolve({ error: 'the load worker exited without a result' }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  return {
+    stop: async () => {
+      worker.postMessage('stop');
+      const r = await Promise.race([result, new Promise<{ error: string }>((res) => setTimeout(() => res({ error: 'the load worker did not stop within 5 s' }), 5_000))]);
+      await worker.terminate();
+      return r;
+    },
+  };
+}
+
+// Whether the harness has a load driver for this kind of load entry (e.g. `{ http: {} }`): true,
+// or the reason it does not (the driver factory's own error message).
+export async function driverAvailable(entry: Record<string, unknown>): Promise<true | string> {
+  const history = new History({ clock: new Clock() });
+  const abort = new AbortController();
+  try {
+    const spec = LoadSchema.parse(entry);
+    const driver = createLoadDriver(spec, { history, clockOrigin: history.clock.origin.toString(), host: '127.0.0.1', port: 9, name: 'probe', runDir: '/tmp', signal: abort.signal });
+    await driver.stop().catch(() => undefined);
+    return true;
+  } catch (error) {
+    return errorMessage(error);
+  } finally {
+    abort.abort();
+    history.close();
+  }
+}
+
+// Requests per second a driver achieved in one run, from its history: the driver's own rate on
+// `load:stopped` stats if it gives one; else the responses counted from `request:end` events plus
+// the folded `load:summary` counts, over load:started → load:stopped (or the last response); else
+// the last cumulative `load:progress` count. Undefined when the history has none of these.
+// (Read loosely: the load events are still settling while the drivers are written.)
+export function rpsFromHistory(events: readonly HistoryEvent[], driver?: string): { rps: number; requests: number; seconds: number; how: string } | undefined {
+  type Loose = { type: string; t: number; driver?: string; [k: string]: unknown };
+  const list = (events as unknown as Loose[]).filter((e) => driver === undefined || e.driver === undefined || e.driver === driver);
+  const started = list.find((e) => e.type === 'load:started');
+  const stopped = list.find((e) => e.type === 'load:stopped');
+  const stats = (stopped?.['stats'] ?? undefined) as Record<string, unknown> | undefined;
+  const rate = [stats?.['rps'], stats?.['requestsPerSecond'], stats?.['reqPerSec']].find((v): v is number => typeof v === 'number');
+  if (rate !== undefined) return { rps: rate, requests: Number.NaN, seconds: Number.NaN, how: 'the driver\'s load:stopped stats (rate)' };
+  if (!started) return undefined;
+  let ok = 0;
+  let last = started.t;
+  for (const e of list) {
+    if (e.type === 'request:end' && (e['status'] !== undefined || e['outcome'] === 'ok')) {
+      ok++;
+      last = Math.max(last, e.t);
+    } else if (e.type === 'load:summary') {
+      const outcomes = (e['outcomes'] ?? {}) as Record<string, number>;
+      ok += (outcomes['ok'] ?? 0) + (outcomes['http-error'] ?? 0);
+      last = Math.max(last, Number(e['toT'] ?? e.t));
+    }
+  }
+  const end = stopped?.t ?? last;
+  const seconds = (end - started.t) / 1000;
+  if (ok > 0 && seconds > 0) return { rps: ok / seconds, requests: ok, seconds, how: 'responses (request:end + load:summary) over load:started→load:stopped' };
+  const progress = list.filter((e) => e.type === 'load:progress').pop();
+  if (progress && typeof progress['ended'] === 'number' && progress.t > started.t) {
+    const s = (progress.t - started.t) / 1000;
+    return { rps: (progress['ended'] as number) / s, requests: progress['ended'] as number, seconds: s, how: 'last load:progress count over load:started→progress' };
+  }
+  return undefined;
+}
