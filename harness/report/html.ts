@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
+import { readHistory } from '../history/reader.js';
 import { writeFileAtomic } from './atomic.js';
 import { groupRuns, metricValues, passRate } from './compare.js';
 import { reportAsset, uplotAssets } from './html/assets.js';
@@ -43,6 +44,25 @@ export async function writeHtmlReport(options: HtmlReportOptions): Promise<strin
   const file = path.join(options.outDir, 'index.html');
   await writeFileAtomic(file, buildHtmlReport(options));
   return file;
+}
+
+// The loadHistory of a saved out dir: the run's events.jsonl resolved against `outDir`, null when
+// the run has no history or the file is gone; other read errors are thrown (and shown per run).
+export function historyLoader(outDir: string): (run: RunResult) => HistoryEvent[] | null {
+  return (run) => {
+    if (!run.history) return null;
+    try {
+      return readHistory(path.resolve(outDir, run.history));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  };
+}
+
+// writeHtmlReport for a saved out dir (histories read from it): the shape of a file reporter.
+export function writeHtmlReportFor(outDir: string, results: ResultsFile): Promise<string> {
+  return writeHtmlReport({ outDir, results, loadHistory: historyLoader(outDir) });
 }
 
 // The HTML text of the report (what writeHtmlReport writes).

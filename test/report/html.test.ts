@@ -96,6 +96,9 @@ t.test('the report shows verdict counts, filters, a failing run timeline, and re
   t.ok(await signal.isVisible());
   t.match(await timeline.locator('.marker.kind-escalation').innerText(), /SIGKILL \(escalation\)/);
   t.match(await timeline.locator('.marker.kind-exit').innerText(), /exit \(SIGKILL\)/);
+  for (const kind of ['spawn', 'ready', 'trigger', 'signal', 'escalation', 'exit']) {
+    t.ok(await timeline.locator(`.marker.kind-${kind}`).isVisible(), `${kind} label visible without zooming`);
+  }
   const flag = timeline.locator('.check-flag', { hasText: 'time-to-exit' });
   t.ok(await flag.isVisible(), 'the failing check is flagged on the timeline');
   t.equal(await flag.textContent(), `✗ time-to-exit: expected {"maxMs":10000}, actual ${tte.actual}`);
@@ -106,6 +109,17 @@ t.test('the report shows verdict counts, filters, a failing run timeline, and re
   t.equal(await card.locator('.actual').innerText(), String(tte.actual));
   const eventsText = await timeline.locator('table.events').innerText();
   t.match(eventsText, /intended [\d.]+ ms, sent [\d.]+ ms \(\+[\d.]+ ms\)/, 'intended vs actual signal time');
+  // Drag-zoom on the chart: both charts and the labels follow (spawn leaves the view, the signal stays).
+  await timeline.scrollIntoViewIfNeeded();
+  const box = (await page.locator('.chart.inflight .u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.03, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.15, box.y + 10, { steps: 5 });
+  await page.mouse.up();
+  await timeline.locator('.marker.kind-spawn').waitFor({ state: 'hidden' });
+  t.ok(await signal.isVisible(), 'the signal is still in view after zooming');
+  t.ok(await timeline.locator('.marker.kind-escalation').isHidden(), 'the escalation 10 s later is out of view');
+  t.match(await signal.innerText(), /^SIGTERM/);
   t.match(await page.locator('.replay-cmd').innerText(), /^npx shutdown-drill run scenarios\/ws-chat\.scenario\.ts --grep '\^seed\/ws-chat\/broken-hang\\\[signal=SIGTERM\\\]\$' --seed 3$/);
 
   // The passing run: hostile log lines are text; ANSI colours are spans, other escapes dropped.

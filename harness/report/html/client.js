@@ -450,7 +450,9 @@
     }
     function shadeWindow(u) {
       if (!tl.window) return;
-      var x0 = u.valToPos(tl.window[0], 'x', true), x1 = u.valToPos(tl.window[1], 'x', true);
+      var x0 = Math.max(u.bbox.left, u.valToPos(tl.window[0], 'x', true));
+      var x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(tl.window[1], 'x', true));
+      if (x1 <= x0) return;
       var ctx = u.ctx;
       ctx.save();
       ctx.fillStyle = 'rgba(211, 47, 47, 0.08)';
@@ -458,6 +460,8 @@
       ctx.restore();
     }
     var syncing = false;
+    // Labels are placed once the chart has its scales (uPlot's ready hook), then on every zoom.
+    var ready = false;
     function syncScale(u, key) {
       if (key !== 'x' || syncing) return;
       syncing = true;
@@ -482,13 +486,13 @@
       width: width,
       height: 170,
       cursor: { sync: { key: syncKey }, drag: { x: true, y: false } },
-      scales: { x: { time: false, range: function () { return [tl.t0, tl.t1]; } }, y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.1]; } } },
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.1]; } } },
       axes: [
         { values: function (u, vals) { return vals.map(function (v) { return fmtMs(v).replace(' ', ''); }); } },
         { size: AXIS },
       ],
       series: seriesOpts,
-      hooks: { drawClear: [shadeWindow], draw: [drawMarkers], setScale: [syncScale] },
+      hooks: { drawClear: [shadeWindow], draw: [drawMarkers], setScale: [syncScale], ready: [function () { ready = true; placeLabels(); }] },
     }, seriesData, chartBox);
     open.charts.push(inflight);
 
@@ -513,7 +517,7 @@
         height: H + 50,
         cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, y: false, points: { show: false } },
         legend: { show: false },
-        scales: { x: { time: false, range: function () { return [tl.t0, tl.t1]; } }, y: { range: [0, H] } },
+        scales: { x: { time: false }, y: { range: [0, H] } },
         axes: [
           { values: function (u, vals) { return vals.map(function (v) { return fmtMs(v).replace(' ', ''); }); } },
           {
@@ -643,7 +647,7 @@
         var node = el('div', it.cls, it.text);
         node.title = it.title;
         if (it.color) node.style.borderLeftColor = it.color;
-        var outside = x < -1 || x > w + 1;
+        var outside = !isFinite(x) || x < -1 || x > w + 1;
         node.hidden = outside;
         inner.appendChild(node);
         if (outside) return;
@@ -658,6 +662,7 @@
       outer.style.height = Math.max(1, rowsRight.length) * 20 + 4 + 'px';
     }
     function placeLabels() {
+      if (!ready || !labels) return;
       place(stripInner, labels, strip);
       if (flags.length) place(checkInner, flags, checkStrip);
       else checkStrip.hidden = true;

@@ -210,7 +210,7 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
         break;
       }
       case 'orphan:killed':
-        markers.push({ t: e.t, kind: 'orphan', label: 'orphans killed', detail: `killed [${e.pids.join(', ')}]${e.survivors.length ? `, survivors [${e.survivors.join(', ')}]` : ''}` });
+        markers.push({ t: e.t, kind: e.pids.length || e.survivors.length ? 'orphan' : 'note', label: e.pids.length || e.survivors.length ? 'orphans killed' : 'orphan sweep: none', detail: `killed [${e.pids.join(', ')}]${e.survivors.length ? `, survivors [${e.survivors.join(', ')}]` : ''}` });
         break;
       case 'harness:stop':
         markers.push({ t: e.t, kind: 'stop', label: `harness stop (${e.reason})` });
