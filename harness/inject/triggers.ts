@@ -13,7 +13,8 @@ export interface TriggerContext {
   readyT: number;
   // The run's seed: the random trigger draws from it, so `--seed` replays the same moment.
   seed: number;
-  // Every output line, including those the history drops under a flood.
+  // Every output line, including those the history drops under a flood; lines printed before the
+  // trigger was armed are replayed first.
   onLine: (listener: (stream: 'stdout' | 'stderr', line: CapturedLine) => void) => () => void;
   cwd: string;
   load: readonly LoadSpec[];
@@ -53,13 +54,14 @@ export function armTrigger(spec: TriggerSpec, ctx: TriggerContext): Promise<Fire
   if ('onLog' in spec) {
     const re = new RegExp(spec.onLog);
     return new Promise((resolve) => {
+      let fired = false;
       const off = ctx.onLine((stream, line) => {
-        if (spec.stream !== 'any' && spec.stream !== stream) return;
-        if (!re.test(line.line)) return;
-        off();
+        if (fired || (spec.stream !== 'any' && spec.stream !== stream) || !re.test(line.line)) return;
+        fired = true;
         resolve({ trigger, reason: `${stream}: ${line.line.slice(0, 200)}`, intendedT: line.t + spec.delayMs });
       });
-      ctx.signal.addEventListener('abort', off, { once: true });
+      if (fired) off();
+      else ctx.signal.addEventListener('abort', off, { once: true });
     });
   }
   if ('onFile' in spec) return fileTrigger(spec, trigger, ctx);

@@ -137,7 +137,8 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     }
 
     const cwd = path.resolve(spec.target.cwd ?? process.cwd());
-    const seenLines: string[] = [];
+    // Lines seen so far (bounded), for log readiness and for log triggers armed after the line.
+    const seenLines: Array<{ stream: 'stdout' | 'stderr'; line: CapturedLine }> = [];
     teardown.add('target', async () => {
       if (target && !target.exit) {
         harnessStopping = true;
@@ -149,7 +150,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       outputLines: spec.target.outputLines,
       onLine: (stream, line, keep) => {
         if (keep) history.emit({ type: 'log:line', t: line.t, stream, line: line.line });
-        if (seenLines.length < 2_000) seenLines.push(line.line);
+        if (seenLines.length < 2_000) seenLines.push({ stream, line });
         for (const l of lineListeners) l(stream, line);
       },
     });
@@ -184,7 +185,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     try {
       await waitReady(spec.target.ready, {
         host: HOST, port, cwd, exited: launched.exited, signal: abort.signal, what: `target \`${[spec.target.command, ...spec.target.args].join(' ').slice(0, 120)}\``,
-        logSeen: (re) => seenLines.some((l) => re.test(l)), lastLines: () => launched.lastLines(10),
+        logSeen: (re) => seenLines.some((l) => re.test(l.line.line)), lastLines: () => launched.lastLines(10),
       });
     } catch (error) {
       if (isHarnessError(error, 'TARGET_NOT_READY') || isHarnessError(error, 'TARGET_EXITED_EARLY')) {
@@ -220,6 +221,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
           history, now, spawnT: launched.spawnT, readyT, seed: plan.seed, cwd: filesDir, load: spec.load, signal: abort.signal,
           onLine: (listener) => {
             lineListeners.add(listener);
+            for (const l of [...seenLines]) if (lineListeners.has(listener)) listener(l.stream, l.line);
             return () => lineListeners.delete(listener);
           },
         }),
