@@ -186,6 +186,11 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       await waitReady(spec.target.ready, {
         host: HOST, port, cwd, exited: launched.exited, signal: abort.signal, what: `target \`${[spec.target.command, ...spec.target.args].join(' ').slice(0, 120)}\``,
         logSeen: (re) => seenLines.some((l) => re.test(l.line.line)), lastLines: () => launched.lastLines(10),
+        onLine: (listener) => {
+          const l = (): void => listener();
+          lineListeners.add(l);
+          return () => lineListeners.delete(l);
+        },
       });
     } catch (error) {
       if (isHarnessError(error, 'TARGET_NOT_READY') || isHarnessError(error, 'TARGET_EXITED_EARLY')) {
@@ -199,7 +204,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       throw error;
     }
     const readyT = now();
-    history.emit({ type: 'target:ready', t: readyT, probe: describeReady(spec.target.ready), readyMs: readyT - launched.spawnT });
+    history.emit({ type: 'target:ready', t: readyT, probe: describeReady(spec.target.ready), readyMs: Math.round((readyT - launched.spawnT) * 1000) / 1000 });
 
     // Load.
     for (let i = 0; i < spec.load.length; i++) {

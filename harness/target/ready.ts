@@ -13,6 +13,8 @@ export interface ReadyContext {
   exited: Promise<unknown>;
   // True once a line matching the pattern has been printed (past or future).
   logSeen: (pattern: RegExp) => boolean;
+  // Calls back on each new line of output (so a log probe is met the moment its line arrives).
+  onLine?: (listener: () => void) => () => void;
   // Output for error messages.
   lastLines: () => string[];
   signal?: AbortSignal;
@@ -60,7 +62,15 @@ export async function waitReady(ready: ReadySpec | undefined, ctx: ReadyContext)
       if (ok) pending.delete('http');
     }
     if (pending.size === 0) return;
-    await new Promise((r) => setTimeout(r, ready.intervalMs));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ready.intervalMs);
+      const off = pending.has('log') && ctx.onLine ? ctx.onLine(done) : undefined;
+      function done(): void {
+        clearTimeout(timer);
+        off?.();
+        resolve();
+      }
+    });
     if (exited) {
       // One last look: a CLI may print its ready line and exit at once.
       throw new HarnessError('TARGET_EXITED_EARLY', `${ctx.what} exited before it was ready (waiting for: ${[...pending].join(', ')}).${tail(ctx.lastLines())}`);
