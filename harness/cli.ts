@@ -6,6 +6,7 @@ import { errorMessage, HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { consoleReporter } from './report/console.js';
 import { writeReports } from './report/index.js';
+import { configureRedaction, REDACT_NAME, redactWrites } from './report/redact.js';
 import { planSuite, runSuite } from './run/suite.js';
 import { scenarioJsonSchema } from './scenario/json-schema.js';
 import { commandsExtra, selectShardPlans } from './cli-extra.js';
@@ -13,6 +14,7 @@ import { commandsExtra, selectShardPlans } from './cli-extra.js';
 const USAGE = `Usage:
   shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
                      [--concurrency N] [--bail] [--shard K/N] [--baseline FILE] [--max-slowdown PCT]
+                     [--redact NAME]...
   shutdown-drill list [paths...] [--grep RE]
   shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR]
   shutdown-drill merge DIR... [--out DIR]
@@ -55,7 +57,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
     options: {
       out: { type: 'string' }, grep: { type: 'string' }, repeat: { type: 'string' }, seed: { type: 'string' },
       concurrency: { type: 'string' }, bail: { type: 'boolean' }, shard: { type: 'string' }, baseline: { type: 'string' },
-      'max-slowdown': { type: 'string' },
+      'max-slowdown': { type: 'string' }, redact: { type: 'string', multiple: true },
     },
   });
   const cwd = process.cwd();
@@ -79,6 +81,14 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
     process.stdout.write(`${plans.length} runs\n`);
     return ExitCode.passed;
   }
+  // Secret-looking env values (and those named by --redact) never reach an artifact.
+  const redactNames = values.redact ?? [];
+  const badName = redactNames.find((n) => !REDACT_NAME.test(n));
+  if (badName !== undefined) throw new HarnessError('USAGE', `--redact must name an environment variable (letters, digits, _), got "${badName}"`);
+  const redaction = configureRedaction({ names: redactNames, envs: [process.env, ...plans.flatMap((p) => [p.spec.target.env, ...p.spec.services.map((s) => s.env)])] });
+  for (const w of redaction.warnings) process.stderr.write(`warning: ${w}\n`);
+  redactWrites(process.stdout);
+  redactWrites(process.stderr);
   if (plans.length === 0) throw new HarnessError('USAGE', `no run matches${grep ? ` --grep ${grep.source}` : ''} in ${paths.join(' ')}`);
 
   const outDir = path.resolve(cwd, values.out ?? 'reports/latest');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
+import { redact } from '../report/redact.js';
 import type { EventInput, HistoryEvent } from './events.js';
 
 export type HistoryListener = (event: HistoryEvent) => void;
@@ -59,7 +60,8 @@ export class History {
   // Writes buffered events to disk.
   flush(): void {
     if (this.fd === undefined || this.pending.length === 0) return;
-    const text = this.pending.join('\n') + '\n';
+    // Secrets never reach the file (see report/redact.ts); events in memory keep the real text.
+    const text = redact(this.pending.join('\n') + '\n');
     this.pending = [];
     fs.writeSync(this.fd, text);
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { redactData } from './redact.js';
 
 // Writes `data` to `file` so that readers see either the old file or the whole new one, never a
 // torn write: the bytes go to a temp file in the same directory (same filesystem), are flushed, and
@@ -12,7 +13,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, 'wx', 0o644);
-    await handle.writeFile(data);
+    await handle.writeFile(redactData(data));
     await handle.sync();
     await handle.close();
     handle = undefined;

@@ -242,7 +242,13 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
         abort.signal.removeEventListener('abort', stopStrike);
       });
       const struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, known: () => tracker.alivePids() }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
-      await struck.sent;
+      // A target that dies before the first signal was never struck: an error, not a verdict (and
+      // no need to sit out the rest of the trigger's delay).
+      await Promise.race([struck.sent, launched.exited]);
+      if (launched.exit && !history.events().some((e) => e.type === 'signal:sent')) {
+        const x = launched.exit;
+        throw new HarnessError('TARGET_EXITED_EARLY', `the target exited (${x.signal ?? `code ${x.code}`}) before the strike, so its shutdown was not tested: make it run until signalled, or strike earlier (strike.at).${launched.lastLines(8).length ? `\nLast output:\n  ${launched.lastLines(8).join('\n  ')}` : ''}`);
+      }
       const still = spec.expect.stillRunning;
       if (still && !launched.exit) {
         const first = history.events().find((e) => e.type === 'signal:sent');

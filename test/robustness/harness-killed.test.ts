@@ -1,0 +1,111 @@
+// Item 2 of issue 6: the harness killed with SIGKILL mid-run. No target outlives it by more than
+// ~2 s (the reaper), and targets left by a harness that died with its reaper are found and killed
+// by the next run (sweepStale).
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { MISBEHAVING, runCli, startCli, tempDir, writeFile, y, type StartedCli } from './cli.js';
+import { cmdlineOf, describeSurvivors, findSurvivors, killSurvivors, newMark, waitNoSurvivors } from './oracle.js';
+
+// A scenario whose target (a leader, a child in its group, a setsid escapee; all ignore SIGTERM,
+// SIGINT and SIGHUP) is ready at once and would then wait a minute for its strike.
+function treeScenario(dir: string): string {
+  return writeFile(dir, 'tree.scenario.yaml', `
+- name: tree-of-ignorers
+  target:
+    command: node
+    args: [${y(path.join(MISBEHAVING, 'tree-of-ignorers.mjs'))}]
+    ready: { log: '^ready pids=' }
+  strike: { at: { afterReadyMs: 60000 }, signal: SIGTERM }
+  timeoutMs: 120000
+  expect: { exit: { codes: [0] } }
+`);
+}
+
+// Resolves with the target's three pids once its history records it ready (the history is flushed
+// every 50 ms, so this is a handshake on the harness's own record). Rejects if the CLI ends first.
+async function targetReady(cli: StartedCli, out: string, timeoutMs = 20_000): Promise<number[]> {
+  let ended = false;
+  void cli.done.then(() => {
+    ended = true;
+  });
+  const start = performance.now();
+  for (;;) {
+    const runs = path.join(out, 'runs');
+    for (const d of fs.existsSync(runs) ? fs.readdirSync(runs) : []) {
+      const file = path.join(runs, d, 'events.jsonl');
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const ready = /"type":"target:ready"/.test(text);
+      const line = /ready pids=([\d,]+)/.exec(text);
+      if (ready && line) return line[1]!.split(',').map(Number);
+    }
+    if (ended) throw new Error(`the CLI ended before its target was ready: ${(await cli.done).stderr}`);
+    if (performance.now() - start > timeoutMs) throw new Error('the target was not ready in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+t.test('SIGKILL of the harness mid-run: the reaper ends every target within ~2 s', async (t) => {
+  // Guards: the reaper (harness/target/reaper.ts startReaper + reaper-main.ts). Checked: with the
+  // startReaper(session) call in run/suite.ts commented out, the three target processes were still
+  // alive 2 s after the SIGKILL and this test failed (waitNoSurvivors threw).
+  const mark = newMark('sigkill');
+  const dir = tempDir('sigkill');
+  t.teardown(() => {
+    killSurvivors(mark);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const out = path.join(dir, 'out');
+  const cli = startCli(['run', treeScenario(dir), '--out', out], { mark });
+  const pids = await targetReady(cli, out);
+  const before = findSurvivors(mark);
+  for (const pid of pids) t.ok(before.includes(pid), `target process ${pid} is alive and carries the mark before the kill`);
+  t.ok(before.some((pid) => cmdlineOf(pid).includes('reaper-main')), 'the reaper runs');
+
+  cli.child.kill('SIGKILL');
+  const killedAt = performance.now();
+  await cli.done;
+  // Every process that carried the mark — targets, the escapee, the reaper itself — is gone.
+  const ms = await waitNoSurvivors(mark, 2_000, 5).catch((error: Error) => {
+    t.fail(error.message);
+    return Infinity;
+  });
+  const total = performance.now() - killedAt;
+  t.ok(total < 2_000, `everything gone ${Math.round(total)} ms after the SIGKILL (bound 2000 ms)`);
+  t.comment(`measured: targets + reaper gone ${ms.toFixed(0)} ms after the harness's SIGKILL`);
+});
+
+t.test('targets left by a harness that died with its reaper are killed by the next run', async (t) => {
+  // Guards: sweepStale() at suite start (harness/target/reaper.ts, called from run/suite.ts).
+  // Checked: with the sweepStale() call in runSuite replaced by `[]`, the three stale targets were
+  // still alive after the second run and this test failed.
+  const mark = newMark('stale');
+  const dir = tempDir('stale');
+  t.teardown(() => {
+    killSurvivors(mark);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const out1 = path.join(dir, 'out1');
+  const first = startCli(['run', treeScenario(dir), '--out', out1], { mark });
+  const pids = await targetReady(first, out1);
+  // Kill the reaper first (so nothing cleans up), then the harness: the targets are now stale.
+  const reaper = findSurvivors(mark).find((pid) => cmdlineOf(pid).includes('reaper-main'));
+  t.ok(reaper, 'found the first harness\'s reaper');
+  process.kill(reaper!, 'SIGKILL');
+  first.child.kill('SIGKILL');
+  await first.done;
+  const stale = findSurvivors(mark);
+  t.same(stale.sort(), [...pids].sort(), 'the three targets outlived their harness and reaper');
+
+  const quick = writeFile(dir, 'quick.scenario.yaml', `
+- name: quick
+  target: { command: node, args: ['-e', '0'] }
+  expect: { exit: { codes: [0] } }
+`);
+  const second = await runCli(['run', quick, '--out', path.join(dir, 'out2')], { mark });
+  t.equal(second.code, 0, second.stderr);
+  t.match(second.stderr, /warning: killed 3 process\(es\) left by an earlier harness that died: /, 'the next run says what it killed');
+  for (const pid of pids) t.match(second.stderr, new RegExp(`\\b${pid}\\b`), `it names ${pid}`);
+  await waitNoSurvivors(mark, 1_000).catch((error: Error) => t.fail(error.message));
+  t.same(describeSurvivors(mark), [], 'nothing is left');
+});
