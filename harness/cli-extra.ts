@@ -1,13 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { judge, verdictOf } from './check/index.js';
 import { HarnessError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { readHistory } from './history/reader.js';
+import { computeMetrics } from './metrics/core.js';
+import { compareResults, formatComparison, loadResults, parseMaxSlowdown, resolveResultsPath } from './report/compare.js';
+import { writeCompareHtml } from './report/compare-html.js';
+import { writeReports } from './report/index.js';
+import { mergeResults } from './report/merge.js';
+import { suiteStatus } from './report/results.js';
+import { selectShard } from './report/shard.js';
+import type { ResultsFile, RunResult } from './report/types.js';
 import type { RunPlan } from './run/plan.js';
+import { RunSpecSchema } from './scenario/schema.js';
 
-// Commands that build on saved results (compare, merge, report); wired to the report modules.
-export const commandsExtra: Record<string, (args: string[]) => Promise<number>> = {};
+// Commands that build on saved results: compare, merge, report.
+export const commandsExtra: Record<string, (args: string[]) => Promise<number>> = { compare, merge, report };
 
 // Deterministic shard selection: round-robin over the runs sorted by id.
 export function selectShardPlans(plans: RunPlan[], shard: { index: number; total: number }): RunPlan[] {
-  if (shard.index < 1 || shard.index > shard.total) throw new HarnessError('USAGE', `--shard ${shard.index}/${shard.total} is out of range`);
-  const sorted = [...plans].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const keep = new Set(sorted.filter((_, i) => i % shard.total === shard.index - 1).map((p) => p.id));
-  return plans.filter((p) => keep.has(p.id));
+  return selectShard(plans, shard, (p) => p.id);
+}
+
+// compare BASE CURRENT [--max-slowdown PCT] [--out DIR]
+// compare RESULTS --split PARAM: the two values of PARAM in one (interleaved) run, first vs second.
+async function compare(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { 'max-slowdown': { type: 'string' }, out: { type: 'string' }, split: { type: 'string' } } });
+  const maxSlowdownPct = values['max-slowdown'] === undefined ? 20 : parseMaxSlowdown(values['max-slowdown']);
+  let base: ResultsFile;
+  let current: ResultsFile;
+  let outDir: string;
+  if (values.split) {
+    if (positionals.length !== 1) throw new HarnessError('USAGE', '`compare RESULTS --split PARAM` takes one results file or out dir');
+    [base, current] = splitByParam(loadResults(positionals[0]!), values.split);
+    outDir = values.out ?? resolveResultsPath(positionals[0]!).dir;
+  } else {
+    if (positionals.length !== 2) throw new HarnessError('USAGE', `\`compare\` takes BASE and CURRENT (results.json files or out dirs), got ${positionals.length} argument(s)`);
+    base = loadResults(positionals[0]!);
+    current = loadResults(positionals[1]!);
+    outDir = values.out ?? resolveResultsPath(positionals[1]!).dir;
+  }
+  const comparison = compareResults(base, current, { maxSlowdownPct });
+  process.stdout.write(`${formatComparison(comparison)}\n`);
+  const page = await writeCompareHtml(outDir, comparison);
+  process.stdout.write(`  ${page}\n`);
+  return comparison.verdict === 'regression' ? ExitCode.failed : ExitCode.passed;
+}
+
+// Splits one results file into two by the value of a matrix param (A/B builds run interleaved in
+// one suite), dropping the param from the run ids so the two sides line up.
+export function splitByParam(results: ResultsFile, param: string): [ResultsFile, ResultsFile] {
+  const valuesSeen: string[] = [];
+  for (const r of results.runs) {
+    const v = JSON.stringify(r.params[param]);
+    if (r.params[param] !== undefined && !valuesSeen.includes(v)) valuesSeen.push(v);
+  }
+  if (valuesSeen.length !== 2) {
+    throw new HarnessError('USAGE', `--split ${param}: expected the runs to have exactly 2 values of \`${param}\`, found ${valuesSeen.length}${valuesSeen.length ? ` (${valuesSeen.join(', ')})` : ''}`);
+  }
+  const strip = (r: RunResult): RunResult => {
+    const params = { ...r.params };
+    delete params[param];
+    const id = r.id.replace(new RegExp(`([\\[,])${param}=[^,\\]]*,?`), '$1').replace(/,\]/, ']').replace(/\[\]/, '');
+    return { ...r, id, params };
+  };
+  const side = (v: string): ResultsFile => ({ ...results, runs: results.runs.filter((r) => JSON.stringify(r.params[param]) === v).map(strip) });
+  return [side(valuesSeen[0]!), side(valuesSeen[1]!)];
+}
+
+// merge DIR... [--out DIR]: shard outputs into one results.json and report.
+async function merge(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' } } });
+  const outDir = path.resolve(values.out ?? 'reports/merged');
+  const merged = await mergeResults(positionals, { outDir });
+  const files = await writeReports(outDir, merged);
+  process.stdout.write(`merged ${positionals.length} shard(s), ${merged.runs.length} runs (${merged.status})\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+  return merged.status === 'passed' ? ExitCode.passed : ExitCode.failed;
+}
+
+// report DIR: re-judge every run from its saved history and spec with the current checks, and
+// rebuild results.json and every report. Runs that errored or were skipped keep their verdict.
+async function report(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (positionals.length !== 1) throw new HarnessError('USAGE', '`report` takes one out dir (e.g. reports/latest)');
+  const { dir } = resolveResultsPath(positionals[0]!);
+  const results = loadResults(dir);
+  const runs = results.runs.map((run) => rejudge(dir, run));
+  const status = results.status === 'interrupted' ? 'interrupted' : suiteStatus(runs);
+  const files = await writeReports(dir, { ...results, status, runs });
+  const changed = runs.filter((r, i) => r.verdict !== results.runs[i]!.verdict).length;
+  process.stdout.write(`re-judged ${runs.length} runs from their histories (${changed} verdict${changed === 1 ? '' : 's'} changed)\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+  return status === 'passed' ? ExitCode.passed : ExitCode.failed;
+}
+
+function rejudge(outDir: string, run: RunResult): RunResult {
+  if (!run.history || run.verdict === 'skipped' || run.errorCode) return run;
+  const historyFile = path.join(outDir, run.history);
+  const specFile = path.join(path.dirname(historyFile), 'spec.json');
+  if (!fs.existsSync(historyFile) || !fs.existsSync(specFile)) return run;
+  const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));
+  const events = readHistory(historyFile);
+  const checks = judge(spec, events);
+  return { ...run, checks, verdict: verdictOf(checks), metrics: { ...run.metrics, ...computeMetrics(events) } };
 }

@@ -138,6 +138,13 @@ function parseShardOption(text: string): { index: number; total: number } {
   return { index, total };
 }
 
+// A closed pipe (`shutdown-drill list | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,11 +1,18 @@
 import { errorMessage } from '../errors.js';
+import { appendGithubSummary } from './github-summary.js';
+import { writeHtmlReportFor } from './html.js';
+import { writeJunitReport } from './junit.js';
 import { writeResults } from './results.js';
 import type { ResultsFile } from './types.js';
 
 export type Reporter = (outDir: string, results: ResultsFile) => Promise<string | undefined>;
 
-// File reporters besides results.json (html, junit, summary), registered by their modules.
-export const fileReporters: Array<{ name: string; write: Reporter }> = [];
+// File reporters besides results.json, in the order they are written.
+export const fileReporters: Array<{ name: string; write: Reporter }> = [
+  { name: 'junit', write: writeJunitReport },
+  { name: 'html', write: writeHtmlReportFor },
+  { name: 'github summary', write: async (_outDir, results) => (await appendGithubSummary(results)) ?? undefined },
+];
 
 // Writes results.json and every file report; a broken reporter never breaks the run (its error is
 // printed and the others still write). Returns the files written.

@@ -12,6 +12,7 @@ import { createLoadDriver, loadName } from '../load/index.js';
 import type { LoadDriver } from '../load/types.js';
 import { computeMetrics } from '../metrics/core.js';
 import { FileObserver, snapshotFiles } from '../observe/files.js';
+import { writeFileAtomicSync } from '../report/atomic-write.js';
 import type { RunResult } from '../report/types.js';
 import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
 import { launch, type Launched } from '../target/launch.js';
@@ -129,6 +130,8 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     const spec: RunSpec = { ...plan.spec, target: fill(plan.spec.target, vars), services: fill(plan.spec.services, vars), expect: fill(plan.spec.expect, vars),
       ...(plan.spec.strike ? { strike: fill(plan.spec.strike, vars) } : {}) };
     const port = vars['port'] === undefined ? undefined : Number(vars['port']);
+    // The resolved spec beside the history, so `shutdown-drill report DIR` can re-judge the run.
+    writeFileAtomicSync(path.join(runDir, 'spec.json'), JSON.stringify(spec, null, 2));
     const runDeadline = performance.now() + spec.timeoutMs;
 
     // Services first (e.g. a file server the target downloads from), ended after the target.

@@ -38,8 +38,10 @@ export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'g
   const base = options.seed ?? crypto.randomInt(1, 2 ** 31 - 1);
   const plans: RunPlan[] = [];
   const selected = options.grep ? loaded.filter((r) => options.grep!.test(r.name)) : loaded;
-  for (const run of selected) {
-    for (let k = 1; k <= options.repeat; k++) plans.push(toPlan(run, k, options.repeat, base));
+  // Repeat-major order (all runs once, then all again, ...): builds or variants compared within one
+  // suite are interleaved A B A B, so drifting machine noise falls on both sides alike.
+  for (let k = 1; k <= options.repeat; k++) {
+    for (const run of selected) plans.push(toPlan(run, k, options.repeat, base));
   }
   if (options.shard) {
     if (!options.selectShard) throw new HarnessError('USAGE', '--shard needs a shard selector');
