@@ -10,6 +10,10 @@ import { collectStdout, newMarker, spawnTracked } from './procs.js';
 export type ExitSampler = (n: number) => Promise<number[]>;
 
 const READY = 'ready\n';
+// Every method leaves the same pause between the ready line and the kill (the harness strikes
+// `afterReadyMs: 10`): a target asleep longer wakes up slower (idle CPUs), floors included.
+export const STRIKE_DELAY_MS = 10;
+const pause = (): Promise<void> => new Promise((r) => setTimeout(r, STRIKE_DELAY_MS));
 
 async function runFloorProgram(command: string, args: string[], n: number, what: string): Promise<number[]> {
   const t = await spawnTracked(command, args, { tag: 'floor' });
@@ -20,16 +24,16 @@ async function runFloorProgram(command: string, args: string[], n: number, what:
   return samples;
 }
 
-// The C floor: fork/exec, read "ready", time kill() -> waitpid() in C.
+// The C floor: fork/exec, read "ready", pause, time kill() -> waitpid() in C.
 export function cFloor(floor: Floor): ExitSampler | undefined {
   const { waitpid } = floor;
   if (!waitpid || floor.target.kind !== 'c') return undefined;
-  return (n) => runFloorProgram(waitpid, [floor.target.command, String(n)], n, 'C waitpid');
+  return (n) => runFloorProgram(waitpid, [floor.target.command, String(n), String(STRIKE_DELAY_MS)], n, 'C waitpid');
 }
 
-// The bash floor: a coprocess, read "ready", time `kill -TERM; wait` with EPOCHREALTIME.
+// The bash floor: a coprocess, read "ready", pause, time `kill -TERM; wait` with EPOCHREALTIME.
 export function bashFloor(floor: Floor): ExitSampler {
-  return (n) => runFloorProgram('bash', [floor.bash, String(n), floor.target.command, ...floor.target.args], n, 'bash kill/wait');
+  return (n) => runFloorProgram('bash', [floor.bash, String(n), String(STRIKE_DELAY_MS), floor.target.command, ...floor.target.args], n, 'bash kill/wait');
 }
 
 // Resolves when the stream has printed the ready line.
@@ -48,7 +52,7 @@ function readyOn(stream: NodeJS.ReadableStream): Promise<void> {
   });
 }
 
-// Node's raw child_process: spawn (own group, like the harness), wait for "ready", time
+// Node's raw child_process: spawn (own group, like the harness), wait for "ready", pause, time
 // kill('SIGTERM') -> the 'exit' event.
 export function nodeRaw(floor: Floor): ExitSampler {
   return async (n) => {
@@ -58,6 +62,7 @@ export function nodeRaw(floor: Floor): ExitSampler {
       const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(performance.now())));
       try {
         await readyOn(child.stdout!);
+        await pause();
         const t0 = performance.now();
         child.kill('SIGTERM');
         out.push((await exited) - t0);
@@ -69,7 +74,7 @@ export function nodeRaw(floor: Floor): ExitSampler {
   };
 }
 
-// execa 9: the same, timing kill('SIGTERM') -> `await subprocess` (its documented way to wait).
+// execa 9: the same (pause included), timing kill('SIGTERM') -> `await subprocess` (its documented way to wait).
 export function execaPeer(floor: Floor): ExitSampler {
   return async (n) => {
     const out: number[] = [];
@@ -77,6 +82,7 @@ export function execaPeer(floor: Floor): ExitSampler {
       const sub = execa(floor.target.command, floor.target.args, { detached: true, stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false, env: { [MARKER_ENV]: newMarker('execa') } });
       try {
         await readyOn(sub.stdout!);
+        await pause();
         const t0 = performance.now();
         sub.kill('SIGTERM');
         await sub;
@@ -98,6 +104,10 @@ export interface HarnessExitSamples {
   // teardown), and the part outside the history (run folder, results, history file).
   preSpawn: number[];
   postExit: number[];
+  // postExit = sweep (target exit -> orphan:killed: the orphan scan and killTree, both full /proc
+  // passes with environ reads) + close (orphan:killed -> run:end: teardown, output, checks).
+  sweep: number[];
+  close: number[];
   outside: number[];
   failures: string[];
 }
@@ -106,11 +116,11 @@ export interface HarnessExitSamples {
 // ready, exit, sweep, checks) of the instant target. Per run: the reported timeToExitMs, the
 // per-run overhead (run wall time − the target's own spawn→exit), and the strike lateness.
 export async function harnessExit(runner: HarnessRunner, floor: Floor, n: number): Promise<HarnessExitSamples> {
-  const out: HarnessExitSamples = { timeToExit: [], overhead: [], lifetime: [], lateness: [], preSpawn: [], postExit: [], outside: [], failures: [] };
+  const out: HarnessExitSamples = { timeToExit: [], overhead: [], lifetime: [], lateness: [], preSpawn: [], postExit: [], sweep: [], close: [], outside: [], failures: [] };
   for (let i = 0; i < n; i++) {
     const s = await runner.run('bench/exit-detect', {
       target: { command: floor.target.command, args: floor.target.args, ready: { log: '^ready$', intervalMs: 1 } },
-      strike: { at: { afterReadyMs: 10 }, signal: 'SIGTERM', deliver: 'process', escalate: { afterMs: 5_000 } },
+      strike: { at: { afterReadyMs: STRIKE_DELAY_MS }, signal: 'SIGTERM', deliver: 'process', escalate: { afterMs: 5_000 } },
       expect: { exit: { codes: [0] } },
       timeoutMs: 15_000,
     });
@@ -130,6 +140,11 @@ export async function harnessExit(runner: HarnessRunner, floor: Floor, n: number
       out.preSpawn.push(spawned - start);
       out.postExit.push(end - exit);
       out.outside.push(s.result.durationMs - (end - start));
+      const swept = at('orphan:killed');
+      if (swept !== undefined) {
+        out.sweep.push(swept - exit);
+        out.close.push(end - swept);
+      }
     }
   }
   return out;

@@ -87,39 +87,39 @@ export async function driverAvailable(entry: Record<string, unknown>): Promise<t
   }
 }
 
-// Requests per second a driver achieved in one run, from its history: the driver's own rate on
-// `load:stopped` stats if it gives one; else the responses counted from `request:end` events plus
-// the folded `load:summary` counts, over load:started → load:stopped (or the last response); else
-// the last cumulative `load:progress` count. Undefined when the history has none of these.
-// (Read loosely: the load events are still settling while the drivers are written.)
+// Requests per second a driver achieved in one run, from its history: responses (`request:end`
+// with a status, plus the folded `load:summary` counts) over the window in which the load was
+// actually running: the first `request:start` (or summary fromT) to the last response (or summary
+// toT), so the worker's start-up and the wait for the strike are not counted against it. Falls back
+// to the last cumulative `load:progress` count over load:started → that event. Undefined when the
+// history has none of these. (Read loosely: the load events are still settling.)
 export function rpsFromHistory(events: readonly HistoryEvent[], driver?: string): { rps: number; requests: number; seconds: number; how: string } | undefined {
   type Loose = { type: string; t: number; driver?: string; [k: string]: unknown };
   const list = (events as unknown as Loose[]).filter((e) => driver === undefined || e.driver === undefined || e.driver === driver);
-  const started = list.find((e) => e.type === 'load:started');
-  const stopped = list.find((e) => e.type === 'load:stopped');
-  const stats = (stopped?.['stats'] ?? undefined) as Record<string, unknown> | undefined;
-  const rate = [stats?.['rps'], stats?.['requestsPerSecond'], stats?.['reqPerSec']].find((v): v is number => typeof v === 'number');
-  if (rate !== undefined) return { rps: rate, requests: Number.NaN, seconds: Number.NaN, how: 'the driver\'s load:stopped stats (rate)' };
-  if (!started) return undefined;
   let ok = 0;
-  let last = started.t;
+  let from = Infinity;
+  let to = -Infinity;
   for (const e of list) {
-    if (e.type === 'request:end' && (e['status'] !== undefined || e['outcome'] === 'ok')) {
+    if (e.type === 'request:start') from = Math.min(from, e.t);
+    else if (e.type === 'request:end' && (e['status'] !== undefined || e['outcome'] === 'ok')) {
       ok++;
-      last = Math.max(last, e.t);
+      to = Math.max(to, e.t);
     } else if (e.type === 'load:summary') {
       const outcomes = (e['outcomes'] ?? {}) as Record<string, number>;
       ok += (outcomes['ok'] ?? 0) + (outcomes['http-error'] ?? 0);
-      last = Math.max(last, Number(e['toT'] ?? e.t));
+      from = Math.min(from, Number(e['fromT'] ?? e.t));
+      to = Math.max(to, Number(e['toT'] ?? e.t));
     }
   }
-  const end = stopped?.t ?? last;
-  const seconds = (end - started.t) / 1000;
-  if (ok > 0 && seconds > 0) return { rps: ok / seconds, requests: ok, seconds, how: 'responses (request:end + load:summary) over load:started→load:stopped' };
+  if (ok > 0 && to > from) {
+    const seconds = (to - from) / 1000;
+    return { rps: ok / seconds, requests: ok, seconds, how: 'responses (request:end + load:summary) from the first request to the last response' };
+  }
+  const started = list.find((e) => e.type === 'load:started');
   const progress = list.filter((e) => e.type === 'load:progress').pop();
-  if (progress && typeof progress['ended'] === 'number' && progress.t > started.t) {
+  if (started && progress && typeof progress['ended'] === 'number' && progress.t > started.t) {
     const s = (progress.t - started.t) / 1000;
-    return { rps: (progress['ended'] as number) / s, requests: progress['ended'] as number, seconds: s, how: 'last load:progress count over load:started→progress' };
+    return { rps: (progress['ended'] as number) / s, requests: progress['ended'] as number, seconds: s, how: 'the last load:progress count over load:started → that event' };
   }
   return undefined;
 }

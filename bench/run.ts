@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../harness/errors.js';
 import { startReaper, stopReaper } from '../harness/target/reaper.js';
 import { buildFloor, type Floor } from './build-floor.js';
-import { bashFloor, cFloor, execaPeer, harnessExit, nodeRaw, type ExitSampler } from './exit-detect.js';
+import { bashFloor, cFloor, execaPeer, harnessExit, nodeRaw, STRIKE_DELAY_MS, type ExitSampler, type HarnessExitSamples } from './exit-detect.js';
 import { figure, FIGURE_KEYS, missing, type Figure, type FigureKey } from './figures.js';
 import { HarnessRunner } from './harness-runs.js';
 import { backgroundLoad, driverAvailable, rpsFromHistory, standaloneAutocannon, startHttpServer, type Autocannon } from './load.js';
@@ -125,7 +125,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (on('exit')) {
       log('exit detection: C waitpid, bash kill/wait, Node child_process, execa, harness run (interleaved)');
       try {
-        const h = { timeToExit: [] as number[], overhead: [] as number[], lifetime: [] as number[], lateness: [] as number[], preSpawn: [] as number[], postExit: [] as number[], outside: [] as number[], failures: [] as string[] };
+        const h: HarnessExitSamples = { timeToExit: [], overhead: [], lifetime: [], lateness: [], preSpawn: [], postExit: [], sweep: [], close: [], outside: [], failures: [] };
         const harness: ExitSampler = async (n) => {
           const r = await harnessExit(runner, floor!, n);
           for (const k of Object.keys(h) as Array<keyof typeof h>) (h[k] as Array<number | string>).push(...(r[k] as Array<number | string>));
@@ -152,6 +152,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         keep('run.overhead', h.overhead);
         keep('run.overhead.preSpawn', h.preSpawn);
         keep('run.overhead.postExit', h.postExit);
+        keep('run.overhead.postExit.sweep', h.sweep);
+        keep('run.overhead.postExit.close', h.close);
         keep('run.overhead.outsideHistory', h.outside);
         keep('run.targetLifetime', h.lifetime);
         keep('strike.harnessFirstSignal.idle', h.lateness);
@@ -163,7 +165,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const harnessOver = med('exit.harness')! - floorMed;
         figures.exitDetectOverheadP50Ms = figure({
           ...GOALS.exitDetectOverheadP50Ms, value: harnessOver,
-          how: `p50 of the harness's timeToExitMs (full runs: launch, ready on the log line, SIGTERM 10 ms after ready) minus p50 of the ${c ? 'C fork/exec/kill/waitpid' : 'bash kill/wait'} floor on the same instant-exit ${floor.target.kind === 'c' ? 'C' : 'Node'} target; ${options.rounds} rounds × ${options.batch} samples per method, interleaved`,
+          how: `p50 of the harness's timeToExitMs (full runs: launch, ready on the log line, SIGTERM ${STRIKE_DELAY_MS} ms after ready) minus p50 of the ${c ? 'C fork/exec/kill/waitpid' : 'bash kill/wait'} floor on the same instant-exit ${floor.target.kind === 'c' ? 'C' : 'Node'} target; every method pauses ${STRIKE_DELAY_MS} ms between the ready line and kill(); ${options.rounds} rounds × ${options.batch} samples per method, interleaved`,
           floor: { name: `${c ? 'C waitpid' : 'bash kill/wait'} p50 time-to-exit`, value: floorMed },
           peer: { name: 'Node child_process exit − floor', value: nodeOver },
           why: `the harness sees the exit through Node's child 'exit' event, as the raw Node peer does (${round(nodeOver)} ms over the floor, execa ${round(med('exit.execa')! - floorMed)} ms); what remains (${round(harnessOver - nodeOver)} ms) is the harness's own work between kill() and that event`,
@@ -173,13 +175,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
             ...(h.failures.length ? { firstFailure: h.failures[0]! } : {}),
           },
         });
-        const parts = { 'target spawn (run start → target:spawned)': med('run.overhead.preSpawn')!, 'after the exit (sweep, orphan scan, checks, teardown)': med('run.overhead.postExit')!, 'outside the history (run folder, history file, results)': med('run.overhead.outsideHistory')! };
-        const biggest = Object.entries(parts).sort((a, b) => b[1] - a[1])[0]!;
+        const parts: Record<string, number> = {
+          'before the spawn (run start → target:spawned: temp dir, execa spawn)': med('run.overhead.preSpawn')!,
+          'the orphan sweep after the exit (target:exit → orphan:killed: two full /proc passes with environ reads)': med('run.overhead.postExit.sweep')!,
+          'closing (orphan:killed → run:end: teardown, output, checks)': med('run.overhead.postExit.close')!,
+          'outside the history (run folder, history file, results)': med('run.overhead.outsideHistory')!,
+        };
+        const ranked = Object.entries(parts).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
         figures.perRunOverheadP50Ms = figure({
           ...GOALS.perRunOverheadP50Ms, value: med('run.overhead')!,
           how: `p50 of executeRun's wall time minus the target's own spawn→exit time (history), same runs as exitDetectOverheadP50Ms`,
-          why: `the largest part is ${biggest[0]}: ${round(biggest[1])} ms p50`,
-          detail: { preSpawnP50Ms: parts['target spawn (run start → target:spawned)'], postExitP50Ms: parts['after the exit (sweep, orphan scan, checks, teardown)'], outsideHistoryP50Ms: parts['outside the history (run folder, history file, results)'], targetLifetimeP50Ms: med('run.targetLifetime')! },
+          why: `p50 parts, largest first: ${ranked.map(([k, v]) => `${k} ${round(v)} ms`).join('; ')}`,
+          detail: {
+            preSpawnP50Ms: med('run.overhead.preSpawn')!, sweepP50Ms: med('run.overhead.postExit.sweep')!, closeP50Ms: med('run.overhead.postExit.close')!,
+            outsideHistoryP50Ms: med('run.overhead.outsideHistory')!, targetLifetimeP50Ms: med('run.targetLifetime')!,
+          },
         });
       } catch (error) {
         phaseFailed(['exitDetectOverheadP50Ms', 'perRunOverheadP50Ms'], error);
@@ -212,7 +222,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           how: `p99 of actual − intended time of every signal the harness sent in runs whose strike is a plan of ${options.planSteps} SIGUSR2 ${options.spacingMs} ms apart then SIGTERM (the target ignores SIGUSR2), ${options.rounds} runs, ${idle.n} strikes; floor: the bare precise timer (sleep to 2 ms before, then spin); peer: a plain setTimeout strike`,
           floor: { name: 'bare precise timer p99', value: summarize(precise).p99 },
           peer: { name: 'setTimeout strike p99', value: summarize(timeout).p99 },
-          why: 'the harness event loop was busy at the intended moment (the process tracker\'s /proc scans, output reading, history writes) for longer than the 2 ms spin margin',
+          why: idleWhy(summarize(precise).p99, idle.p99, GOALS.strikeLatenessP99IdleMs.goal),
           detail: { strikes: idle.n, failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}) },
         });
       } catch (error) {
@@ -283,6 +293,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
         // Strike lateness under full HTTP load.
         const underLoad: number[] = [];
+        // The harness striking while another process's load saturates the machine (no load events
+        // reach the harness): tells CPU contention apart from the driver's own cost.
+        const external: number[] = [];
         const failures: string[] = [];
         const bareLoaded = { precise: [] as number[], setTimeout: [] as number[] };
         let loadHow: string;
@@ -296,9 +309,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               const t = await timerLateness(options.timerSamples, 5);
               bareLoaded.precise.push(...t.precise);
               bareLoaded.setTimeout.push(...t.setTimeout);
+              check();
+              const p = await planLateness(runner, { runs: 1, steps: options.planSteps, spacingMs: options.spacingMs, afterReadyMs: 10, target: instantTargetSpec(floor) });
+              external.push(...p.lateness);
               if (httpDriver !== true) {
-                check();
-                const p = await planLateness(runner, { runs: 1, steps: options.planSteps, spacingMs: options.spacingMs, afterReadyMs: 10, target: instantTargetSpec(floor) });
                 underLoad.push(...p.lateness);
                 failures.push(...p.failures);
               }
@@ -328,13 +342,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         }
         keep('strike.preciseTimer.load', bareLoaded.precise);
         keep('strike.setTimeout.load', bareLoaded.setTimeout);
+        const ext = keep('strike.harness.externalLoad', external, { ref: 'strike.preciseTimer.load' });
         const loaded = keep('strike.harness.load', underLoad, { ref: 'strike.preciseTimer.load' });
+        const driverWhy = httpDriver === true && loaded.p99 > 2 * ext.p99
+          ? `; the same harness strikes under the same load generated outside the harness process land p99 ${round(ext.p99)} ms late, so most of it is the driver's own cost: its per-request events reach the harness's main thread (history emit, trigger listeners) and keep it busy at the intended moment`
+          : '';
         figures.strikeLatenessP99LoadMs = figure({
           ...GOALS.strikeLatenessP99LoadMs, value: loaded.n ? loaded.p99 : null, how: `p99 of actual − intended strike time under full HTTP load: ${loadHow}; ${loaded.n} strikes`,
           floor: { name: 'bare precise timer p99 under the same load', value: summarize(bareLoaded.precise).p99 },
           peer: { name: 'setTimeout strike p99 under the same load', value: summarize(bareLoaded.setTimeout).p99 },
-          why: 'with every core busy (load generator, server, harness) the harness thread is descheduled for longer than the 2 ms spin margin',
-          detail: { strikes: loaded.n, backgroundRps: bgRps ?? null, failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}) },
+          why: `with every core busy (load generator, server, harness) the harness thread is descheduled or busy for longer than the 2 ms spin margin${driverWhy}`,
+          detail: { strikes: loaded.n, backgroundRps: bgRps ?? null, externalLoadP99Ms: ext.n ? ext.p99 : null, failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}) },
           ...(loaded.n ? {} : { note: `not available: no strike was recorded (${failures[0] ?? 'no run'})` }),
         });
       } catch (error) {
@@ -392,7 +410,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         check();
         const wsDriver = await driverAvailable({ ws: {} });
         counts['ws.driver'] = wsDriver === true ? 'available' : `not available: ${wsDriver}`;
-        const held: WsHeld = wsDriver === true ? await holdWsClientsViaDriver(runner, options.wsClients) : await holdWsClients(options.wsClients);
+        // The peer: the ws library alone (clients in a helper process), then the harness's driver.
+        const raw = await holdWsClients(options.wsClients);
+        check();
+        const held: WsHeld = wsDriver === true ? await holdWsClientsViaDriver(runner, options.wsClients) : raw;
         const notes = [...held.notes];
         if (wsDriver !== true) notes.push(`the harness ws load driver is not in this build (${wsDriver}): measured with ws clients in a helper process`);
         const others = Object.entries(held.otherCodes).map(([c, k]) => `${k}× ${c}`).join(', ');
@@ -401,7 +422,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           how: `clients held open then closed with 1001 by the server on SIGTERM, counted by the clients; ${held.how}`,
           why: held.asked < GOALS.wsClientsHeld.goal ? `only ${held.asked} clients were asked for (--ws-clients ${held.asked})` : held.opened < held.asked ? `only ${held.opened} of ${held.asked} clients connected${held.failed ? ` (${held.failed} failed: ${JSON.stringify(held.errors)})` : ''}` : `${held.opened - held.code1001} clients were closed with another code${others ? ` (${others})` : ''}${held.timedOut ? ' or not at all before the deadline' : ''}`,
           ...(notes.length ? { note: notes.join('. ') } : {}),
-          detail: { asked: held.asked, opened: held.opened, failed: held.failed, connectMs: round(held.connectMs), closeAllMs: held.closeAllMs === null ? null : round(held.closeAllMs), otherCloses: others || null, timedOut: held.timedOut },
+          ...(wsDriver === true ? { peer: { name: 'ws library alone, 1001 closes', value: raw.code1001 }, ratioTo: 'peer' as const } : {}),
+          detail: {
+            asked: held.asked, opened: held.opened, failed: held.failed, connectMs: round(held.connectMs), closeAllMs: held.closeAllMs === null ? null : round(held.closeAllMs), otherCloses: others || null, timedOut: held.timedOut,
+            peerConnectMs: round(raw.connectMs), peerCloseAllMs: raw.closeAllMs === null ? null : round(raw.closeAllMs),
+          },
         });
       } catch (error) {
         phaseFailed(['wsClientsHeld'], error);
@@ -470,6 +495,15 @@ const GOALS: Record<FigureKey, { unit: string; goal: number; goalKind: Figure['g
   wsClientsHeld: { unit: 'clients', goal: 10_000, goalKind: 'min' },
   report1000Ms: { unit: 'ms', goal: 1_000, goalKind: 'below' },
 };
+
+// Why the idle strike is late: the machine (the bare timer is late too) or the harness's own work.
+function idleWhy(bareP99: number, harnessP99: number, goal: number): string {
+  const load = `load average ${Math.round(os.loadavg()[0]! * 100) / 100} on ${os.cpus().length} CPUs`;
+  if (bareP99 > goal) {
+    return `the machine: the bare precise timer alone, in the same rounds, lands p99 ${round(bareP99)} ms late (${load}), so the OS did not run the thread in time${harnessP99 > 2 * bareP99 ? `; the harness adds to it (${round(harnessP99)} vs ${round(bareP99)} ms): its main thread also runs the process tracker's /proc scans, output reading and history writes` : ''}`;
+  }
+  return `the harness's own work on its main thread (the process tracker's /proc scans, output reading, history writes) sometimes runs across the intended moment: the bare precise timer alone lands p99 ${round(bareP99)} ms late in the same rounds (${load})`;
+}
 
 function instantTargetSpec(floor: Floor): Record<string, unknown> {
   return { command: floor.target.command, args: floor.target.args, ready: { log: '^ready$', intervalMs: 1 } };

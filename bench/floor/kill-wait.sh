@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The shell floor of exit detection: start the target as a coprocess, wait for its "ready" line,
-# then time `kill -TERM; wait` (EPOCHREALTIME when bash has it, else `date +%s%N`, which forks and
-# so adds its own cost).  Usage: kill-wait.sh N TARGET [ARGS...]  -> N lines, one sample in ms each.
+# wait DELAY_MS (the pause the harness leaves between ready and strike), then time
+# `kill -TERM; wait` (EPOCHREALTIME when bash has it, else `date +%s%N`, which forks and so adds
+# its own cost).  Usage: kill-wait.sh N DELAY_MS TARGET [ARGS...]  -> N lines, one sample in ms each.
 set -u
 n=$1
-shift
+delay=$2
+shift 2
+pause=$(printf '0.%03d' "$delay")
 usec() {
   if [[ -n ${EPOCHREALTIME:-} ]]; then
     local t=$EPOCHREALTIME
@@ -17,6 +20,8 @@ for ((i = 0; i < n; i++)); do
   coproc T { exec "$@"; }
   pid=$T_PID
   IFS= read -r line <&"${T[0]}" || { echo "target did not print ready" >&2; exit 1; }
+  # The pause: a read that times out (the target prints nothing more); no fork.
+  if ((delay > 0)); then IFS= read -r -t "$pause" line <&"${T[0]}"; fi
   if [[ -n ${EPOCHREALTIME:-} ]]; then
     t0=$EPOCHREALTIME
     kill -TERM "$pid"
