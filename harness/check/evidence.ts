@@ -30,3 +30,8 @@ export function exitText(exit: TargetExitEvent): string {
   const base = exit.signal ? `signal ${exit.signal} (${exit.shellCode})` : `code ${exit.code}`;
   return exit.byHarness ? `${base}, ended by the harness` : base;
 }
+
+// Milliseconds rounded to the microsecond (no float noise in reports).
+export function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,4 +1,4 @@
-import { escalation, firstSignal, msText, targetExit } from './evidence.js';
+import { escalation, firstSignal, msText, round3, targetExit } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
 // no-escalation: the target exited before the plan had to escalate to SIGKILL. On by default
@@ -13,7 +13,7 @@ export const noEscalation: CheckDefinition = {
     const esc = escalation(events);
     const first = firstSignal(events);
     if (esc) {
-      return fail('no-escalation', expected, { escalation: true, signal: esc.signal, atMs: first ? esc.t - first.t : null },
+      return fail('no-escalation', expected, { escalation: true, signal: esc.signal, atMs: first ? round3(esc.t - first.t) : null },
         `still alive ${first ? msText(esc.t - first.t) : '?'} after ${first?.signal ?? 'the signal'}: escalated to ${esc.signal}`);
     }
     if (!first) return noEvidence('no-escalation', expected, 'no signal was sent, so there was nothing to escalate');

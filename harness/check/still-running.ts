@@ -1,5 +1,5 @@
 import { firstOf } from '../history/events.js';
-import { exitText, firstSignal, msText, targetExit } from './evidence.js';
+import { exitText, firstSignal, msText, round3, targetExit } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
 // still-running: the target was alive `forMs` after a signal it should survive (SIGHUP reload).
@@ -13,11 +13,11 @@ export const stillRunning: CheckDefinition = {
     if (!signal) return noEvidence('still-running', expected, 'no signal was sent');
     const exit = targetExit(events);
     if (exit && !exit.byHarness && exit.t - signal.t < forMs) {
-      return fail('still-running', expected, { exitedAfterMs: exit.t - signal.t, exit: exitText(exit) },
+      return fail('still-running', expected, { exitedAfterMs: round3(exit.t - signal.t), exit: exitText(exit) },
         `exited ${msText(exit.t - signal.t)} after ${signal.signal} (${exitText(exit)}); expected it to keep running`);
     }
     const alive = firstOf(events, 'target:alive');
     if (!alive) return noEvidence('still-running', expected, 'the run ended before the survival window closed');
-    return pass('still-running', expected, { aliveAfterMs: alive.sinceSignalMs }, `still running ${msText(alive.sinceSignalMs)} after ${signal.signal}`);
+    return pass('still-running', expected, { aliveAfterMs: round3(alive.sinceSignalMs) }, `still running ${msText(alive.sinceSignalMs)} after ${signal.signal}`);
   },
 };

@@ -1,4 +1,4 @@
-import { firstSignal, lastSignal, msText, targetExit } from './evidence.js';
+import { firstSignal, lastSignal, msText, round3, targetExit } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
 // time-to-exit: from the first (or last) planned signal to the leader's exit, within a budget.
@@ -13,9 +13,9 @@ export const timeToExit: CheckDefinition = {
     const exit = targetExit(events);
     if (!exit || exit.byHarness) {
       const end = events.at(-1)?.t ?? signal.t;
-      return fail('time-to-exit', expected, { ms: null, stillRunningAfterMs: end - signal.t }, `the target had not exited by itself ${msText(end - signal.t)} after ${signal.signal}`);
+      return fail('time-to-exit', expected, { ms: null, stillRunningAfterMs: round3(end - signal.t) }, `the target had not exited by itself ${msText(end - signal.t)} after ${signal.signal}`);
     }
-    const ms = Math.round((exit.t - signal.t) * 1000) / 1000;
+    const ms = round3(exit.t - signal.t);
     return ms <= max
       ? pass('time-to-exit', expected, { ms }, `exited ${msText(ms)} after ${signal.signal} (budget ${max} ms)`)
       : fail('time-to-exit', expected, { ms }, `exited ${msText(ms)} after ${signal.signal}, over the ${max} ms budget by ${msText(ms - max)}`);
