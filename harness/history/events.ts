@@ -109,6 +109,17 @@ export interface WsCloseEvent {
 export interface ProbeStatusEvent {
   type: 'probe:status'; t: number; driver: string; url: string; status: number | null; error?: string; ms: number;
 }
+// Operations folded into counts instead of per-operation events (the event cap, see
+// harness/load/recorder.ts): all of them started and ended in [fromT, toT], before the first signal.
+export interface LoadSummaryEvent {
+  type: 'load:summary'; t: number; driver: string; fromT: number; toT: number;
+  ops: number; outcomes: Partial<Record<OpOutcome, number>>; bytes: number; messages: number;
+}
+// Live cumulative counters of one driver (every operation, detailed or summarized), emitted at most
+// every 50 ms while they change: what load-based triggers should count.
+export interface LoadProgressEvent {
+  type: 'load:progress'; t: number; driver: string; started: number; ended: number; inFlight: number;
+}
 
 export type HistoryEvent =
   | RunStartEvent | ServiceSpawnedEvent | ServiceReadyEvent
@@ -120,7 +131,8 @@ export type HistoryEvent =
   | InspectResultEvent | RunErrorEvent | RunSkipEvent | RunEndEvent
   | LoadStartedEvent | LoadStoppedEvent | LoadErrorEvent
   | RequestStartEvent | RequestEndEvent | ConnOpenEvent | ConnCloseEvent
-  | WsOpenEvent | WsMessageEvent | WsCloseEvent | ProbeStatusEvent;
+  | WsOpenEvent | WsMessageEvent | WsCloseEvent | ProbeStatusEvent
+  | LoadSummaryEvent | LoadProgressEvent;
 
 export type EventType = HistoryEvent['type'];
 export type EventOf<T extends EventType> = Extract<HistoryEvent, { type: T }>;
