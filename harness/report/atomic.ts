@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { redactData } from './redact.js';
@@ -21,6 +22,20 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (error) {
     if (handle) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+// The same, synchronously (results.json after every run, spec.json): temp file, then rename.
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  const dir = path.dirname(path.resolve(file));
+  fsSync.mkdirSync(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    fsSync.writeFileSync(temp, redactData(data), { flag: 'wx', mode: 0o644 });
+    fsSync.renameSync(temp, file);
+  } catch (error) {
+    fsSync.rmSync(temp, { force: true });
     throw error;
   }
 }

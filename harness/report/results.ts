@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from './atomic.js';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile, type RunResult, type SuiteStatus } from './types.js';
 
 // The tool's name and version from package.json.

@@ -12,7 +12,7 @@ import { createLoadDriver, loadName } from '../load/index.js';
 import type { LoadDriver } from '../load/types.js';
 import { computeMetrics } from '../metrics/core.js';
 import { FileObserver, snapshotFiles } from '../observe/files.js';
-import { writeFileAtomicSync } from '../report/atomic-write.js';
+import { writeFileAtomicSync } from '../report/atomic.js';
 import type { RunResult } from '../report/types.js';
 import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
 import { launch, type Launched } from '../target/launch.js';

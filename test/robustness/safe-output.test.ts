@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import t from 'tap';
 import { writeFileAtomic } from '../../harness/report/atomic.js';
-import { writeFileAtomicSync } from '../../harness/report/atomic-write.js';
+import { writeFileAtomicSync } from '../../harness/report/atomic.js';
 import { writeHtmlReport } from '../../harness/report/html.js';
 import { writeJunitReport } from '../../harness/report/junit.js';
 import { configureRedaction, createRedactor, findSecrets } from '../../harness/report/redact.js';
@@ -45,7 +45,7 @@ t.test('secret env values never reach an artifact: raw, URL-encoded or base64 (c
   // Guards: redaction in History.flush (events.jsonl), in writeFileAtomicSync (results.json) and in
   // the console writes (cli.ts redactWrites). Checked: with the redact() call removed from
   // writer.ts flush(), events.jsonl held all three forms and this test failed; with redactData()
-  // removed from atomic-write.ts, results.json held them (the crashed run's reason) and it failed.
+  // removed from atomic.ts, results.json held them (the crashed run's reason) and it failed.
   const mark = newMark('redact');
   const dir = tempDir('redact');
   t.teardown(() => {
@@ -231,7 +231,7 @@ t.test('results.json is never half-written: read in a loop while a suite rewrite
 });
 
 t.test('the atomic writers never expose a torn file to a concurrent reader (large file)', async (t) => {
-  // Guards: temp + rename in both writers (atomic-write.ts, atomic.ts). Checked: with either
+  // Guards: temp + rename in both writers (writeFileAtomic, writeFileAtomicSync in atomic.ts). Checked: with either
   // writer's body replaced by a plain fs.writeFile(Sync)(file, data), the reader thread saw
   // truncated files and this test failed.
   const dir = tempDir('atomic-big');
