@@ -281,8 +281,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
 
     // After the exit: let the load record its closes, then sweep the tree.
     if (drivers.length) await Promise.race([Promise.all(drivers.map((d) => d.done.catch(() => {}))), sleepMs(2_000, abort.signal)]);
-    sweepOrphans(tracker, launched, history);
-    await finishSweep(launched, marker, history);
+    await sweepOrphans(tracker, launched, marker, history);
     observer.poll();
     if (spec.expect.filesAbsent?.length) {
       history.emit({ type: 'files:snapshot', purpose: 'absent', globs: spec.expect.filesAbsent, files: snapshotFiles(filesDir, spec.expect.filesAbsent, false) });
@@ -312,18 +311,16 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
   return outcome;
 }
 
-// Reports every survivor of the leader (found by parent links, group and marker) and kills them.
-function sweepOrphans(tracker: ProcessTracker, launched: Launched, history: History): void {
+// Reports every survivor of the leader (found by parent links, group and marker in one full scan)
+// and kills them; when the scan finds none there is nothing to kill.
+async function sweepOrphans(tracker: ProcessTracker, launched: Launched, marker: string, history: History): Promise<void> {
   tracker.stop();
-  for (const s of tracker.survivors()) {
+  const found = tracker.survivors();
+  for (const s of found) {
     history.emit({ type: 'orphan:found', pid: s.pid, ppid: s.ppid, pgid: s.pgid, sid: s.sid, cmd: s.cmd, escapedGroup: s.pgid !== launched.pgid });
   }
-}
-
-async function finishSweep(launched: Launched, marker: string, history: History): Promise<void> {
-  const found = history.events().filter((e) => e.type === 'orphan:found').map((e) => (e as { pid: number }).pid);
-  const { survivors } = await killTree(launched.pid, { pgid: launched.pgid, marker });
-  history.emit({ type: 'orphan:killed', pids: found, survivors });
+  const { survivors } = found.length ? await killTree(launched.pid, { pgid: launched.pgid, marker }) : { survivors: [] };
+  history.emit({ type: 'orphan:killed', pids: found.map((s) => s.pid), survivors });
 }
 
 // Ends a target: SIGTERM to its group and a grace period (for interruptions), then SIGKILL to the
