@@ -65,7 +65,12 @@ export const HttpLoadSchema = z.strictObject({
     keepAlive: z.boolean().default(true),
     timeoutMs: ms.default(10_000),
     pipelining: positiveInt.default(1),
-    engine: z.enum(['autocannon', 'tracked']).default('autocannon'),
+    // autocannon (throughput, keep-alive only) or tracked (node http Agent, one request per
+    // connection at a time); unset = autocannon with keep-alive, tracked without (autocannon writes
+    // the next request on a `Connection: close` socket and loses it, see harness/load/http-engine.ts).
+    engine: z.enum(['autocannon', 'tracked']).optional(),
+  }).refine((h) => !(h.engine === 'autocannon' && h.keepAlive === false), {
+    message: '`engine: autocannon` cannot run with `keepAlive: false` (autocannon reuses a connection the server asked to close and loses the request); use `engine: tracked` or leave `engine` unset',
   }),
 });
 
@@ -107,6 +112,10 @@ export const BrowserLoadSchema = z.strictObject({
     mode: z.enum(['ws', 'sse', 'fetch']).default('ws'),
     path: z.string().default('/'),
     messagesPerSecond: z.number().nonnegative().default(5),
+    // As for `ws`: message text with `{seq}`/`{client}`, and the ack that correlates it.
+    message: z.string().default('{"seq":{seq}}'),
+    ackPattern: z.string().default('"ack":{seq}\\b'),
+    connectTimeoutMs: ms.default(10_000),
     durationMs: ms.default(30_000),
   }),
 });
@@ -188,11 +197,13 @@ export const ExpectSchema = z.strictObject({
   })).optional(),
   // Load checks.
   drain: z.union([z.boolean(), z.strictObject({ driver: z.string().optional() })]).optional(),
-  newWorkRejected: z.boolean().optional(),
-  noReset: z.boolean().optional(),
-  readinessFlip: z.strictObject({ withinMs: ms }).optional(),
-  wsCloseCodes: z.strictObject({ codes: z.array(z.number().int()).min(1).default([1001]) }).optional(),
-  wsGoodbye: z.strictObject({ pattern: regex }).optional(),
+  // Work started later than graceMs after the first signal must be rejected (503) or refused;
+  // within the grace it may also be served; never reset, timed out or left hanging.
+  newWorkRejected: z.union([z.boolean(), z.strictObject({ graceMs: ms.default(50), driver: z.string().optional() })]).optional(),
+  noReset: z.union([z.boolean(), z.strictObject({ driver: z.string().optional() })]).optional(),
+  readinessFlip: z.strictObject({ withinMs: ms, driver: z.string().optional() }).optional(),
+  wsCloseCodes: z.strictObject({ codes: z.array(z.number().int()).min(1).default([1001]), driver: z.string().optional() }).optional(),
+  wsGoodbye: z.strictObject({ pattern: regex, driver: z.string().optional() }).optional(),
   errorRate: z.strictObject({ maxPct: z.number().min(0).max(100), driver: z.string().optional() }).optional(),
 });
 

@@ -1,0 +1,34 @@
+import { loadView, tally } from '../load/ops.js';
+import { firstSignal } from './evidence.js';
+import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+
+// error-rate: at most maxPct % of all operations failed. A failure is any outcome but ok, except
+// a clean rejection (503 or refused) of work started after the first signal, which is what a
+// draining server should do; an operation that never ended is a failure. No evidence without
+// operations.
+export const errorRate: CheckDefinition = {
+  name: 'error-rate',
+  applies: (spec) => spec.expect.errorRate !== undefined,
+  judge({ spec, events }) {
+    const { maxPct, driver } = spec.expect.errorRate!;
+    const expected = { maxPct, ...(driver ? { driver } : {}) };
+    const S = firstSignal(events)?.t ?? Infinity;
+    const { ops, summaries } = loadView(events, driver);
+    const outcomes: Record<string, number> = {};
+    let total = 0;
+    let failed = 0;
+    const count = (outcome: string, afterSignal: boolean, n: number): void => {
+      total += n;
+      tally(outcomes, outcome, n);
+      const clean = outcome === 'ok' || (afterSignal && (outcome === 'rejected' || outcome === 'refused'));
+      if (!clean) failed += n;
+    };
+    for (const o of ops) count(o.outcome, o.startT >= S, 1);
+    for (const s of summaries) for (const [k, n] of Object.entries(s.outcomes)) count(k, s.fromT >= S, n ?? 0);
+    if (total === 0) return noEvidence('error-rate', expected, 'no operation was recorded');
+    const pct = Math.round((failed / total) * 100 * 1000) / 1000;
+    const actual = { pct, failed, total, outcomes };
+    const text = `${failed} of ${total} operations failed (${pct} %, limit ${maxPct} %): ${Object.entries(outcomes).map(([k, n]) => `${k} ${n}`).join(', ')}`;
+    return pct <= maxPct ? pass('error-rate', expected, actual, text) : fail('error-rate', expected, actual, text);
+  },
+};

@@ -1,0 +1,36 @@
+import { capDetails, loadView, opDetail } from '../load/ops.js';
+import { eventsOf } from '../history/events.js';
+import { firstSignal } from './evidence.js';
+import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+
+// no-reset: no operation ended with `reset` (ECONNRESET, EPIPE, socket hang up: the keep-alive
+// reuse race, sockets destroyed mid-request), and no client connection was closed by a RST.
+// No evidence when the history has no operation and no connection at all.
+export const noReset: CheckDefinition = {
+  name: 'no-reset',
+  applies: (spec) => spec.expect.noReset !== undefined && spec.expect.noReset !== false,
+  judge({ spec, events }) {
+    const cfg = spec.expect.noReset;
+    const driver = typeof cfg === 'object' ? cfg.driver : undefined;
+    const expected = { resets: 0, ...(driver ? { driver } : {}) };
+    const S = firstSignal(events)?.t;
+    const { ops, summaries } = loadView(events, driver);
+    const conns = eventsOf(events, 'conn:close').filter((e) => driver === undefined || e.driver === driver);
+    const total = ops.length + summaries.reduce((n, s) => n + s.ops, 0);
+    if (total === 0 && conns.length === 0) return noEvidence('no-reset', expected, 'the history holds no operation and no connection');
+    const resets = ops.filter((o) => o.outcome === 'reset');
+    const foldedResets = summaries.filter((s) => (s.outcomes.reset ?? 0) > 0).map((s) => ({ driver: s.driver, outcome: 'reset', count: s.outcomes.reset, summarized: true, fromT: s.fromT, toT: s.toT }));
+    const connResets = conns.filter((c) => c.how === 'reset');
+    const n = resets.length + foldedResets.reduce((k, f) => k + (f.count ?? 0), 0) + connResets.length;
+    const actual = { resets: n, operations: total, connectionResets: connResets.length };
+    if (n === 0) return pass('no-reset', expected, actual, `no reset in ${total} operations and ${conns.length} connection closes`);
+    const first = resets[0];
+    return fail('no-reset', expected, actual,
+      `${n} reset(s)${first ? `; first: ${first.driver} ${first.id} ${first.error ?? ''}${S !== undefined ? ` started ${(first.startT - S).toFixed(3)} ms from the signal` : ''}` : ''}`,
+      capDetails([
+        ...resets.map((o) => opDetail(o, S)),
+        ...foldedResets,
+        ...connResets.map((c) => ({ driver: c.driver, conn: c.conn, how: 'reset', ...(c.error ? { error: c.error } : {}), ...(S !== undefined ? { offsetMs: Math.round((c.t - S) * 1000) / 1000 } : { t: c.t }) })),
+      ]));
+  },
+};

@@ -1,0 +1,159 @@
+import type { Socket } from 'node:net';
+import autocannon from 'autocannon';
+import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
+import type { HttpLoad } from './http-engine.js';
+import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
+
+// After ECONNREFUSED a connection waits this long before it tries again (autocannon would spin
+// on a closed port at tens of thousands of attempts per second).
+export const REFUSED_BACKOFF_MS = 10;
+
+// The parts of autocannon's Client (lib/httpClient.js, autocannon 9) this engine relies on. The
+// public events give status and bytes per response but no request identity, no error for a
+// request lost to a server FIN (autocannon silently reconnects and sends another one), and the
+// error class only per connection, so the engine tags each request with its socket.
+interface AcClient {
+  on(event: 'request' | 'done', listener: () => void): void;
+  on(event: 'response', listener: (status: number, bytes: number, durationMs: number) => void): void;
+  on(event: 'timeout', listener: () => void): void;
+  conn: Socket;
+  destroyed: boolean;
+  reqsMade: number;
+  responseMax: number | undefined;
+  _connect(): void;
+  destroy(): void;
+}
+
+interface Pending { id: string; sock: Socket }
+
+// The autocannon engine: autocannon drives the load (keep-alive connections, pipelining, rate),
+// and a hook on each of its clients records every request: start when written, end at its
+// response (ok / http-error / rejected by status) or at its socket's fate (refused, reset for RST,
+// EPIPE or a FIN before the response, timeout).
+export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
+  const { sink } = env;
+  const port = requirePort(env.port, env.name);
+  const requests = spec.requests ?? [{ method: spec.method, path: spec.path }];
+  const labels = requests.map((r) => `${r.method ?? 'GET'} ${r.path ?? '/'}`);
+  const connections = spec.amount !== undefined ? Math.min(spec.connections, spec.amount) : spec.connections;
+  const clients: AcClient[] = [];
+  const finished = deferred();
+  let doneClients = 0;
+  let seq = 0;
+  let windingDown = false;
+  let stopped = false;
+  let durationTimer: NodeJS.Timeout | undefined;
+  const pendingOf = new Map<AcClient, Pending[]>();
+
+  const checkFinished = (): void => {
+    if (doneClients >= connections) {
+      clearTimeout(durationTimer);
+      finished.resolve();
+    }
+  };
+
+  const setupClient = (raw: unknown): void => {
+    const client = raw as AcClient;
+    const conn = `c${clients.length}`;
+    clients.push(client);
+    const pending: Pending[] = [];
+    pendingOf.set(client, pending);
+    let made = 0;
+    let backoffUntil = 0;
+
+    const failSocket = (sock: Socket, outcome: ReturnType<typeof outcomeOfError>, error: string): void => {
+      for (let i = 0; i < pending.length; ) {
+        const p = pending[i]!;
+        if (p.sock === sock) {
+          pending.splice(i, 1);
+          sink.end(p.id, outcome, { error });
+        } else {
+          i++;
+        }
+      }
+    };
+
+    client.on('request', () => {
+      const id = `${conn}.${++seq}`;
+      sink.start(id, conn, labels[made++ % labels.length]);
+      pending.push({ id, sock: client.conn });
+    });
+    client.on('response', (status, bytes) => {
+      const p = pending.shift();
+      if (p) sink.end(p.id, outcomeOfStatus(status), { status, bytes });
+    });
+    client.on('timeout', () => {
+      // autocannon has destroyed the socket and opened another one: requests on the dead socket
+      // timed out.
+      for (const p of pending.filter((x) => x.sock.destroyed)) failSocket(p.sock, 'timeout', `no response within ${spec.timeoutMs} ms`);
+    });
+    client.on('done', () => {
+      doneClients++;
+      checkFinished();
+    });
+
+    const connect = client._connect;
+    client._connect = function (this: AcClient) {
+      if (stopped || windingDown) {
+        // No new connection after the target's exit or the load's end.
+        if (!this.destroyed) setImmediate(() => this.destroy());
+        return;
+      }
+      const wait = backoffUntil - performance.now();
+      if (wait > 0) {
+        setTimeout(() => this._connect(), wait);
+        return;
+      }
+      connect.call(this);
+      const sock = this.conn;
+      sock.on('error', (error: NodeJS.ErrnoException) => {
+        const outcome = outcomeOfError(error);
+        if (outcome === 'refused') backoffUntil = performance.now() + REFUSED_BACKOFF_MS;
+        failSocket(sock, outcome, errorText(error));
+      });
+      sock.on('end', () => failSocket(sock, 'reset', 'socket hang up: the server closed the connection (FIN) before responding'));
+    };
+  };
+
+  const windDownClients = (): void => {
+    windingDown = true;
+    clearTimeout(durationTimer);
+    for (const c of clients) {
+      if (c.destroyed) continue;
+      // A client with a request in flight stops after its response (or its failure); the others
+      // stop now.
+      if ((pendingOf.get(c)?.length ?? 0) === 0) c.destroy();
+      else c.responseMax = c.reqsMade;
+    }
+  };
+
+  return {
+    async start() {
+      const instance = autocannon(
+        {
+          url: `http://${env.host}:${port}`,
+          connections,
+          pipelining: spec.pipelining,
+          ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: Math.ceil(spec.durationMs / 1000) + 3_600 }),
+          ...(spec.rate !== undefined ? { overallRate: spec.rate } : {}),
+          timeout: Math.max(spec.timeoutMs / 1000, 0.001),
+          requests: requests.map((r) => ({ method: (r.method ?? 'GET') as 'GET', path: r.path ?? '/', ...(r.body !== undefined ? { body: r.body } : {}), ...(r.headers ? { headers: r.headers } : {}) })),
+          setupClient: setupClient as never,
+        },
+        () => {},
+      );
+      void instance;
+      durationTimer = setTimeout(windDownClients, spec.durationMs);
+      return { engine: 'autocannon', connections, pipelining: spec.pipelining };
+    },
+    finished: finished.promise,
+    windDown: windDownClients,
+    async stop() {
+      stopped = true;
+      clearTimeout(durationTimer);
+      for (const c of clients) if (!c.destroyed) c.destroy();
+      finished.resolve();
+    },
+    stats: () => ({ engine: 'autocannon', connections }),
+  };
+}

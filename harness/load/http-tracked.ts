@@ -1,0 +1,133 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
+import { REFUSED_BACKOFF_MS } from './http-autocannon.js';
+import type { HttpLoad } from './http-engine.js';
+import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
+
+// The tracked engine: node's http client with an Agent of `connections` sockets (keep-alive on or
+// off), one request per socket at a time, as a real Node client behaves. Every request is one
+// operation with its exact start, end, status, bytes and error class. Slower than autocannon (see
+// harness/load/README.md), exact in every case, including `keepAlive: false`.
+export function createTrackedEngine(spec: HttpLoad, env: EngineEnv): Engine {
+  const { sink } = env;
+  const port = requirePort(env.port, env.name);
+  const requests = (spec.requests ?? [{ method: spec.method, path: spec.path }]).map((r) => ({
+    method: r.method ?? 'GET', path: r.path ?? '/', body: r.body, headers: r.headers ?? {},
+    label: `${r.method ?? 'GET'} ${r.path ?? '/'}`,
+  }));
+  const lanes = spec.amount !== undefined ? Math.min(spec.connections, spec.amount) : spec.connections;
+  const agent = new http.Agent({ keepAlive: spec.keepAlive, maxSockets: lanes, maxFreeSockets: lanes, scheduling: 'fifo' });
+  const sockets = new WeakMap<Socket, string>();
+  let socketSeq = 0;
+  const inFlight = new Set<http.ClientRequest>();
+  const finished = deferred();
+  let issued = 0;
+  let seq = 0;
+  let next = 0;
+  let windingDown = false;
+  let stopped = false;
+  let nextSlot = 0;
+  const wakers = new Set<() => void>();
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        wakers.delete(wake);
+        resolve();
+      }, ms);
+      const wake = (): void => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      wakers.add(wake);
+    });
+
+  const one = (): Promise<string> => {
+    const r = requests[next++ % requests.length]!;
+    const id = `r${++seq}`;
+    issued++;
+    return new Promise((resolve) => {
+      let ended = false;
+      const finish = (outcome: Parameters<typeof sink.end>[1], info: { status?: number; bytes?: number; error?: string }): void => {
+        if (ended) return;
+        ended = true;
+        inFlight.delete(req);
+        // Requests cut by stop() stay unfinished: the harness, not the target, ended them.
+        if (!stopped) sink.end(id, outcome, info);
+        resolve(outcome);
+      };
+      const headers: Record<string, string> = { ...r.headers };
+      if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
+      sink.start(id, undefined, r.label);
+      const req = http.request({ host: env.host, port, method: r.method, path: r.path, headers, agent });
+      inFlight.add(req);
+      req.on('socket', (s: Socket) => {
+        if (!sockets.has(s)) sockets.set(s, `s${++socketSeq}`);
+      });
+      req.setTimeout(spec.timeoutMs, () => {
+        finish('timeout', { error: `no response within ${spec.timeoutMs} ms` });
+        req.destroy();
+      });
+      req.on('response', (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        res.on('end', () => finish(outcomeOfStatus(res.statusCode ?? 0), { status: res.statusCode ?? 0, bytes }));
+        res.on('aborted', () => finish('reset', { status: res.statusCode ?? 0, bytes, error: 'the response was cut off (aborted)' }));
+        res.on('error', (error) => finish(outcomeOfError(error), { status: res.statusCode ?? 0, bytes, error: errorText(error) }));
+      });
+      req.on('error', (error) => finish(outcomeOfError(error), { error: errorText(error) }));
+      req.end(r.body);
+    });
+  };
+
+  const slot = async (): Promise<void> => {
+    if (spec.rate === undefined) return;
+    const now = performance.now();
+    const at = Math.max(now, nextSlot);
+    nextSlot = at + 1000 / spec.rate;
+    if (at > now) await sleep(at - now);
+  };
+
+  const lane = async (): Promise<void> => {
+    while (!stopped && !windingDown) {
+      if (spec.amount !== undefined && issued >= spec.amount) return;
+      await slot();
+      if (stopped || windingDown) return;
+      const outcome = await one();
+      if (outcome === 'refused') await sleep(REFUSED_BACKOFF_MS);
+    }
+  };
+
+  let durationTimer: NodeJS.Timeout | undefined;
+  const windDown = (): void => {
+    windingDown = true;
+    clearTimeout(durationTimer);
+    for (const wake of [...wakers]) wake();
+  };
+
+  return {
+    async start() {
+      durationTimer = setTimeout(windDown, spec.durationMs);
+      const all = Array.from({ length: lanes }, () => lane());
+      void Promise.all(all).then(() => {
+        clearTimeout(durationTimer);
+        agent.destroy();
+        finished.resolve();
+      });
+      return { engine: 'tracked', connections: lanes, keepAlive: spec.keepAlive };
+    },
+    finished: finished.promise,
+    windDown,
+    async stop() {
+      stopped = true;
+      windDown();
+      for (const req of inFlight) req.destroy();
+      agent.destroy();
+      finished.resolve();
+    },
+    stats: () => ({ engine: 'tracked', connections: lanes, keepAlive: spec.keepAlive, sockets: socketSeq }),
+  };
+}

@@ -1,0 +1,82 @@
+import type { HistoryEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
+
+// One operation as the history tells it: an HTTP request, a WebSocket message awaiting its ack, a
+// TCP command awaiting its reply. `unfinished` when it has a start and no end.
+export interface Op {
+  driver: string;
+  id: string;
+  conn?: string;
+  op?: string;
+  startT: number;
+  endT?: number;
+  outcome: OpOutcome | 'unfinished';
+  status?: number;
+  bytes?: number;
+  error?: string;
+}
+
+// The load part of a history: operations (in start order) and the summaries of folded ones.
+export interface LoadView {
+  ops: Op[];
+  summaries: LoadSummaryEvent[];
+}
+
+// Pairs request:start / request:end per driver and id; keeps only `driver` when given. Pure.
+export function loadView(events: readonly HistoryEvent[], driver?: string): LoadView {
+  const byKey = new Map<string, Op>();
+  const ops: Op[] = [];
+  const summaries: LoadSummaryEvent[] = [];
+  for (const e of events) {
+    if (driver !== undefined && 'driver' in e && e.driver !== driver) continue;
+    if (e.type === 'request:start') {
+      const key = `${e.driver}\u0000${e.id}`;
+      if (byKey.has(key)) continue;
+      const op: Op = { driver: e.driver, id: e.id, startT: e.t, outcome: 'unfinished', ...(e.conn !== undefined ? { conn: e.conn } : {}), ...(e.op !== undefined ? { op: e.op } : {}) };
+      byKey.set(key, op);
+      ops.push(op);
+    } else if (e.type === 'request:end') {
+      const op = byKey.get(`${e.driver}\u0000${e.id}`);
+      if (!op || op.endT !== undefined) continue;
+      op.endT = e.t;
+      op.outcome = e.outcome;
+      if (e.status !== undefined) op.status = e.status;
+      if (e.bytes !== undefined) op.bytes = e.bytes;
+      if (e.error !== undefined) op.error = e.error;
+    } else if (e.type === 'load:summary') {
+      summaries.push(e);
+    }
+  }
+  ops.sort((a, b) => a.startT - b.startT);
+  return { ops, summaries };
+}
+
+// Adds `n` of `outcome` into a tally.
+export function tally(into: Record<string, number>, outcome: string, n = 1): void {
+  into[outcome] = (into[outcome] ?? 0) + n;
+}
+
+// Rounds to the microsecond (three decimals of a millisecond).
+export function r3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+// An operation as a check's detail item, with offsets from the signal at `signalT`.
+export function opDetail(op: Op, signalT: number | undefined): Record<string, unknown> {
+  return {
+    driver: op.driver, id: op.id, ...(op.op ? { op: op.op } : {}), ...(op.conn ? { conn: op.conn } : {}),
+    outcome: op.outcome, ...(op.status !== undefined ? { status: op.status } : {}), ...(op.error ? { error: op.error } : {}),
+    ...(signalT !== undefined
+      ? { startOffsetMs: r3(op.startT - signalT), endOffsetMs: op.endT !== undefined ? r3(op.endT - signalT) : null }
+      : { startT: op.startT, endT: op.endT ?? null }),
+  };
+}
+
+// At most `max` detail items, with a last item counting the rest.
+export function capDetails<T>(items: T[], max = 100): Array<T | { more: number }> {
+  return items.length > max ? [...items.slice(0, max), { more: items.length - max }] : items;
+}
+
+// "+12.345 ms" / "-3.000 ms"
+export function offsetText(ms: number): string {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(3)} ms`;
+}

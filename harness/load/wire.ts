@@ -1,0 +1,63 @@
+import type { LoadProgressEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
+import type { LoadSpec } from '../scenario/schema.js';
+import type { SinkLimits } from './op-sink.js';
+
+// The messages between a load worker (worker-entry.ts) and its host (worker-host.ts). Operation
+// records travel as tuples: structured clone of a tuple is cheaper than of an object.
+
+// request:start: [0, id, t, conn, op]
+export type StartItem = [0, string, number, string | null, string | null];
+// request:end: [1, id, t, outcome, status, bytes, error]
+export type EndItem = [1, string, number, OpOutcome, number | null, number | null, string | null];
+// Any other load event, without `driver` (the host adds it): ws:open, ws:message, ws:close,
+// conn:open, conn:close, load:error.
+export type EventItem = [2, WireEvent];
+export type WireItem = StartItem | EndItem | EventItem;
+
+export type WireEvent =
+  | { type: 'ws:open'; t: number; client: string }
+  | { type: 'ws:message'; t: number; client: string; data: string }
+  | { type: 'ws:close'; t: number; client: string; code: number; reason: string; byClient: boolean }
+  | { type: 'conn:open'; t: number; conn: string }
+  | { type: 'conn:close'; t: number; conn: string; how: 'fin' | 'reset' | 'error' | 'local'; error?: string }
+  | { type: 'load:error'; t: number; message: string }
+  | Omit<LoadSummaryEvent, 'driver'>
+  | Omit<LoadProgressEvent, 'driver'>;
+
+// Totals of what the event cap folded into load:summary events (see op-sink.ts), split by whether
+// the operations started before the first signal.
+export interface FoldCounts {
+  ops: number;
+  outcomes: Partial<Record<OpOutcome, number>>;
+  bytes: number;
+}
+export interface FoldSummary {
+  before: FoldCounts;
+  after: FoldCounts;
+  messages: number;
+  // 1 when an operation was folded that ended after the signal (the signal's notice reached the
+  // worker more than holdMs late: an overloaded machine); 0 otherwise.
+  lateFolds: number;
+}
+
+export interface WorkerInput {
+  kind: 'http' | 'ws' | 'tcp';
+  spec: LoadSpec;
+  host: string;
+  port: number | undefined;
+  name: string;
+  clockOrigin: string;
+  limits?: Partial<SinkLimits>;
+}
+
+export type ToWorker =
+  | { type: 'signal'; t: number }
+  | { type: 'target-exit'; t: number }
+  | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'batch'; items: WireItem[] }
+  | { type: 'ready'; detail: Record<string, unknown> }
+  | { type: 'ready-failed'; message: string }
+  | { type: 'finished' }
+  | { type: 'stopped'; stats: Record<string, unknown>; summary: FoldSummary };

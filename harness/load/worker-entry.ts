@@ -1,0 +1,78 @@
+// The load worker: runs one engine (http, ws or tcp) off the harness's main thread, so the strike
+// timer is never delayed by load. Events are stamped on the run's clock (same CLOCK_MONOTONIC
+// origin) and posted in batches (see op-sink.ts); the host (worker-host.ts) writes them into the
+// history.
+import { parentPort, workerData } from 'node:worker_threads';
+import { clockFromOrigin } from '../clock.js';
+import type { Engine, EngineEnv } from './engine.js';
+import { OpSink } from './op-sink.js';
+import type { FromWorker, ToWorker, WorkerInput } from './wire.js';
+
+const input = workerData as WorkerInput;
+const port = parentPort!;
+const send = (msg: FromWorker): void => port.postMessage(msg);
+const clock = clockFromOrigin(input.clockOrigin);
+const sink = new OpSink({ clock, post: (items) => send({ type: 'batch', items }), limits: input.limits });
+
+async function createEngine(env: EngineEnv): Promise<Engine> {
+  const spec = input.spec as Record<string, unknown>;
+  switch (input.kind) {
+    case 'http': {
+      const { createHttpEngine } = await import('./http-engine.js');
+      return createHttpEngine(spec.http as never, env);
+    }
+    case 'ws': {
+      const { createWsEngine } = await import('./ws-engine.js');
+      return createWsEngine(spec.ws as never, env);
+    }
+    case 'tcp': {
+      const { createTcpEngine } = await import('./tcp-engine.js');
+      return createTcpEngine(spec.tcp as never, env);
+    }
+  }
+}
+
+let engine: Engine | undefined;
+let stopping = false;
+
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await engine?.stop();
+  } catch (error) {
+    sink.emit({ type: 'load:error', t: clock.now(), message: `stopping: ${(error as Error).message}` });
+  }
+  sink.finish();
+  send({ type: 'stopped', stats: { ...sink.stats(), ...(engine?.stats() ?? {}) }, summary: sink.summary() });
+}
+
+port.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'signal':
+      sink.noticeSignal(msg.t);
+      break;
+    case 'target-exit':
+      engine?.windDown();
+      break;
+    case 'stop':
+      void stop();
+      break;
+  }
+});
+
+(async () => {
+  try {
+    engine = await createEngine({ sink, clock, host: input.host, port: input.port, name: input.name });
+    const detail = await engine.start();
+    sink.flush();
+    send({ type: 'ready', detail });
+  } catch (error) {
+    sink.flush();
+    send({ type: 'ready-failed', message: (error as Error).message ?? String(error) });
+    return;
+  }
+  await engine.finished;
+  sink.flush();
+  send({ type: 'finished' });
+})();
