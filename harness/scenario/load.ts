@@ -5,6 +5,7 @@ import { globSync, isDynamicPattern } from 'tinyglobby';
 import { parseDocument } from 'yaml';
 import { HarnessError } from '../errors.js';
 import { expandScenario, type ExpandedRun } from './matrix.js';
+import { pathText } from './problems.js';
 
 const SCENARIO_RE = /\.scenario\.(ts|mts|js|mjs|ya?ml|json)$/;
 
@@ -65,6 +66,11 @@ export async function loadRuns(inputs: string[], cwd: string): Promise<LoadedRun
     if (list.length === 0) problems.push(`${rel}: exports no scenario`);
     list.forEach((raw, i) => {
       const label = list.length > 1 ? `${rel}: scenario[${i}]${nameOf(raw)}` : `${rel}${nameOf(raw)}`;
+      const cycle = cyclePath(raw);
+      if (cycle) {
+        problems.push(`${label}: ${cycle}: refers back to a field that contains it (a YAML alias inside its own anchor?); a scenario must be plain data without cycles`);
+        return;
+      }
       const expanded = expandScenario(raw, label);
       problems.push(...expanded.problems);
       for (const run of expanded.runs) {
@@ -101,7 +107,7 @@ export async function importScenarioFile(file: string): Promise<unknown> {
   if (/\.ya?ml$/.test(file)) {
     const doc = parseDocument(fs.readFileSync(file, 'utf8'), { prettyErrors: true });
     if (doc.errors.length) {
-      throw new HarnessError('SCENARIO_LOAD_FAILED', doc.errors.map((e) => `${rel}: YAML: ${e.message.split('\n')[0]}`).join('\n  '));
+      throw new HarnessError('SCENARIO_LOAD_FAILED', doc.errors.map((e) => `${rel}: YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`).join('\n  '));
     }
     return doc.toJS();
   }
@@ -121,10 +127,43 @@ export async function importScenarioFile(file: string): Promise<unknown> {
       mod = (await import(pathToFileURL(file).href)) as typeof mod;
     }
   } catch (error) {
-    const first = String((error as Error).stack ?? error).split('\n').slice(0, 3).join(' | ');
-    throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: cannot import: ${first}`, { cause: error });
+    throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: cannot import: ${importProblem(error, file)}`, { cause: error });
   }
   const value = mod.default ?? mod.scenarios;
   if (value === undefined) throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: has no default export: \`export default defineScenario({...})\` (or an array)`);
   return value;
+}
+
+// What went wrong importing a scenario module: the error's message (every line) and where in the
+// scenario file it was thrown; never the harness's or Node's own stack frames.
+function importProblem(error: unknown, file: string): string {
+  const e = (error ?? {}) as { name?: unknown; message?: unknown; stack?: unknown };
+  const message = String(e.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
+  const name = typeof e.name === 'string' && e.name !== 'Error' ? `${e.name}: ` : '';
+  const url = pathToFileURL(file).href;
+  const frame = String(e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l) && (l.includes(url) || l.includes(file)));
+  const at = frame ? /((?:file:\/\/)?\/[^():]+:\d+:\d+)\)?\s*$/.exec(frame)?.[1]?.replace(/^file:\/\//, '') : undefined;
+  const shown = at && !path.relative(process.cwd(), at).startsWith('..') ? path.relative(process.cwd(), at) : at;
+  return `${name}${message}${shown ? ` (at ${shown})` : ''}`;
+}
+
+// The path of the first value that contains itself (plain objects and arrays), if any.
+function cyclePath(root: unknown): string | undefined {
+  const stack = new Set<unknown>();
+  const visit = (v: unknown, at: PropertyKey[]): string | undefined => {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (stack.has(v)) return pathText(at);
+    if (!Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return undefined;
+    stack.add(v);
+    try {
+      for (const [k, x] of Object.entries(v)) {
+        const found = visit(x, [...at, Array.isArray(v) ? Number(k) : k]);
+        if (found) return found;
+      }
+    } finally {
+      stack.delete(v);
+    }
+    return undefined;
+  };
+  return visit(root, []);
 }

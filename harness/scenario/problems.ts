@@ -12,8 +12,11 @@ export function formatIssues(issues: readonly Issue[], prefix: string, input: un
 function formatIssue(issue: Issue, prefix: string, root: unknown, basePath: PropertyKey[] = []): string[] {
   const fullPath = [...basePath, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    // Report the alternative that came closest (fewest problems), then name the alternatives.
-    const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+    // Report the alternative that came closest: one the value has the shape of (its problems are
+    // all inside the value: an array for an array branch), then the fewest problems; then name the
+    // alternatives.
+    const atRoot = (branch: readonly Issue[]): number => (branch.some((i) => i.path.length === 0) ? 1 : 0);
+    const best = [...issue.errors].sort((a, b) => atRoot(a) - atRoot(b) || a.length - b.length)[0]!;
     const keys = alternatives(issue.errors);
     // When no alternative's key is present at all, say which shapes are allowed, not each miss.
     const offShape = best.every((i) => (i.code === 'unrecognized_keys' && i.path.length === 0) || (i.code === 'invalid_type' && i.path.length === 1 && i.input === undefined));
@@ -29,6 +32,9 @@ function formatIssue(issue: Issue, prefix: string, root: unknown, basePath: Prop
       return [`${where}: expected ${issue.expected}, received ${got}`];
     case 'invalid_value':
       return [`${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${got}`];
+    case 'invalid_key':
+      // The key is wrong, not its value: say so, with the key's own rule.
+      return [`${prefix}${pathText(fullPath.slice(0, -1))}: the key ${JSON.stringify(String(fullPath[fullPath.length - 1]))} is not allowed: ${issue.issues.map((i) => i.message).join('; ')}`];
     default:
       return [`${where}: ${issue.message}, received ${got}`];
   }
@@ -67,7 +73,12 @@ export function received(v: unknown): string {
   try {
     text = JSON.stringify(v) ?? String(v);
   } catch {
-    text = String(v);
+    // A BigInt, a cycle, an object without a prototype (no toString): never throw from here.
+    try {
+      text = String(v);
+    } catch {
+      text = Object.prototype.toString.call(v);
+    }
   }
   if (text.length > 80) text = `${text.slice(0, 77)}...`;
   return `${text} (${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v})`;

@@ -149,7 +149,7 @@ t.test('binds a fixed port that another process holds: PORT_UNAVAILABLE after re
   // Guards: the EADDRINUSE detection and retry in run/run-one.ts (PORT_RETRIES). Checked: with the
   // clash detection disabled, the run errored with a bare TARGET_EXITED_EARLY after one attempt
   // and this test failed.
-  const holder = net.createServer((s) => s.end());
+  const holder = net.createServer((s) => s.on('error', () => {}).end());
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => holder.close(() => resolve())));
   const port = (holder.address() as net.AddressInfo).port;
