@@ -27,8 +27,8 @@ export const INIT_SCRIPT = `(() => {
   Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 })();`;
 
-// The harness's own client page (served through a route on the target's origin, so EventSource
-// and fetch need no CORS). __drillStart(config) opens the load; __drillStop() ends it.
+// The harness's own client page (served by the driver on 127.0.0.1, see browser.ts).
+// __drillStart(config) opens the load; __drillStop() ends it.
 export const CLIENT_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>shutdown-drill client</title></head><body>
 <script>

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -20,9 +22,34 @@ export const CHROMIUM_FLAGS = [
   '--no-first-run', '--disable-sync', '--disable-quic',
 ];
 
-// The path of the harness's own client page on the target's origin (answered by a route, never
-// sent to the target).
+// The path of the harness's own client page on the harness's page server.
 const CLIENT_PREFIX = '/__shutdown_drill__/';
+
+// Serves the client page on 127.0.0.1 (an ephemeral port). A real loopback server, not a route:
+// Chromium's local-network-access checks block a routed (public) document from reaching 127.0.0.1.
+async function servePage(): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if ((req.url ?? '').startsWith(CLIENT_PREFIX)) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(CLIENT_PAGE);
+    else res.writeHead(404).end();
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
 
 interface Report {
   k: 'open' | 'message' | 'close' | 'start' | 'end' | 'error' | 'conn-open' | 'conn-close' | 'done';
@@ -47,6 +74,8 @@ interface PageState {
   page: Page | undefined;
   // run clock = page performance.now() + offset; undefined until measured (reports wait).
   offset: number | undefined;
+  // The tightest upper bound on the offset seen before it was measured.
+  bound: number;
   queue: Report[];
 }
 
@@ -64,6 +93,7 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
   const clients = new Map<string, { opened: boolean; closed: boolean }>();
   let context: BrowserContext | undefined;
   let profileDir: string | undefined;
+  let pageServer: { origin: string; close: () => Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;
   let durationTimer: NodeJS.Timeout | undefined;
@@ -137,20 +167,29 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
   };
 
   const onReport = (p: PageState, r: Report): void => {
-    if (p.offset === undefined) p.queue.push(r);
-    else write(p, r);
+    // A report arrives after it happened: arrival - page time bounds the offset from above.
+    const bound = history.clock.now() - r.t;
+    if (p.offset === undefined) {
+      p.queue.push(r);
+      p.bound = Math.min(p.bound, bound);
+    } else {
+      p.offset = Math.min(p.offset, bound);
+      write(p, r);
+    }
   };
 
-  // Maps the page's performance.now() onto the run clock: the midpoint of one round trip.
+  // Maps the page's performance.now() onto the run clock. The page read its clock between our
+  // `a` and `b`, so the offset is at most b - page; the smallest such bound over a few round
+  // trips and over every report's arrival is used: a page event is never placed earlier than it
+  // happened, and at most one round trip (typically < 1 ms) later.
   const measureOffset = async (p: PageState): Promise<void> => {
-    let best: { offset: number; rtt: number } | undefined;
-    for (let i = 0; i < 3; i++) {
-      const a = history.clock.now();
+    let upper = p.bound;
+    for (let i = 0; i < 5; i++) {
       const pageNow = await p.page!.evaluate('performance.now()') as number;
       const b = history.clock.now();
-      if (!best || b - a < best.rtt) best = { offset: (a + b) / 2 - pageNow, rtt: b - a };
+      upper = Math.min(upper, b - pageNow);
     }
-    p.offset = best!.offset;
+    p.offset = upper;
     for (const r of p.queue.splice(0)) write(p, r);
   };
 
@@ -166,6 +205,9 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
     if (c) await c.close().catch(() => {});
     if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
     profileDir = undefined;
+    const ps = pageServer;
+    pageServer = undefined;
+    await ps?.close();
   };
 
   const driver: LoadDriver = {
@@ -187,8 +229,12 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
       try {
         profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shutdown-drill-chromium-'));
         if (ctx.signal.aborted) throw new Error('the run was aborted');
+        // The harness's page is not on the target's origin: EventSource and fetch to the target
+        // would need CORS, so this throwaway profile runs without it in those modes.
+        const args = spec.page || spec.mode === 'ws' ? CHROMIUM_FLAGS : [...CHROMIUM_FLAGS, '--disable-web-security'];
+        if (!spec.page) pageServer = await servePage();
         context = await chromium.launchPersistentContext(profileDir, {
-          executablePath: exe.path, headless: true, args: CHROMIUM_FLAGS,
+          executablePath: exe.path, headless: true, args,
           // The harness handles its own signals; Playwright must not close the browser on them.
           handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
           env: { ...process.env } as Record<string, string>,
@@ -200,7 +246,6 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
           if (p) onReport(p, r);
         });
         await context.addInitScript(INIT_SCRIPT);
-        await context.route(`${origin}${CLIENT_PREFIX}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: CLIENT_PAGE }));
         unsubscribe = history.subscribe((e) => {
           if (e.type === 'target:exit') {
             // No new fetches once the target is gone; sockets end by themselves.
@@ -212,9 +257,9 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
         const initial = context.pages();
         for (let i = 0; i < spec.pages; i++) {
           const page = initial[i] ?? (await context.newPage());
-          const p: PageState = { index: i, page, offset: undefined, queue: [] };
+          const p: PageState = { index: i, page, offset: undefined, bound: Infinity, queue: [] };
           pages.push(p);
-          const target = spec.page ? `${origin}${spec.page.startsWith('/') ? '' : '/'}${spec.page}` : `${origin}${CLIENT_PREFIX}client.html`;
+          const target = spec.page ? `${origin}${spec.page.startsWith('/') ? '' : '/'}${spec.page}` : `${pageServer!.origin}${CLIENT_PREFIX}client.html`;
           await page.goto(target, { waitUntil: 'load', timeout: spec.connectTimeoutMs });
           await measureOffset(p);
           if (!spec.page) {
