@@ -106,15 +106,20 @@ function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): P
     const inFlight = new Set<string>();
     let responses = 0;
     let open = 0;
+    // Drivers fold most finished operations into counts under load (the event cap); their live
+    // counters (load:progress) still count every one.
+    const endedByDriver = new Map<string, number>();
+    const ended = (): number => Math.max(responses, [...endedByDriver.values()].reduce((a, b) => a + b, 0));
     const check = (e: HistoryEvent): Fired | undefined => {
       if (e.type === 'request:start' && matches(e)) inFlight.add(`${e.driver}/${e.id}`);
       else if (e.type === 'request:end' && matches(e)) {
         inFlight.delete(`${e.driver}/${e.id}`);
         if (e.status !== undefined || e.outcome === 'ok') responses++;
-      } else if (e.type === 'ws:open' && matches(e)) open++;
+      } else if (e.type === 'load:progress' && matches(e)) endedByDriver.set(e.driver, e.ended);
+      else if (e.type === 'ws:open' && matches(e)) open++;
       else if (e.type === 'ws:close' && matches(e)) open--;
       else return undefined;
-      if ('afterResponses' in spec && responses >= spec.afterResponses) return { trigger, reason: `${responses} responses`, intendedT: e.t + spec.delayMs };
+      if ('afterResponses' in spec && ended() >= spec.afterResponses) return { trigger, reason: `${ended()} responses`, intendedT: e.t + spec.delayMs };
       if ('inFlightAtLeast' in spec && inFlight.size >= spec.inFlightAtLeast) return { trigger, reason: `${inFlight.size} in flight`, intendedT: e.t };
       if ('wsAllConnected' in spec && expectedClients > 0 && open >= expectedClients) return { trigger, reason: `${open} clients connected`, intendedT: e.t + spec.delayMs };
       return undefined;
