@@ -29,15 +29,17 @@ const finite = (v: number): number | string => (Number.isFinite(v) ? v : 'unlimi
 // The machine the figures come from, with the /proc scan costs measured here (median of 20).
 export function machineInfo(cc: string | null): Machine {
   const bash = spawnSync('bash', ['-c', 'echo $BASH_VERSION'], { encoding: 'utf8' });
-  const time = (fn: () => unknown): number => {
-    const s: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const t0 = performance.now();
-      fn();
-      s.push(performance.now() - t0);
-    }
-    return summarize(s).median;
-  };
+  // The two scans interleaved, 20 times each, so a burst of other work skews both alike.
+  const stat: number[] = [];
+  const marker: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    let t0 = performance.now();
+    listProcs();
+    stat.push(performance.now() - t0);
+    t0 = performance.now();
+    findMarked('no-such-marker:');
+    marker.push(performance.now() - t0);
+  }
   const limits = fdLimits();
   return {
     cpus: os.cpus().length,
@@ -49,8 +51,8 @@ export function machineInfo(cc: string | null): Machine {
     cc,
     openFiles: limits ? { soft: finite(limits.soft), hard: finite(limits.hard) } : null,
     processes: listProcs().length,
-    procStatScanMs: time(() => listProcs()),
-    procMarkerScanMs: time(() => findMarked('no-such-marker:')),
+    procStatScanMs: summarize(stat).median,
+    procMarkerScanMs: summarize(marker).median,
     loadAvgStart: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }

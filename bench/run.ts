@@ -23,9 +23,11 @@ import { figuresMarkdown, figuresTable, samplesTable } from './table.js';
 import { treeKillOnce, type TreeMethod } from './tree-kill.js';
 import { holdWsClients, holdWsClientsViaDriver, type WsHeld } from './ws-clients.js';
 
+// The bench's phases, in the order they run (precision first, heavy load last).
 export const PHASES = ['exit', 'strike', 'load', 'tree', 'ws', 'report'] as const;
 export type Phase = (typeof PHASES)[number];
 
+// What one bench run measures, how much, and where it writes.
 export interface BenchOptions {
   // Interleaved rounds; each round runs every method of a figure once (a batch), in rotated order.
   rounds: number;
@@ -66,6 +68,7 @@ export const QUICK: typeof FULL = {
 
 type SampleSet = Record<string, Summary & { unit?: string; ref?: string }>;
 
+// bench/results/latest.json.
 export interface BenchResult {
   schemaVersion: 1;
   startedAt: string;
@@ -168,7 +171,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           how: `p50 of the harness's timeToExitMs (full runs: launch, ready on the log line, SIGTERM ${STRIKE_DELAY_MS} ms after ready) minus p50 of the ${c ? 'C fork/exec/kill/waitpid' : 'bash kill/wait'} floor on the same instant-exit ${floor.target.kind === 'c' ? 'C' : 'Node'} target; every method pauses ${STRIKE_DELAY_MS} ms between the ready line and kill(); ${options.rounds} rounds × ${options.batch} samples per method, interleaved`,
           floor: { name: `${c ? 'C waitpid' : 'bash kill/wait'} p50 time-to-exit`, value: floorMed },
           peer: { name: 'Node child_process exit − floor', value: nodeOver },
-          why: `the harness sees the exit through Node's child 'exit' event, as the raw Node peer does (${round(nodeOver)} ms over the floor, execa ${round(med('exit.execa')! - floorMed)} ms); what remains (${round(harnessOver - nodeOver)} ms) is the harness's own work between kill() and that event`,
+          why: `the harness stamps the child's raw 'exit' event, as the raw Node peer does (${round(nodeOver)} ms over the floor), but it spawns through execa, whose own stdio and exit handling runs first (execa's \`await\` is ${round(med('exit.execa')! - floorMed)} ms over the floor); what remains over raw Node (${round(harnessOver - nodeOver)} ms) is execa plus the run's own work on the main thread between kill() and that event`,
           detail: {
             harnessP50Ms: med('exit.harness')!, floorP50Ms: floorMed, bashOverheadP50Ms: round(med('exit.bashKillWait')! - floorMed),
             nodeRawOverheadP50Ms: round(nodeOver), execaOverheadP50Ms: round(med('exit.execa')! - floorMed), failedRuns: h.failures.length,
@@ -240,6 +243,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const driven: number[] = [];
         const drivenHow = new Set<string>();
         const drivenFailures: string[] = [];
+        const eventsPerRequest: number[] = [];
         for (let r = 0; r < options.loadRounds; r++) {
           const order = r % 2 === 0 ? ['standalone', 'driver'] : ['driver', 'standalone'];
           for (const which of order) {
@@ -263,6 +267,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               if (rps) {
                 driven.push(rps.rps);
                 drivenHow.add(rps.how);
+                const perOp = s.events.filter((e) => e.type === 'request:start' || e.type === 'request:end').length;
+                eventsPerRequest.push(perOp / rps.requests);
               } else {
                 drivenFailures.push(`${s.result.verdict}${s.result.reason ? `: ${s.result.reason}` : ''}: no request count in the history`);
               }
@@ -277,8 +283,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           figures.loadRatio = figure({
             ...GOALS.loadRatio, value: summarize(driven).median / peerRps.median, how: `${howRatio}; driver rate from ${[...drivenHow].join(', ')}`,
             peer: { name: 'standalone autocannon req/s', value: peerRps.median }, ratioTo: 'peer',
-            why: 'the driver shares the harness process (and the 2 cores) with the target and the history; see load.harnessDriver.rps',
-            detail: { driverRps: round(summarize(driven).median), standaloneRps: round(peerRps.median), failedRuns: drivenFailures.length },
+            why: `the driver runs its load in a worker thread but ${summarize(eventsPerRequest).median >= 1 ? `every request reaches the harness's main thread as history events (${round(summarize(eventsPerRequest).median)} request:start/end events per response), so that thread` : 'the harness process'}, the load worker and the target share the ${os.cpus().length} CPUs that standalone autocannon shares only with the target`,
+            detail: { driverRps: round(summarize(driven).median), standaloneRps: round(peerRps.median), eventsPerResponse: round(summarize(eventsPerRequest).median), failedRuns: drivenFailures.length },
           });
           // The ratio itself is the figure; the peer is shown for scale (its unit is req/s).
           delete figures.loadRatio.ratio;
@@ -344,6 +350,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         keep('strike.setTimeout.load', bareLoaded.setTimeout);
         const ext = keep('strike.harness.externalLoad', external, { ref: 'strike.preciseTimer.load' });
         const loaded = keep('strike.harness.load', underLoad, { ref: 'strike.preciseTimer.load' });
+        const bareP99 = summarize(bareLoaded.precise).p99;
+        const ownWhy = ext.p99 > 2 * bareP99
+          ? `; without the driver, harness strikes under the same outside load land p99 ${round(ext.p99)} ms late against ${round(bareP99)} ms for the bare precise timer: the harness's own main-thread work (its process tracker's /proc scans, ${machine.procStatScanMs} ms each here at the start and slower under load, can outlast the tracker's 10 ms quiet margin before a strike)`
+          : '';
         const driverWhy = httpDriver === true && loaded.p99 > 2 * ext.p99
           ? `; the same harness strikes under the same load generated outside the harness process land p99 ${round(ext.p99)} ms late, so most of it is the driver's own cost: its per-request events reach the harness's main thread (history emit, trigger listeners) and keep it busy at the intended moment`
           : '';
@@ -351,7 +361,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           ...GOALS.strikeLatenessP99LoadMs, value: loaded.n ? loaded.p99 : null, how: `p99 of actual − intended strike time under full HTTP load: ${loadHow}; ${loaded.n} strikes`,
           floor: { name: 'bare precise timer p99 under the same load', value: summarize(bareLoaded.precise).p99 },
           peer: { name: 'setTimeout strike p99 under the same load', value: summarize(bareLoaded.setTimeout).p99 },
-          why: `with every core busy (load generator, server, harness) the harness thread is descheduled or busy for longer than the 2 ms spin margin${driverWhy}`,
+          why: `with every core busy (load generator, server, harness) the harness thread is descheduled or busy for longer than the 2 ms spin margin${ownWhy}${driverWhy}`,
           detail: { strikes: loaded.n, backgroundRps: bgRps ?? null, externalLoadP99Ms: ext.n ? ext.p99 : null, failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}) },
           ...(loaded.n ? {} : { note: `not available: no strike was recorded (${failures[0] ?? 'no run'})` }),
         });
@@ -443,14 +453,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           figures.report1000Ms = missing({ ...GOALS.report1000Ms, how: 'bench/report1000.ts buildReport1000()', reason: build });
         } else {
           const ms: number[] = [];
+          let bytes: number | undefined;
           for (let r = 0; r < options.reportRounds; r++) {
             check();
-            ms.push((await build()).ms);
+            const built = (await build()) as { ms: number; bytes?: number };
+            ms.push(built.ms);
+            bytes = built.bytes;
           }
           const s = keep('report.1000runs', ms);
           figures.report1000Ms = figure({
             ...GOALS.report1000Ms, value: s.median, how: `median of ${ms.length} calls of buildReport1000() (bench/report1000.ts: the HTML report of a synthetic 1,000-run suite, as the reports engineer defines it)`,
             why: 'see bench/report1000.ts for what the build includes',
+            ...(bytes !== undefined ? { detail: { bytes } } : {}),
           });
         }
       } catch (error) {
@@ -495,6 +509,13 @@ const GOALS: Record<FigureKey, { unit: string; goal: number; goalKind: Figure['g
   wsClientsHeld: { unit: 'clients', goal: 10_000, goalKind: 'min' },
   report1000Ms: { unit: 'ms', goal: 1_000, goalKind: 'below' },
 };
+
+// A warning when other work kept the machine busy during the bench (its tails are then the machine's).
+export function busyWarning(m: Machine): string | undefined {
+  const load = Math.max(m.loadAvgStart, m.loadAvgEnd ?? 0);
+  if (load <= m.cpus) return undefined;
+  return `The machine was busy with other work during this run (load average ${m.loadAvgStart} → ${m.loadAvgEnd ?? '?'} on ${m.cpus} CPUs): the p95/p99 figures mostly measure that contention (see the bare-timer and floor tails beside them); rerun \`npm run bench\` on a quiet machine for the harness's own tails.`;
+}
 
 // Why the idle strike is late: the machine (the bare timer is late too) or the harness's own work.
 function idleWhy(bareP99: number, harnessP99: number, goal: number): string {
@@ -562,7 +583,9 @@ export function updateReadme(result: BenchResult, file = path.join(repoRoot, 'be
   const a = text.indexOf(start);
   const b = text.indexOf(end);
   if (a < 0 || b < a) throw new Error(`bench: ${file} has no ${start} … ${end} block to update`);
-  const table = figuresMarkdown(result.figures, `${machineLine(result.machine)}; ${result.startedAt.slice(0, 10)}; ${result.durationS} s`, result.command);
+  let table = figuresMarkdown(result.figures, `${machineLine(result.machine)}; ${result.startedAt.slice(0, 10)}; ${result.durationS} s`, result.command);
+  const busy = busyWarning(result.machine);
+  if (busy) table = `${table}\n\n**${busy}**`;
   fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
 }
 
@@ -592,6 +615,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${figuresTable(result.figures)}\n\nSamples (ms unless said otherwise):\n${samplesTable(result.rounds.samples)}\n`);
     const counts = Object.entries(result.rounds.counts);
     if (counts.length) process.stdout.write(`\n${counts.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+    const busy = busyWarning(result.machine);
+    if (busy) process.stdout.write(`\n${busy}\n`);
     process.stdout.write(`\nmachine: ${machineLine(result.machine)}\nwrote ${path.relative(process.cwd(), options.out)} in ${result.durationS} s\n`);
     if (options.readme) {
       updateReadme(result);
