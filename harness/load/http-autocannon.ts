@@ -11,16 +11,21 @@ export const REFUSED_BACKOFF_MS = 10;
 // The parts of autocannon's Client (lib/httpClient.js, autocannon 9) this engine relies on. The
 // public events give status and bytes per response but no request identity, no error for a
 // request lost to a server FIN (autocannon silently reconnects and sends another one), and the
-// error class only per connection, so the engine tags each request with its socket.
+// error class only per connection, so the engine tags each request with its socket. autocannon
+// also writes its next request on a socket whose response said `Connection: close` (losing it);
+// the engine makes such a client reconnect first, as every real HTTP client does.
 interface AcClient {
   on(event: 'request' | 'done', listener: () => void): void;
   on(event: 'response', listener: (status: number, bytes: number, durationMs: number) => void): void;
   on(event: 'timeout', listener: () => void): void;
+  on(event: 'headers', listener: (info: { shouldKeepAlive?: boolean }) => void): void;
   conn: Socket;
   destroyed: boolean;
   reqsMade: number;
   responseMax: number | undefined;
   _connect(): void;
+  _doRequest(...args: unknown[]): void;
+  _resetConnection(): void;
   destroy(): void;
 }
 
@@ -91,6 +96,21 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
       doneClients++;
       checkFinished();
     });
+    const closing = new WeakSet<Socket>();
+    client.on('headers', (info) => {
+      if (info.shouldKeepAlive === false) closing.add(client.conn);
+    });
+    const doRequest = client._doRequest;
+    client._doRequest = function (this: AcClient, ...args: unknown[]) {
+      const sock = this.conn;
+      const limitReached = this.responseMax !== undefined && this.responseMax > 0 && this.reqsMade >= this.responseMax;
+      if (closing.has(sock) && !this.destroyed && !limitReached) {
+        failSocket(sock, 'reset', 'the server closed the connection (Connection: close) with pipelined requests unanswered');
+        this._resetConnection();
+        return;
+      }
+      doRequest.apply(this, args);
+    };
 
     const connect = client._connect;
     client._connect = function (this: AcClient) {

@@ -28,6 +28,21 @@ t.test('autocannon engine: status classes per request, exact counts', async (t) 
   t.same(rate.actual, { pct: 60, failed: 18, total: 30, outcomes: { ok: 12, 'http-error': 9, rejected: 9 } });
 });
 
+t.test('autocannon engine: `Connection: close` answers are honoured (no request written into a closing socket)', async (t) => {
+  const server = await httpFixture();
+  t.teardown(() => server.close());
+  const d = drive({ http: { connections: 2, amount: 40, path: '/close', engine: 'autocannon' } }, server.port, { noReset: true });
+  t.teardown(() => d.driver.stop());
+  await d.driver.start();
+  await d.driver.done;
+  const events = await d.finish();
+  const { ops } = loadView(events);
+  t.equal(ops.length, 40);
+  t.equal(ops.filter((o) => o.outcome === 'ok').length, 40, ops.filter((o) => o.outcome !== 'ok').map((o) => o.error).join('; '));
+  t.equal(d.judge('no-reset').status, 'pass');
+  t.equal(server.requests, 40, 'the server saw exactly the requests recorded');
+});
+
 t.test('autocannon engine: a server that resets in-flight sockets fails drain, each reset listed with its offset', async (t) => {
   const server = await httpFixture();
   t.teardown(() => server.close());
