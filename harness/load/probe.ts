@@ -80,7 +80,13 @@ export function createProbeDriver(spec: ProbeLoad, ctx: LoadContext): LoadDriver
     kind: 'probe',
     done: done.promise,
     start() {
-      const port = requirePort(ctx.port, name);
+      let port: number;
+      try {
+        port = requirePort(ctx.port, name);
+      } catch (error) {
+        done.resolve();
+        return Promise.reject(error);
+      }
       history.emit({ type: 'load:started', driver: name, kind: 'probe', detail: { url, everyMs: spec.everyMs } });
       unsubscribe = history.subscribe((e) => {
         if (e.type === 'target:exit') {

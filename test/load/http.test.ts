@@ -157,3 +157,25 @@ t.test('the event cap folds fast operations into load:summary and loses none', a
   t.equal((stopped?.stats as Record<string, unknown>).ended, 4000);
   t.ok(eventsOf(events, 'load:progress').length > 0, 'live counters');
 });
+
+t.test('the run aborting stops the load at once', async (t) => {
+  const server = await httpFixture();
+  t.teardown(() => server.close());
+  const d = drive({ http: { connections: 2, path: '/hold', durationMs: 60_000 } }, server.port);
+  t.teardown(() => d.driver.stop());
+  await d.driver.start();
+  await server.waitHeld(2);
+  d.abort.abort();
+  await d.driver.done;
+  await until(d.history, (ev) => eventsOf(ev, 'load:stopped').length === 1);
+  const { ops } = loadView(d.history.events());
+  t.equal(ops.filter((o) => o.outcome === 'unfinished').length, 2, 'requests cut by the harness stay unfinished, not reset');
+});
+
+t.test('no port: LOAD_FAILED names the missing {port}', async (t) => {
+  const d = drive({ probe: {} }, undefined as unknown as number);
+  await t.rejects(d.driver.start(), { code: 'LOAD_FAILED', message: /no port.*\{port\}/ });
+  const h = drive({ http: {} }, undefined as unknown as number);
+  await t.rejects(h.driver.start(), { code: 'LOAD_FAILED', message: /no port.*\{port\}/ });
+  await h.driver.stop();
+});
