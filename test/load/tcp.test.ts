@@ -40,7 +40,8 @@ t.test('a server that resets its connections: reset outcomes and conn:close how=
   await d.driver.start();
   await until(d.history, (ev) => eventsOf(ev, 'request:end').filter((e) => e.outcome === 'ok' && e.id.endsWith('.2')).length >= 2);
   server.silent = true;
-  await until(d.history, (ev) => loadView(ev).ops.filter((o) => o.outcome === 'unfinished' && o.op !== 'connect').length >= 2);
+  // Each client is blocked on its unanswered command: two lines received while silent.
+  await server.waitLines(server.lines + 2);
   d.signal();
   server.resetAll();
   await until(d.history, (ev) => eventsOf(ev, 'conn:close').length >= 2);
