@@ -5,6 +5,8 @@ export interface DeliveryTarget {
   pid: number;
   pgid: number;
   marker: string;
+  // The leader's start time (clock ticks): older processes are not searched for the marker.
+  minStart?: number;
   // Members already known to be alive (from the process tracker): signalled at once, before the
   // slower /proc sweep that finds the rest.
   known?: () => number[];
@@ -57,7 +59,7 @@ export function sendSignal(target: DeliveryTarget, signal: SignalName, deliver: 
   const t = now();
   hit(target.pid);
   for (const pid of target.known?.() ?? []) hit(pid);
-  for (const p of collectTree(target.pid, { pgid: target.pgid, marker: target.marker })) hit(p.pid);
+  for (const p of collectTree(target.pid, { pgid: target.pgid, marker: target.marker, ...(target.minStart ? { minStart: target.minStart } : {}) })) hit(p.pid);
   if (pids.length === 0) return { t, pids, error: error ?? 'no live process in the tree' };
   return { t, pids };
 }

@@ -136,7 +136,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
 
     // Services first (e.g. a file server the target downloads from), ended after the target.
     for (const service of spec.services) {
-      await startService(service, { history, teardown, marker, now, vars, plan, signal: abort.signal });
+      await startService(service, { history, teardown, marker: `${options.sessionMarker}${options.index}.${attempt}~${service.name}/`, now, vars, plan, signal: abort.signal });
     }
 
     const cwd = path.resolve(spec.target.cwd ?? process.cwd());
@@ -163,14 +163,16 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       history.emit({ type: 'target:exit', t: exit.t, code: exit.code, signal: exit.signal, shellCode: exit.shellCode, byHarness: harnessStopping });
     });
 
-    // The tracker keeps clear of the 10 ms before each planned signal, so its /proc scans never
-    // delay a strike.
+    // The tracker keeps clear of each planned signal: from a margin before it (three scans' worth,
+    // at least 10 ms) until the target's exit is seen or 100 ms have passed, so its /proc scans
+    // delay neither the strike nor the timestamp of a quick exit. The final sweep scans in full.
     const planned: number[] = [];
     const tracker = new ProcessTracker({
-      leaderPid: launched.pid, pgid: launched.pgid, marker, now,
+      leaderPid: launched.pid, pgid: launched.pgid, marker, now, minStart: launched.start,
       quiet: () => {
         const t = now();
-        return planned.some((p) => p - t < 10 && t - p < 1);
+        const margin = Math.max(10, 3 * tracker.lastScanMs);
+        return planned.some((p) => t > p - margin && t < p + 100 && !launched.exit);
       },
       onSeen: (p) => history.emit({ type: 'process:seen', t: p.firstSeenT, pid: p.pid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, cmd: p.cmd }),
       onGone: (p) => history.emit({ type: 'process:gone', t: p.goneT!, pid: p.pid }),
@@ -244,7 +246,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
         strikeAbort.abort();
         abort.signal.removeEventListener('abort', stopStrike);
       });
-      const struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, known: () => tracker.alivePids() }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
+      const struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids() }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
       await Promise.race([struck.sent, launched.exited]);
@@ -319,7 +321,7 @@ async function sweepOrphans(tracker: ProcessTracker, launched: Launched, marker:
   for (const s of found) {
     history.emit({ type: 'orphan:found', pid: s.pid, ppid: s.ppid, pgid: s.pgid, sid: s.sid, cmd: s.cmd, escapedGroup: s.pgid !== launched.pgid });
   }
-  const { survivors } = found.length ? await killTree(launched.pid, { pgid: launched.pgid, marker }) : { survivors: [] };
+  const { survivors } = found.length ? await killTree(launched.pid, { pgid: launched.pgid, marker, minStart: launched.start }) : { survivors: [] };
   history.emit({ type: 'orphan:killed', pids: found.map((s) => s.pid), survivors });
 }
 
@@ -334,7 +336,7 @@ async function stopGracefully(target: Launched, marker: string, options: RunOpti
     }
     await Promise.race([target.exited, sleepMs(graceMs, options.force)]);
   }
-  await killTree(target.pid, { pgid: target.pgid, marker });
+  await killTree(target.pid, { pgid: target.pgid, marker, minStart: target.start });
 }
 
 async function startService(service: ServiceSpec, ctx: { history: History; teardown: Teardown; marker: string; now: () => number; vars: Vars; plan: RunPlan; signal: AbortSignal }): Promise<void> {

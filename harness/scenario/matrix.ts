@@ -36,28 +36,36 @@ function valueText(v: MatrixValue): string {
 // (e.g. `scenarios/a.yaml: scenario "x"`). Problems are returned, never thrown.
 export function expandScenario(raw: unknown, where: string): { runs: ExpandedRun[]; problems: string[] } {
   const shape = ScenarioShapeSchema.safeParse(raw, { reportInput: true });
-  if (!shape.success) return { runs: [], problems: formatIssues(shape.error.issues, `${where}: `, raw) };
-  const scenario = shape.data;
+  const problems: string[] = shape.success ? [] : formatIssues(shape.error.issues, `${where}: `, raw);
+  // With a broken outer shape, still look inside (every problem at once), as one run without a matrix.
+  if (!shape.success && (!raw || typeof raw !== 'object' || Array.isArray(raw))) return { runs: [], problems };
   const input = raw as Record<string, unknown>;
+  const name = typeof input['name'] === 'string' ? input['name'] : '(unnamed)';
+  const matrix = shape.success ? (shape.data.matrix as Record<string, MatrixValue[]> | undefined) : undefined;
   const runs: ExpandedRun[] = [];
-  const problems: string[] = [];
-  for (const params of combinations(scenario.matrix as Record<string, MatrixValue[]> | undefined)) {
-    const suffix = Object.keys(params).length ? `[${paramsText(params)}]` : '';
-    const name = `${scenario.name}${suffix}`;
-    const label = suffix ? `${where}: run "${name}": ` : `${where}: `;
+  for (const params of combinations(matrix)) {
+    let runName = name;
+    let label = `${where}: `;
     let resolved: Record<string, unknown>;
     try {
+      const suffix = Object.keys(params).length ? `[${paramsText(params)}]` : '';
+      runName = `${name}${suffix}`;
+      if (suffix) label = `${where}: run "${runName}": `;
       resolved = resolveRun(input, params);
     } catch (error) {
-      problems.push(`${label}a scenario function threw: ${(error as Error).message}`);
+      problems.push(error instanceof RangeError
+        ? `${label}a value refers to itself (a cycle in the matrix or the scenario); scenario values must be plain data`
+        : `${label}a scenario function threw: ${(error as Error).message}`);
       continue;
     }
     const parsed = RunSpecSchema.safeParse(resolved, { reportInput: true });
     if (!parsed.success) {
-      problems.push(...formatIssues(parsed.error.issues, label, resolved));
+      // Top-level problems were already said by the shape check.
+      const inner = shape.success ? parsed.error.issues : parsed.error.issues.filter((i) => i.path.length > 0);
+      problems.push(...formatIssues(inner, label, resolved));
       continue;
     }
-    runs.push({ name, scenario: scenario.name, params, spec: { ...parsed.data, name } });
+    if (shape.success) runs.push({ name: runName, scenario: name, params, spec: { ...parsed.data, name: runName } });
   }
   // The same problem in every combination is said once.
   return { runs, problems: dedupe(problems) };

@@ -2,6 +2,7 @@ import { constants as osConstants } from 'node:os';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.js';
 import { HeadTailBuffer, splitLines, type CapturedLine } from './lines.js';
+import { readProc } from './proc.js';
 import { MARKER_ENV } from './tree.js';
 
 export interface ExitInfo {
@@ -30,6 +31,8 @@ export interface LaunchOptions {
 export interface Launched {
   pid: number;
   pgid: number;
+  // The leader's start time in clock ticks since boot (0 when unknown): descendants start later.
+  start: number;
   spawnT: number;
   // Resolves when the leader has exited (never rejects). Its stdout may stay open (a grandchild
   // holding it): the exit is what counts.
@@ -110,6 +113,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
   return {
     pid,
     pgid: pid,
+    start: readProc(pid)?.start ?? 0,
     spawnT,
     exited,
     get exit() {

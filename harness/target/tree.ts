@@ -10,11 +10,20 @@ export interface TrackedProcess extends ProcInfo {
   goneT?: number;
 }
 
+// Which processes belong to a target: its group, and the marker of its run. `minStart` (clock
+// ticks since boot) skips reading the environment of processes older than the target: they
+// cannot have inherited its marker, and reading every environment is the costly part of a scan.
+export interface TreeScope {
+  pgid?: number;
+  marker?: string;
+  minStart?: number;
+}
+
 // The processes that belong to one session or run, found by the marker (prefix match).
-export function findMarked(prefix: string, procs: ProcInfo[] = listProcs()): ProcInfo[] {
+export function findMarked(prefix: string, procs: ProcInfo[] = listProcs(), minStart = 0): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const p of procs) {
-    if (p.pid === process.pid || p.state === 'Z') continue;
+    if (p.pid === process.pid || p.state === 'Z' || p.start < minStart) continue;
     const value = readEnvVar(p.pid, MARKER_ENV);
     if (value !== undefined && (value === prefix || value.startsWith(prefix))) out.push(p);
   }
@@ -23,7 +32,7 @@ export function findMarked(prefix: string, procs: ProcInfo[] = listProcs()): Pro
 
 // Every live descendant of `rootPid` (by parent links), the members of its process group, and
 // every process carrying the marker; the root itself included while alive.
-export function collectTree(rootPid: number, options: { pgid?: number; marker?: string } = {}): ProcInfo[] {
+export function collectTree(rootPid: number, options: TreeScope = {}): ProcInfo[] {
   const procs = listProcs().filter((p) => p.state !== 'Z');
   const byParent = new Map<number, ProcInfo[]>();
   for (const p of procs) {
@@ -40,37 +49,14 @@ export function collectTree(rootPid: number, options: { pgid?: number; marker?: 
   const root = procs.find((p) => p.pid === rootPid);
   if (root) visit(root);
   if (options.pgid) for (const p of procs) if (p.pgid === options.pgid) visit(p);
-  if (options.marker) for (const p of findMarked(options.marker, procs)) visit(p);
+  if (options.marker) for (const p of findMarked(options.marker, procs, options.minStart)) visit(p);
   found.delete(process.pid);
   return [...found.values()];
 }
 
-// Sends `signal` to every process in the tree (see collectTree); returns the pids signalled.
-export function signalTree(rootPid: number, signal: NodeJS.Signals, options: { pgid?: number; marker?: string } = {}): number[] {
-  const sent: number[] = [];
-  if (!hasProcfs) {
-    try {
-      process.kill(rootPid, signal);
-      sent.push(rootPid);
-    } catch {
-      // already gone
-    }
-    return sent;
-  }
-  for (const p of collectTree(rootPid, options)) {
-    try {
-      process.kill(p.pid, signal);
-      sent.push(p.pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return sent;
-}
-
 // Kills the tree with SIGKILL and waits until none of it is alive; resolves with the pids that
 // still lived after `deadlineMs` (normally none). Never rejects.
-export async function killTree(rootPid: number, options: { pgid?: number; marker?: string; deadlineMs?: number } = {}): Promise<{ killed: number[]; survivors: number[] }> {
+export async function killTree(rootPid: number, options: TreeScope & { deadlineMs?: number } = {}): Promise<{ killed: number[]; survivors: number[] }> {
   const deadline = performance.now() + (options.deadlineMs ?? 2_000);
   const killed = new Set<number>();
   if (!hasProcfs) {
@@ -78,8 +64,9 @@ export async function killTree(rootPid: number, options: { pgid?: number; marker
     await new Promise<void>((resolve) => treeKill(rootPid, 'SIGKILL', () => resolve()));
     return { killed: [rootPid], survivors: [] };
   }
-  // Group first (one syscall reaches most of it at once), then every straggler by pid; repeat
-  // until a scan finds nothing, because a process may fork while we kill.
+  // Group first (one syscall reaches most of it at once), then every member by pid. Then watch
+  // only the killed pids until they are gone, and scan once more in full, because a process may
+  // have forked meanwhile; repeat until a full scan finds no one.
   if (options.pgid) {
     try {
       process.kill(-options.pgid, 'SIGKILL');
@@ -90,6 +77,7 @@ export async function killTree(rootPid: number, options: { pgid?: number; marker
   let alive: ProcInfo[] = [];
   for (;;) {
     alive = collectTree(rootPid, options);
+    if (alive.length === 0) break;
     for (const p of alive) {
       try {
         process.kill(p.pid, 'SIGKILL');
@@ -98,9 +86,11 @@ export async function killTree(rootPid: number, options: { pgid?: number; marker
         // gone meanwhile
       }
     }
-    alive = alive.filter((p) => isAlive(p.pid, p.start));
-    if (alive.length === 0 || performance.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 2));
+    while (alive.length && performance.now() < deadline) {
+      alive = alive.filter((p) => isAlive(p.pid, p.start));
+      if (alive.length) await new Promise((r) => setTimeout(r, 1));
+    }
+    if (performance.now() >= deadline) break;
   }
   return { killed: [...killed], survivors: alive.map((p) => p.pid) };
 }
@@ -111,12 +101,16 @@ export class ProcessTracker {
   private readonly known = new Map<number, TrackedProcess>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  // How long the last scan took (ms): callers keep strikes clear of a scan this long.
+  lastScanMs = 0;
 
   constructor(
     private readonly options: {
       leaderPid: number;
       pgid: number;
       marker: string;
+      // The leader's start time (clock ticks): see TreeScope.minStart.
+      minStart?: number;
       now: () => number;
       onSeen?: (p: TrackedProcess) => void;
       onGone?: (p: TrackedProcess) => void;
@@ -142,6 +136,12 @@ export class ProcessTracker {
 
   // One synchronous pass over /proc: records new members and the ones that are gone.
   scan(options: { marker?: boolean } = {}): void {
+    const started = performance.now();
+    this.scanOnce(options);
+    this.lastScanMs = performance.now() - started;
+  }
+
+  private scanOnce(options: { marker?: boolean }): void {
     const procs = listProcs();
     const live = new Map<number, ProcInfo>();
     for (const p of procs) if (p.state !== 'Z') live.set(p.pid, p);
@@ -163,7 +163,7 @@ export class ProcessTracker {
         }
       }
     }
-    if (options.marker) for (const p of findMarked(this.options.marker, procs)) {
+    if (options.marker) for (const p of findMarked(this.options.marker, procs, this.options.minStart)) {
       const existing = this.known.get(p.pid);
       if (!existing || existing.goneT !== undefined || existing.start !== p.start) this.add(p);
     }

@@ -84,7 +84,7 @@ t.test('file trigger: strike when a file reaches a size', async (t) => {
 t.test('a target that never gets ready is an error naming the probe, with its output', async (t) => {
   const file = writeScenario(`
 - name: never-ready
-  target: { command: node, args: ['${T}/graceful.mjs'], ready: { log: '^listening', timeoutMs: 500 } }
+  target: { command: node, args: ['${T}/graceful.mjs'], ready: { log: '^listening', timeoutMs: 3000 } }
   strike: { at: { afterReadyMs: 0 }, signal: SIGTERM }
   expect: { exit: { codes: [0] } }
 - name: needs-missing-tool
@@ -97,7 +97,7 @@ t.test('a target that never gets ready is an error naming the probe, with its ou
   const [never, missing] = r.results!.runs;
   t.equal(never!.verdict, 'error');
   t.equal(never!.errorCode, 'TARGET_NOT_READY');
-  t.match(never!.reason, /was not ready after 500 ms \(still waiting for: log \/\^listening\/\)/);
+  t.match(never!.reason, /was not ready after 3000 ms \(still waiting for: log \/\^listening\/\)/);
   t.match(never!.reason, /Last output:\n {2}\[stdout\] ready/);
   t.equal(missing!.verdict, 'skipped');
   t.equal(missing!.reason, 'requires no-such-tool-xyz, not found on PATH: install no-such-tool-xyz to run it');
