@@ -8,6 +8,7 @@ import { HarnessError, errorMessage } from '../errors.js';
 import type { OpOutcome } from '../history/events.js';
 import type { LoadSpec } from '../scenario/schema.js';
 import { CLIENT_PAGE, INIT_SCRIPT } from './browser-client.js';
+import { MARKER_ENV } from '../target/tree.js';
 import { findChromium } from './browser-find.js';
 import { deferred, requirePort } from './engine.js';
 import { outcomeOfStatus } from './outcome.js';
@@ -237,7 +238,7 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
           executablePath: exe.path, headless: true, args,
           // The harness handles its own signals; Playwright must not close the browser on them.
           handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-          env: { ...process.env } as Record<string, string>,
+          env: { ...process.env, ...(ctx.processMarker ? { [MARKER_ENV]: ctx.processMarker } : {}) } as Record<string, string>,
           timeout: spec.connectTimeoutMs,
         });
         ctx.signal.addEventListener('abort', () => void driver.stop(), { once: true });

@@ -17,6 +17,9 @@ export interface LoadContext {
   runDir: string;
   // Aborted when the run ends early (interruption, error); a driver stops at once.
   signal: AbortSignal;
+  // The marker value (SHUTDOWN_DRILL_RUN) for processes a driver starts (a browser): the session's
+  // reaper ends them if the harness dies, while the target's orphan sweep does not count them.
+  processMarker?: string;
 }
 
 // A running load. Drivers never outlive the run: stop() ends every client, socket, worker, browser.

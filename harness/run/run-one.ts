@@ -215,7 +215,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     for (let i = 0; i < spec.load.length; i++) {
       const l = spec.load[i]!;
       const { name } = loadName(l, i);
-      const driver = createLoadDriver(l, { history, clockOrigin: clock.origin.toString(), host: HOST, port, name, runDir, signal: abort.signal });
+      const driver = createLoadDriver(l, { history, clockOrigin: clock.origin.toString(), host: HOST, port, name, runDir, signal: abort.signal, processMarker: `${options.sessionMarker}${options.index}.${attempt}~load/` });
       drivers.push(driver);
       teardown.add(`load ${name}`, () => driver.stop());
       await raceRun(driver.start(), launched, abort.signal, runDeadline, `starting load ${name}`);
