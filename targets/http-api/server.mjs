@@ -147,10 +147,16 @@ async function shutdown(sig) {
   }
 
   log(`shutdown: phase draining (${inFlight} in flight)`);
-  const [ok] = await Promise.all([drained(drainTimeoutMs), sleep(graceMs)]);
-  // Stop listening without closing idle connections at once (http.Server#close would, racing
-  // clients that are about to reuse them).
+  const drainedInTime = drained(drainTimeoutMs);
+  // Readiness grace: the listener stays open so probes (a load balancer) see the 503 first.
+  await sleep(graceMs);
+  // Accept what already waits in the backlog (closing the listener would reset it), then stop
+  // listening without closing idle connections at once (http.Server#close would, racing clients
+  // that are about to reuse them). New connections are refused from here on.
+  await new Promise((r) => setImmediate(r));
   net.Server.prototype.close.call(server);
+  log('shutdown: listener closed');
+  const ok = await drainedInTime;
   if (variant === 'broken-keepalive-reset') {
     for (const socket of sockets.keys()) socket.resetAndDestroy();
     log('shutdown: all sockets destroyed');

@@ -141,11 +141,11 @@ async function processAtomic(id) {
   return true;
 }
 
-// The bug: two autocommitted statements with the work in between.
+// The bug: two autocommitted statements with the work in between. It believes it rolled back.
 async function processHalf(id) {
   insertTodo.run(id, `task ${id}`);
   if (await work()) {
-    log(`item ${id} cancelled`);
+    log(`item ${id} rolled back`);
     return false;
   }
   insertDetails.run(id, `body of task ${id}`, 'open');

@@ -1,0 +1,53 @@
+import { defineScenario, type ExpectInput, type LoadInput, type TargetInput, type TriggerInput } from '../../harness/index.js';
+
+// Seed 002: a WebSocket chat service. On SIGTERM readiness turns false, in-flight messages are
+// still answered, each client gets {"bye":true,"total":N}, every socket closes with 1001, and the
+// process exits within 10 s (Kubernetes' terminationGracePeriodSeconds, then SIGKILL).
+
+const server = (variant: string): TargetInput => ({
+  command: '{node}',
+  args: ['{dir}/../../targets/ws-chat/server.mjs', '--port', '{port}', '--variant', variant],
+  ready: { http: '/healthz' },
+});
+// 20 clients x 20 messages/s, each acked after 100 ms: ~40 messages in flight at any time.
+const load: LoadInput[] = [
+  { ws: { name: 'chat', clients: 20, messagesPerSecond: 20, durationMs: 30_000 } },
+  { probe: { name: 'ready', path: '/readyz', everyMs: 25 } },
+];
+// When to strike: once every client is connected and chatting, or as soon as 20 messages await
+// their ack.
+const moments: Record<string, TriggerInput> = {
+  chatting: { wsAllConnected: true, driver: 'chat', delayMs: 300 },
+  'in-flight': { inFlightAtLeast: 20, driver: 'chat' },
+};
+const drains: ExpectInput = {
+  exit: { codes: [0, 143] },
+  timeToExitMs: { max: 10_000 },
+  noEscalation: true,
+  readinessFlip: { withinMs: 200, driver: 'ready' },
+  drain: { driver: 'chat' },
+  wsGoodbye: { pattern: '^\\{"bye":true,"total":\\d+\\}$', driver: 'chat' },
+  wsCloseCodes: { codes: [1001], driver: 'chat' },
+};
+const kubeletStop = { afterMs: 10_000, signal: 'SIGKILL' } as const;
+
+export default [
+  defineScenario({
+    name: 'seed/ws-chat/correct',
+    matrix: { moment: ['chatting', 'in-flight'] },
+    target: server('correct'),
+    load,
+    strike: ({ moment }) => ({ at: moments[moment as string]!, signal: 'SIGTERM', escalate: kubeletStop }),
+    expect: drains,
+    timeoutMs: 30_000,
+  }),
+  ...['broken-terminate', 'broken-drops-inflight', 'broken-slow'].map((variant) =>
+    defineScenario({
+      name: `seed/ws-chat/${variant}`,
+      target: server(variant),
+      load,
+      strike: { at: moments['in-flight']!, signal: 'SIGTERM', escalate: kubeletStop },
+      expect: drains,
+      timeoutMs: 30_000,
+    })),
+];
