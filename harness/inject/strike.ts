@@ -1,8 +1,8 @@
 import type { Delivery, SignalName } from '../history/events.js';
 import type { History } from '../history/writer.js';
 import type { StrikeSpec } from '../scenario/schema.js';
-import { waitUntil } from './precise-timer.js';
-import { sendSignal, type DeliveryTarget } from './signal.js';
+import type { DeliveryTarget, Sent } from './signal.js';
+import { scheduleSignal } from './striker.js';
 import type { Fired } from './triggers.js';
 
 export interface Step {
@@ -44,6 +44,22 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   const steps = planSteps(strike);
   history.emit({ type: 'trigger:fired', t: now(), trigger: fired.trigger, reason: fired.reason, intendedT: fired.intendedT });
 
+  // Sends at the intended moment (from the strike thread when it is ahead), unless the target has
+  // exited or the run was aborted first; undefined when nothing was sent.
+  const origin = history.clock.origin.toString();
+  const sendAt = async (intendedT: number, sig: SignalName, deliver: Delivery): Promise<Sent | undefined> => {
+    if (signal.aborted || hasExited()) return undefined;
+    const cancel = new AbortController();
+    const onAbort = (): void => cancel.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void options.exited.then(onAbort);
+    try {
+      const sent = await scheduleSignal({ origin, now, intendedT, signal: sig, deliver, target, abort: cancel.signal });
+      return sent;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  };
   // Each later step is timed from the previous step's actual send; the escalation's grace period
   // from the first signal's actual send (as Kubernetes and systemd count it).
   let firstSent: (t: number) => void = () => {};
@@ -55,9 +71,8 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
         const step = steps[i]!;
         intended += step.afterMs;
         options.onPlanned?.(intended);
-        await waitUntil(intended, now, { signal });
-        if (signal.aborted || hasExited()) return;
-        const sent = sendSignal(target, step.signal, step.deliver, now);
+        const sent = await sendAt(intended, step.signal, step.deliver);
+        if (!sent) return;
         history.emit({
           type: 'signal:sent', t: sent.t, signal: step.signal, deliver: step.deliver,
           intendedT: intended, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
@@ -77,12 +92,8 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
     if (!escalation || from === undefined) return;
     const intended = from + escalation.afterMs;
     options.onPlanned?.(intended);
-    const exitedFirst = await Promise.race([
-      options.exited.then(() => true),
-      waitUntil(intended, now, { signal }).then(() => false),
-    ]);
-    if (exitedFirst || signal.aborted || hasExited()) return;
-    const sent = sendSignal(target, escalation.signal, 'tree', now);
+    const sent = await sendAt(intended, escalation.signal, 'tree');
+    if (!sent) return;
     history.emit({
       type: 'signal:sent', t: sent.t, signal: escalation.signal, deliver: 'tree', intendedT: intended, sentT: sent.t,
       step: steps.length, escalation: true, pids: sent.pids, ...(sent.error ? { error: sent.error } : {}),

@@ -108,6 +108,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
   const drivers: LoadDriver[] = [];
   let target: Launched | undefined;
   let harnessStopping = false;
+  let struck: ReturnType<typeof executeStrike> | undefined;
   let outcome: AttemptOutcome = { history, portClash: false };
 
   history.emit({ type: 'run:start', runId: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, originWall: clock.originWall, harnessPid: process.pid });
@@ -246,7 +247,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
         strikeAbort.abort();
         abort.signal.removeEventListener('abort', stopStrike);
       });
-      const struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids() }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
+      struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids() }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
       await Promise.race([struck.sent, launched.exited]);
@@ -281,7 +282,9 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       }
     }
 
-    // After the exit: let the load record its closes, then sweep the tree.
+    // After the exit: the strike thread's last report (an escalation sent just before the exit),
+    // the load's closes, then the sweep of the tree.
+    if (struck) await Promise.race([struck.settled, sleepMs(1_000)]);
     if (drivers.length) await Promise.race([Promise.all(drivers.map((d) => d.done.catch(() => {}))), sleepMs(2_000, abort.signal)]);
     await sweepOrphans(tracker, launched, marker, history);
     observer.poll();

@@ -6,6 +6,7 @@ import { buildResults, suiteStatus, writeResults } from '../report/results.js';
 import type { ResultsFile, RunResult } from '../report/types.js';
 import { loadRuns, type LoadedRun } from '../scenario/load.js';
 import { startReaper, stopReaper, sweepStale } from '../target/reaper.js';
+import { stopStriker, warmStriker } from '../inject/striker.js';
 import type { RunPlan } from './plan.js';
 import { executeRun } from './run-one.js';
 
@@ -75,6 +76,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   if (stale.length) options.onStale?.(stale);
   const session = `${process.pid}:${crypto.randomBytes(4).toString('hex')}:`;
   startReaper(session);
+  warmStriker();
 
   const results: Array<RunResult | undefined> = new Array(plans.length);
   const record = (status: ResultsFile['status']): ResultsFile => {
@@ -102,7 +104,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, plans.length)) }, worker));
   } finally {
-    await stopReaper();
+    await Promise.all([stopReaper(), stopStriker()]);
   }
   // Runs that never started say why.
   const why = options.signal.aborted ? 'the harness was interrupted before this run started' : bailed ? 'not run: --bail stopped the suite after a failure' : undefined;

@@ -1,0 +1,34 @@
+// The strike thread: waits for each scheduled signal's moment on the run clock (sleep, then spin)
+// and sends it, so that whatever keeps the harness's main thread busy (load events, /proc scans,
+// history writes) cannot make a strike late.
+import { parentPort } from 'node:worker_threads';
+import { clockFromOrigin } from '../clock.js';
+import { waitUntil } from './precise-timer.js';
+import { sendSignal } from './signal.js';
+import type { StrikeRequest, StrikeResult } from './striker.js';
+
+const cancelled = new Map<number, AbortController>();
+
+parentPort!.on('message', (msg: StrikeRequest | { cancel: number }) => {
+  if ('cancel' in msg) {
+    cancelled.get(msg.cancel)?.abort();
+    return;
+  }
+  const abort = new AbortController();
+  cancelled.set(msg.id, abort);
+  const clock = clockFromOrigin(msg.origin);
+  const now = (): number => clock.now();
+  // A dedicated thread can afford a longer spin: it absorbs more of the OS's wake-up lateness.
+  void waitUntil(msg.intendedT, now, { signal: abort.signal, spinMs: 5 }).then(() => {
+    cancelled.delete(msg.id);
+    let result: StrikeResult;
+    if (abort.signal.aborted) {
+      result = { id: msg.id, cancelled: true };
+    } else {
+      const known = msg.known;
+      const sent = sendSignal({ pid: msg.pid, pgid: msg.pgid, marker: msg.marker, minStart: msg.minStart, known: () => known }, msg.signal, msg.deliver, now);
+      result = { id: msg.id, cancelled: false, sent };
+    }
+    parentPort!.postMessage(result);
+  });
+});
