@@ -186,7 +186,8 @@ t.test('the loader never crashes on mutated or random input (fast-check)', async
   // importScenarioFile removed from loadRuns, YAML text with an alias bomb or bad syntax made
   // loadRuns throw a bare HarnessError(SCENARIO_LOAD_FAILED) without problems, and the YAML
   // property failed; with `safeParse` in expandScenario replaced by `parse`, expandScenario threw
-  // a ZodError and the object properties failed.
+  // a ZodError and the object properties failed; without the fallback in problems.ts received()
+  // (added for this test), a null-prototype object holding a BigInt made it throw a TypeError.
   for (const base of BASES) {
     const r = expandScenario(base, 'base');
     t.same(r.problems, [], `the base scenario "${String(base['name'])}" is valid`);

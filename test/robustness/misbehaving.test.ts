@@ -83,8 +83,10 @@ t.test('escapes its group with setsid: listed by no-orphans, killed', async (t) 
 t.test('a grandchild holds stdout open after the leader exits: the run does not hang', async (t) => {
   // Guards: the exit is observed on the leader's 'exit' event, not the end of its output
   // (target/launch.ts), and the output streams are let go after the sweep. Checked: with launch.ts
-  // waiting for 'close' instead of 'exit', the run lasted until its 30 s timeout and this test
-  // failed on the duration.
+  // waiting for 'close' instead of 'exit' (and the scenario escalating after 3 s), the leader's
+  // exit was only seen when the escalation killed the grandchild 3 s later (a false escalation,
+  // the orphan unreported) and this test failed; without escalation (as now) the run waits for its
+  // 30 s timeout.
   const { res, run, events, mark } = await runScenario(t, 'grandchild-holds-stdout');
   t.equal(res.code, 1, 'exit 1: no-orphans fails');
   t.equal(check(run, 'exit-status')?.['passed'], true, 'the leader exited 0');

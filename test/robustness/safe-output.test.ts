@@ -103,7 +103,8 @@ t.test('secret env values never reach an artifact: raw, URL-encoded or base64 (c
 });
 
 t.test('junit.xml and index.html are redacted too (both atomic writers)', async (t) => {
-  // Guards: redactData() in report/atomic.ts (the async writer junit.ts and html.ts use).
+  // Guards: redactData() in writeFileAtomic (report/atomic.ts: the async writer junit.ts and html.ts
+  // use).
   // Checked: with that call removed, both files held the raw, URL-encoded and base64 forms and this
   // test failed.
   const dir = tempDir('redact-reports');
@@ -167,12 +168,12 @@ t.test('the redactor: which env vars, which forms, and JSON stays valid', async 
 });
 
 t.test('results.json is never half-written: read in a loop while a suite rewrites it', async (t) => {
-  // Guards: the temp file + rename in writeFileAtomicSync (results.json is rewritten after every
-  // run). A concurrent reader must always parse a whole file, and each rewrite must replace the
-  // file (new inode) rather than truncate and rewrite it in place. Checked: with
-  // writeFileAtomicSync replaced by a plain fs.writeFileSync, the inode never changed and this test
-  // failed (torn reads are too brief to catch every time at this size; the next test catches them
-  // with a large file).
+  // Guards: the temp file + rename in writeFileAtomicSync (report/atomic.ts; results.json is
+  // rewritten after every run). A concurrent reader must always parse a whole file, and each
+  // rewrite must replace the file (new inode) rather than truncate and rewrite it in place.
+  // Checked: with writeFileAtomicSync writing the file in place (fs.writeFileSync), the inode
+  // never changed and this test failed (torn reads are too brief to catch every time at this
+  // size; the next test catches them with a large file).
   const mark = newMark('atomic');
   const dir = tempDir('atomic');
   t.teardown(() => {
