@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { judge, verdictOf } from '../check/index.js';
@@ -18,6 +17,7 @@ import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
 import { launch, type Launched } from '../target/launch.js';
 import type { CapturedLine } from '../target/lines.js';
 import { freePort } from '../target/ports.js';
+import { makeRunTmp } from '../target/run-tmp.js';
 import { describeReady, waitReady } from '../target/ready.js';
 import { killTree, MARKER_ENV, ProcessTracker } from '../target/tree.js';
 import { fill, portsWanted, type Vars } from './placeholders.js';
@@ -122,7 +122,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     }
 
     // Per-run resources: a temp dir and the ports the scenario asks for.
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shutdown-drill-'));
+    const tmp = makeRunTmp();
     teardown.add('temp dir', () => fs.rmSync(tmp, { recursive: true, force: true }));
     const vars: Vars = { tmp, dir: plan.dir, node: process.execPath, python: 'python3', cwd: process.cwd(), out: runDir, seed: String(plan.seed) };
     for (const name of portsWanted([plan.spec.target, plan.spec.services, plan.spec.expect])) {

@@ -2,6 +2,7 @@
 // when the pipe closes (the harness exited, crashed or was SIGKILLed) it kills every process that
 // carries the session's marker, so no target outlives the harness by more than a few hundred ms.
 // Usage: node reaper-main.js <session-marker-prefix>
+import { removeRunTmps } from './run-tmp.js';
 import { findMarked } from './tree.js';
 
 const prefix = process.argv[2];
@@ -27,6 +28,8 @@ const reap = async (): Promise<void> => {
     if (found.length === 0 && pass > 0) break;
     await new Promise((r) => setTimeout(r, 20));
   }
+  // The dead harness's run temp dirs ({tmp}): its teardown never ran.
+  removeRunTmps(Number(prefix.split(':')[0]));
   process.exit(0);
 };
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { hasProcfs } from './proc.js';
 import { isAlive, readEnvVar } from './proc.js';
+import { removeRunTmps } from './run-tmp.js';
 import { findMarked, MARKER_ENV } from './tree.js';
 
 let reaper: ChildProcess | undefined;
@@ -36,7 +37,7 @@ export function stopReaper(): Promise<void> {
 }
 
 // Processes left by an earlier harness that died (its pid no longer alive): killed and returned,
-// so a new run starts clean and can say so.
+// so a new run starts clean and can say so. The dead harnesses' run temp dirs are removed too.
 export function sweepStale(): Array<{ pid: number; marker: string }> {
   if (!hasProcfs) return [];
   const out: Array<{ pid: number; marker: string }> = [];
@@ -53,6 +54,7 @@ export function sweepStale(): Array<{ pid: number; marker: string }> {
       // gone
     }
   }
+  removeRunTmps('dead');
   return out;
 }
 

@@ -14,7 +14,7 @@ function treeScenario(dir: string): string {
 - name: tree-of-ignorers
   target:
     command: node
-    args: [${y(path.join(MISBEHAVING, 'tree-of-ignorers.mjs'))}]
+    args: [${y(path.join(MISBEHAVING, 'tree-of-ignorers.mjs'))}, '--tmp', '{tmp}']
     ready: { log: '^ready pids=' }
   strike: { at: { afterReadyMs: 60000 }, signal: SIGTERM }
   timeoutMs: 120000
@@ -22,9 +22,10 @@ function treeScenario(dir: string): string {
 `);
 }
 
-// Resolves with the target's three pids once its history records it ready (the history is flushed
-// every 50 ms, so this is a handshake on the harness's own record). Rejects if the CLI ends first.
-async function targetReady(cli: StartedCli, out: string, timeoutMs = 20_000): Promise<number[]> {
+// Resolves with the target's three pids and its {tmp} folder once its history records it ready (the
+// history is flushed every 50 ms, so this is a handshake on the harness's own record). Rejects if
+// the CLI ends first.
+async function targetReady(cli: StartedCli, out: string, timeoutMs = 20_000): Promise<{ pids: number[]; tmp: string }> {
   let ended = false;
   void cli.done.then(() => {
     ended = true;
@@ -37,7 +38,8 @@ async function targetReady(cli: StartedCli, out: string, timeoutMs = 20_000): Pr
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
       const ready = /"type":"target:ready"/.test(text);
       const line = /ready pids=([\d,]+)/.exec(text);
-      if (ready && line) return line[1]!.split(',').map(Number);
+      const tmp = /"args":\[[^\]]*"--tmp","([^"]+)"/.exec(text)?.[1];
+      if (ready && line && tmp) return { pids: line[1]!.split(',').map(Number), tmp };
     }
     if (ended) throw new Error(`the CLI ended before its target was ready: ${(await cli.done).stderr}`);
     if (performance.now() - start > timeoutMs) throw new Error('the target was not ready in time');
@@ -57,7 +59,8 @@ t.test('SIGKILL of the harness mid-run: the reaper ends every target within ~2 s
   });
   const out = path.join(dir, 'out');
   const cli = startCli(['run', treeScenario(dir), '--out', out], { mark });
-  const pids = await targetReady(cli, out);
+  const { pids, tmp } = await targetReady(cli, out);
+  t.ok(fs.existsSync(tmp), `the run's temp dir ${tmp} exists`);
   const before = findSurvivors(mark);
   for (const pid of pids) t.ok(before.includes(pid), `target process ${pid} is alive and carries the mark before the kill`);
   t.ok(before.some((pid) => cmdlineOf(pid).includes('reaper-main')), 'the reaper runs');
@@ -73,6 +76,8 @@ t.test('SIGKILL of the harness mid-run: the reaper ends every target within ~2 s
   const total = performance.now() - killedAt;
   t.ok(total < 2_000, `everything gone ${Math.round(total)} ms after the SIGKILL (bound 2000 ms)`);
   t.comment(`measured: targets + reaper gone ${ms.toFixed(0)} ms after the harness's SIGKILL`);
+  // The reaper also removes the dead harness's run temp dirs (it is gone once the reaper is).
+  t.notOk(fs.existsSync(tmp), `the run's temp dir ${tmp} was removed too`);
 });
 
 t.test('targets left by a harness that died with its reaper are killed by the next run', async (t) => {
@@ -96,10 +101,13 @@ t.test('targets left by a harness that died with its reaper are killed by the ne
   // pre-empted, the stale targets were still found and killed by a next run, which is the
   // guarantee. Without sweepStale nobody kills them and the final check fails.
   let checkedWarning = false;
+  const tmps: string[] = [];
   for (let attempt = 1; attempt <= 3; attempt++) {
     const out1 = path.join(dir, `out1-${attempt}`);
     const first = startCli(['run', treeScenario(dir), '--out', out1], { mark });
-    const pids = await targetReady(first, out1);
+    const ready = await targetReady(first, out1);
+    const { pids } = ready;
+    tmps.push(ready.tmp);
     // Kill the reaper first (so nothing cleans up), then the harness: the targets are now stale.
     const reaper = findSurvivors(mark).find((pid) => cmdlineOf(pid).includes('reaper-main'));
     t.ok(reaper, 'found the first harness\'s reaper');
@@ -121,6 +129,8 @@ t.test('targets left by a harness that died with its reaper are killed by the ne
     checkedWarning = true;
     break;
   }
+  // Whoever swept the stale targets also removed the dead harness's run temp dirs.
+  for (const tmp of tmps) t.notOk(fs.existsSync(tmp), `the dead harness's temp dir ${tmp} was removed too`);
   if (!checkedWarning) t.comment('every attempt was pre-empted by another harness\'s sweep: the warning was not checked this time');
   await waitNoSurvivors(mark, 1_000).catch((error: Error) => t.fail(error.message));
   t.same(describeSurvivors(mark), [], 'nothing is left');
