@@ -1,9 +1,10 @@
 // Item 2 of issue 6: the harness killed with SIGKILL mid-run. No target outlives it by more than
 // ~2 s (the reaper), and targets left by a harness that died with its reaper are found and killed
-// by the next run (sweepStale).
+// by the next run (sweepStale). Neither leaves the run's temp dir behind.
 import fs from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import { sweepStale } from '../../harness/target/reaper.js';
 import { MISBEHAVING, runCli, startCli, tempDir, writeFile, y, type StartedCli } from './cli.js';
 import { cmdlineOf, describeSurvivors, findSurvivors, killSurvivors, newMark, waitNoSurvivors } from './oracle.js';
 
@@ -50,7 +51,9 @@ async function targetReady(cli: StartedCli, out: string, timeoutMs = 20_000): Pr
 t.test('SIGKILL of the harness mid-run: the reaper ends every target within ~2 s', async (t) => {
   // Guards: the reaper (harness/target/reaper.ts startReaper + reaper-main.ts). Checked: with the
   // startReaper(session) call in run/suite.ts commented out, the three target processes were still
-  // alive 2 s after the SIGKILL and this test failed (waitNoSurvivors threw).
+  // alive 2 s after the SIGKILL and this test failed (waitNoSurvivors threw); with the reaper's
+  // removeRunTmps() call removed (the fix made for this test), the run's temp dir stayed and it
+  // failed.
   const mark = newMark('sigkill');
   const dir = tempDir('sigkill');
   t.teardown(() => {
@@ -80,12 +83,57 @@ t.test('SIGKILL of the harness mid-run: the reaper ends every target within ~2 s
   t.notOk(fs.existsSync(tmp), `the run's temp dir ${tmp} was removed too`);
 });
 
-t.test('targets left by a harness that died with its reaper are killed by the next run', async (t) => {
-  // Guards: sweepStale() at suite start (harness/target/reaper.ts, called from run/suite.ts).
-  // Checked: with the sweepStale() call in runSuite replaced by `[]`, the three stale targets were
-  // still alive after the second run and this test failed.
+// Starts a run of the tree scenario, then SIGKILLs its reaper and the harness: returns the three
+// target pids (now stale: their harness is dead and nothing cleans up) and the run's {tmp}.
+async function makeStale(t: Test, dir: string, mark: string, label: string): Promise<{ pids: number[]; tmp: string }> {
+  const out = path.join(dir, `out-${label}`);
+  const first = startCli(['run', treeScenario(dir), '--out', out], { mark });
+  const ready = await targetReady(first, out);
+  const reaper = findSurvivors(mark).find((pid) => cmdlineOf(pid).includes('reaper-main'));
+  t.ok(reaper, 'found the harness\'s reaper');
+  process.kill(reaper!, 'SIGKILL');
+  first.child.kill('SIGKILL');
+  await first.done;
+  return ready;
+}
+
+// sweepStale is machine-wide: a harness started meanwhile by another test (or a person) may end
+// stale targets first. Nothing is left then either, but this test cannot see it happen: such an
+// attempt is retried (at most three times).
+
+t.test('sweepStale (at every suite start) kills targets left by a harness that died with its reaper', async (t) => {
+  // Guards: sweepStale() (harness/target/reaper.ts), called here at once, as runSuite does at its
+  // start. Checked: with sweepStale's body returning [] at once, the three stale targets survived
+  // and this test failed.
   const mark = newMark('stale');
   const dir = tempDir('stale');
+  t.teardown(() => {
+    killSurvivors(mark);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const { pids, tmp } = await makeStale(t, dir, mark, String(attempt));
+    const before = findSurvivors(mark).sort();
+    const swept = sweepStale().map((s) => s.pid);
+    if (before.length < pids.length && attempt < 3) {
+      t.comment(`attempt ${attempt}: another harness swept the stale targets first; trying again`);
+      continue;
+    }
+    t.same(before, [...pids].sort(), 'the three targets outlived their harness and reaper');
+    for (const pid of pids) t.ok(swept.includes(pid), `sweepStale killed ${pid}`);
+    await waitNoSurvivors(mark, 1_000).catch((error: Error) => t.fail(error.message));
+    t.notOk(fs.existsSync(tmp), `and removed the dead harness's temp dir ${tmp}`);
+    break;
+  }
+  t.same(describeSurvivors(mark), [], 'nothing is left');
+});
+
+t.test('the next run says which stale processes it killed', async (t) => {
+  // Guards: the wiring of sweepStale into a suite's start and its warning (run/suite.ts onStale,
+  // cli.ts). Checked: with the sweepStale() call in runSuite replaced by `[]`, the stale targets
+  // survived the next run and this test failed.
+  const mark = newMark('stale-cli');
+  const dir = tempDir('stale-cli');
   t.teardown(() => {
     killSurvivors(mark);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -95,29 +143,10 @@ t.test('targets left by a harness that died with its reaper are killed by the ne
   target: { command: node, args: ['-e', '0'] }
   expect: { exit: { codes: [0] } }
 `);
-  // sweepStale is machine-wide: a harness started meanwhile by another test (or a person) may end
-  // these stale targets first (it says so on its own stderr). Nothing is left then either, but
-  // this run's warning cannot be checked: try again, at most three times; if every attempt was
-  // pre-empted, the stale targets were still found and killed by a next run, which is the
-  // guarantee. Without sweepStale nobody kills them and the final check fails.
   let checkedWarning = false;
-  const tmps: string[] = [];
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const out1 = path.join(dir, `out1-${attempt}`);
-    const first = startCli(['run', treeScenario(dir), '--out', out1], { mark });
-    const ready = await targetReady(first, out1);
-    const { pids } = ready;
-    tmps.push(ready.tmp);
-    // Kill the reaper first (so nothing cleans up), then the harness: the targets are now stale.
-    const reaper = findSurvivors(mark).find((pid) => cmdlineOf(pid).includes('reaper-main'));
-    t.ok(reaper, 'found the first harness\'s reaper');
-    process.kill(reaper!, 'SIGKILL');
-    first.child.kill('SIGKILL');
-    await first.done;
-    const stale = findSurvivors(mark);
-    t.same(stale.sort(), [...pids].sort(), 'the three targets outlived their harness and reaper');
-
-    const second = await runCli(['run', quick, '--out', path.join(dir, `out2-${attempt}`)], { mark });
+  for (let attempt = 1; attempt <= 3 && !checkedWarning; attempt++) {
+    const { pids } = await makeStale(t, dir, mark, String(attempt));
+    const second = await runCli(['run', quick, '--out', path.join(dir, `next-${attempt}`)], { mark });
     t.equal(second.code, 0, second.stderr);
     const warned = /warning: killed \d+ process\(es\) left by an earlier harness that died: /.test(second.stderr);
     if (!warned && findSurvivors(mark).length === 0) {
@@ -127,10 +156,7 @@ t.test('targets left by a harness that died with its reaper are killed by the ne
     t.ok(warned, 'the next run says it killed stale processes');
     for (const pid of pids) t.match(second.stderr, new RegExp(`: [\\d, ]*\\b${pid}\\b`), `it names ${pid}`);
     checkedWarning = true;
-    break;
   }
-  // Whoever swept the stale targets also removed the dead harness's run temp dirs.
-  for (const tmp of tmps) t.notOk(fs.existsSync(tmp), `the dead harness's temp dir ${tmp} was removed too`);
   if (!checkedWarning) t.comment('every attempt was pre-empted by another harness\'s sweep: the warning was not checked this time');
   await waitNoSurvivors(mark, 1_000).catch((error: Error) => t.fail(error.message));
   t.same(describeSurvivors(mark), [], 'nothing is left');
