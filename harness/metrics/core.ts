@@ -21,5 +21,8 @@ export function computeMetrics(events: readonly HistoryEvent[]): RunMetrics {
     if (last) m.timeToExitFromLastSignalMs = r3(exit.t - last.t);
   }
   if (spawned && exit) m.lifetimeMs = r3(exit.t - spawned.t);
+  // Output lines the bounded buffer dropped (log checks are unproven when this is not 0).
+  const dropped = events.reduce((n, e) => n + (e.type === 'log:dropped' ? e.dropped : 0), 0);
+  if (dropped) m.logLinesDropped = dropped;
   return { ...m, ...loadMetrics(events) };
 }

@@ -4,6 +4,7 @@ import { replayCommand } from './html/replay.js';
 import { describeFailure } from './junit.js';
 import { summarize } from './stats.js';
 import type { ResultsFile } from './types.js';
+import { redact } from './redact.js';
 
 // GitHub caps one step's summary at 1 MiB; stay well under it.
 const MAX_BYTES = 512 * 1024;
@@ -14,7 +15,7 @@ const MAX_FAILED_ROWS = 50;
 // the file is GitHub's and other steps may have written to it. Returns the file, or null when unset.
 export async function appendGithubSummary(results: ResultsFile, file: string | undefined = process.env['GITHUB_STEP_SUMMARY']): Promise<string | null> {
   if (!file) return null;
-  await fs.appendFile(file, githubSummaryMarkdown(results), 'utf8');
+  await fs.appendFile(file, redact(githubSummaryMarkdown(results)), 'utf8');
   return file;
 }
 

@@ -189,7 +189,10 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
 
     // Readiness, racing the target's death and the deadline.
     try {
-      await waitReady(spec.target.ready, {
+      // Readiness never outlasts the run's own budget.
+      const readyBudget = Math.max(0, runDeadline - performance.now());
+      const ready = spec.target.ready && spec.target.ready.timeoutMs > readyBudget ? { ...spec.target.ready, timeoutMs: readyBudget } : spec.target.ready;
+      await waitReady(ready, {
         host: HOST, port, cwd, exited: launched.exited, signal: abort.signal, what: `target \`${[spec.target.command, ...spec.target.args].join(' ').slice(0, 120)}\``,
         logSeen: (re) => seenLines.some((l) => re.test(l.line.line)), lastLines: () => launched.lastLines(10),
         onLine: (listener) => {
