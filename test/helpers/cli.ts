@@ -1,12 +1,14 @@
 // Test helpers: run the built CLI as a real process, and an oracle independent of the harness that
 // finds any process still carrying a test's own marker env var.
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultsFile } from '../../harness/report/types.js';
+
+// The oracle (independent of the harness) that finds processes still carrying a test's marker.
+export { findSurvivors as survivors, killSurvivors, newMark } from './oracle.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/harness/cli.js');
@@ -24,11 +26,6 @@ export interface CliResult {
 // A fresh temp folder, removed by the caller's teardown.
 export function tempDir(prefix = 'drill-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-// A random marker value for DRILL_TEST_MARK: every process the CLI starts inherits it.
-export function newMark(): string {
-  return crypto.randomBytes(6).toString('hex');
 }
 
 // Starts the CLI; `done` resolves when it has exited, with its output and results.json.
@@ -69,38 +66,6 @@ export function writeScenario(yaml: string, name = 'test.scenario.yaml'): string
   const file = path.join(dir, name);
   fs.writeFileSync(file, yaml);
   return file;
-}
-
-// Pids of live processes (zombies count as dead) whose environment has DRILL_TEST_MARK=mark.
-export function survivors(mark: string): number[] {
-  const out: number[] = [];
-  const needle = Buffer.from(`DRILL_TEST_MARK=${mark}\0`);
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state === 'Z' || state === 'X') continue;
-      const env = fs.readFileSync(`/proc/${name}/environ`);
-      if (env.includes(needle)) out.push(Number(name));
-    } catch {
-      // gone or unreadable
-    }
-  }
-  return out;
-}
-
-// Kills every survivor (test cleanup, so a failing test does not leak into the next).
-export function killSurvivors(mark: string): number[] {
-  const found = survivors(mark);
-  for (const pid of found) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  return found;
 }
 
 // Resolves when `predicate` holds for the file's text (a handshake on something the harness

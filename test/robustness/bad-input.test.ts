@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { runCli, tempDir, writeFile, type CliResult } from './cli.js';
-import { describeSurvivors, killSurvivors, newMark } from './oracle.js';
+import { describeSurvivors, killSurvivors, newMark } from '../helpers/oracle.js';
 
 const SIGNALS = '"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL"';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { MISBEHAVING, readEvents, readResults, runCli, tempDir, writeFile, y } from './cli.js';
-import { describeSurvivors, killSurvivors, newMark } from './oracle.js';
+import { describeSurvivors, killSurvivors, newMark } from '../helpers/oracle.js';
 
 t.test('--concurrency 3: no two runs share a port, a temp dir or an output folder', async (t) => {
   // Guards: per-run resources in run/run-one.ts: freePort() never hands out a port twice

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { MISBEHAVING, readEvents, readResults, startCli, tempDir } from './cli.js';
-import { describeSurvivors, killSurvivors, newMark } from './oracle.js';
+import { describeSurvivors, killSurvivors, newMark } from '../helpers/oracle.js';
 
 const FLOOD_MB = 1024;
 const LINE = 1024;

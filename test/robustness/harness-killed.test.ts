@@ -6,7 +6,7 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { sweepStale } from '../../harness/target/reaper.js';
 import { MISBEHAVING, runCli, startCli, tempDir, writeFile, y, type StartedCli } from './cli.js';
-import { cmdlineOf, describeSurvivors, findSurvivors, killSurvivors, newMark, waitNoSurvivors } from './oracle.js';
+import { cmdlineOf, describeSurvivors, findSurvivors, killSurvivors, newMark, waitNoSurvivors } from '../helpers/oracle.js';
 
 // A scenario whose target (a leader, a child in its group, a setsid escapee; all ignore SIGTERM,
 // SIGINT and SIGHUP) is ready at once and would then wait a minute for its strike.

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { MISBEHAVING, readEvents, readResults, runCli, tempDir, type CliResult } from './cli.js';
-import { describeSurvivors, killSurvivors, newMark } from './oracle.js';
+import { describeSurvivors, killSurvivors, newMark } from '../helpers/oracle.js';
 
 const SCENARIOS = path.join(MISBEHAVING, 'misbehaving.scenario.yaml');
 

@@ -11,7 +11,7 @@ import { writeJunitReport } from '../../harness/report/junit.js';
 import { configureRedaction, createRedactor, findSecrets } from '../../harness/report/redact.js';
 import type { ResultsFile } from '../../harness/report/types.js';
 import { MISBEHAVING, readEvents, readResults, runCli, tempDir, writeFile, y } from './cli.js';
-import { describeSurvivors, findSurvivors, killSurvivors, newMark } from './oracle.js';
+import { describeSurvivors, findSurvivors, killSurvivors, newMark } from '../helpers/oracle.js';
 
 // Every file under `dir` (recursively), as paths relative to it.
 function walk(dir: string, base = dir): string[] {
