@@ -1,6 +1,6 @@
 // The http-api target (seed 004): correct vs broken variants, driven directly with raw HTTP/1.1
 // keep-alive sockets (so a reset, a FIN and a `Connection: close` are each visible).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import net from 'node:net';
 import path from 'node:path';
 import { readyPort, spawnTarget, TARGETS } from './spawn-target.js';
@@ -70,7 +70,7 @@ const status = async (port: number, p: string): Promise<number | string> => {
 
 // Starts the server, opens 3 keep-alive connections (used once), puts a slow request in flight on
 // each, and waits until the server has received all three.
-async function withInFlight(t: Parameters<typeof spawnTarget>[0], variant: string, slowMs: number, extra: string[] = []) {
+async function withInFlight(t: Test, variant: string, slowMs: number, extra: string[] = []) {
   const s = spawnTarget(t, process.execPath, [SERVER, '--port', '0', '--variant', variant, '--log-requests', ...extra]);
   const port = await readyPort(s);
   const conns = await Promise.all([0, 1, 2].map(() => connect(port)));

@@ -1,6 +1,6 @@
 // The todo target (seed 001): correct vs broken variants, driven directly, with the database
 // inspected afterwards by targets/todo/inspect.mjs.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { spawnTarget, tempDir, TARGETS } from './spawn-target.js';
@@ -13,7 +13,7 @@ function inspect(db: string): { code: number | null; stdout: string } {
 }
 
 // Starts a batch of 20 items, strikes right after item 3 committed, returns the exit and output.
-async function strikeMidBatch(t: Parameters<typeof tempDir>[0], variant: string, sig: NodeJS.Signals, extra: string[] = []) {
+async function strikeMidBatch(t: Test, variant: string, sig: NodeJS.Signals, extra: string[] = []) {
   const db = path.join(tempDir(t, 'todo-'), 'todo.db');
   const p = spawnTarget(t, process.execPath, [path.join(DIR, 'todo.mjs'), '--db', db, '--items', '20', '--work-ms', '100', '--variant', variant, ...extra]);
   await p.waitFor(/^ready: batch of 20 items/);

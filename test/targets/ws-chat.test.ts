@@ -1,5 +1,5 @@
 // The ws-chat target (seed 002): correct vs broken variants, driven directly with ws clients.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { readyPort, spawnTarget, TARGETS, type Target } from './spawn-target.js';
@@ -51,7 +51,7 @@ const status = async (port: number, p: string): Promise<number | string> => {
   }
 };
 
-async function start(t: Parameters<typeof spawnTarget>[0], variant: string): Promise<{ s: Target; port: number; cs: Client[] }> {
+async function start(t: Test, variant: string): Promise<{ s: Target; port: number; cs: Client[] }> {
   const s = spawnTarget(t, process.execPath, [SERVER, '--port', '0', '--variant', variant]);
   const port = await readyPort(s);
   t.equal(await status(port, '/readyz'), 200, 'ready before the signal');
