@@ -69,14 +69,6 @@ const TABLE: Record<string, string[]> = {
   'seed/wrapper/broken-npm-run[signal=SIGTERM,deliver=group]': ['no-orphans', 'log-present'],
 };
 
-// Runs ended by the escalation's SIGKILL to a tree with a child (shell or npm, then node): the
-// harness sweeps for orphans as soon as the leader is gone, and may still see the child dying of
-// that same SIGKILL, so `no-orphans` can fail too. (A harness race, reported; the rest is exact.)
-const MAY_ALSO_FAIL: Record<string, string[]> = {
-  'seed/wrapper/broken-sh-no-exec[signal=SIGINT,deliver=process]': ['no-orphans'],
-  'seed/wrapper/broken-npm-run[signal=SIGINT,deliver=process]': ['no-orphans'],
-};
-
 const python = spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
 const npm = spawnSync('npm', ['--version'], { stdio: 'ignore' }).status === 0;
 // Runs that need a command this machine lacks are skipped by the harness, with the reason.
@@ -121,7 +113,7 @@ t.test(`the seed suite, --repeat ${REPEAT}: correct runs pass, broken runs fail 
       }
       const failed = run.checks.filter((c) => c.status !== 'pass');
       t.same(failed.filter((c) => c.status === 'error').map((c) => `${c.name}: ${c.message}`), [], `${where}: every check had evidence`);
-      const names = failed.map((c) => c.name).filter((n) => !(MAY_ALSO_FAIL[name] ?? []).includes(n));
+      const names = failed.map((c) => c.name);
       t.same(names, failing, `${where}: failing checks ${JSON.stringify(failing)}`);
       t.equal(run.verdict, failing.length ? 'fail' : 'pass', `${where}: verdict`);
     }

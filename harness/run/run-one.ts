@@ -19,6 +19,7 @@ import type { CapturedLine } from '../target/lines.js';
 import { freePort } from '../target/ports.js';
 import { makeRunTmp } from '../target/run-tmp.js';
 import { describeReady, waitReady } from '../target/ready.js';
+import { isAlive } from '../target/proc.js';
 import { killTree, MARKER_ENV, ProcessTracker } from '../target/tree.js';
 import { fill, portsWanted, type Vars } from './placeholders.js';
 import { runDirName, type RunPlan } from './plan.js';
@@ -254,6 +255,8 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
       await Promise.race([struck.sent, launched.exited]);
+      // The exit may be seen before the strike thread's report of the signal that caused it.
+      if (launched.exit) await Promise.race([struck.sent, sleepMs(1_000)]);
       if (launched.exit && !history.events().some((e) => e.type === 'signal:sent')) {
         const x = launched.exit;
         throw new HarnessError('TARGET_EXITED_EARLY', `the target exited (${x.signal ?? `code ${x.code}`}) before the strike, so its shutdown was not tested: make it run until signalled, or strike earlier (strike.at).${launched.lastLines(8).length ? `\nLast output:\n  ${launched.lastLines(8).join('\n  ')}` : ''}`);
@@ -289,6 +292,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     // the load's closes, then the sweep of the tree.
     if (struck) await Promise.race([struck.settled, sleepMs(1_000)]);
     if (drivers.length) await Promise.race([Promise.all(drivers.map((d) => d.done.catch(() => {}))), sleepMs(2_000, abort.signal)]);
+    await awaitKilled(history);
     await sweepOrphans(tracker, launched, marker, history);
     observer.poll();
     if (spec.expect.filesAbsent?.length) {
@@ -308,7 +312,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     for (const d of drivers) await d.stop().catch(() => {});
     await teardown.run();
     if (target) {
-      for (const d of target.finishOutput()) history.emit({ type: 'log:dropped', stream: d.stream, dropped: d.dropped, bytes: d.bytes });
+      for (const d of await target.finishOutput()) history.emit({ type: 'log:dropped', stream: d.stream, dropped: d.dropped, bytes: d.bytes });
       // Make sure the exit event is in before closing (the teardown has ended the target).
       await Promise.race([target.exited, sleepMs(1_000)]);
       await Promise.resolve();
@@ -317,6 +321,18 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     history.close();
   }
   return outcome;
+}
+
+// Processes the escalation SIGKILLed may outlive the leader by a moment while the kernel tears
+// them down: wait (bounded) for them, so that the sweep does not list them as orphans.
+async function awaitKilled(history: History): Promise<void> {
+  const pids = history.events().flatMap((e) => (e.type === 'signal:sent' && e.signal === 'SIGKILL' ? e.pids.filter((p) => p > 0) : []));
+  const deadline = performance.now() + 1_000;
+  let alive = pids.filter((p) => isAlive(p));
+  while (alive.length && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2));
+    alive = alive.filter((p) => isAlive(p));
+  }
 }
 
 // Reports every survivor of the leader (found by parent links, group and marker in one full scan)

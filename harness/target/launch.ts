@@ -38,8 +38,9 @@ export interface Launched {
   // holding it): the exit is what counts.
   exited: Promise<ExitInfo>;
   exit: ExitInfo | undefined;
-  // Stops reading output (flushing the tail ring through onLine) and returns what was dropped.
-  finishOutput(): Array<{ stream: 'stdout' | 'stderr'; dropped: number; bytes: number }>;
+  // Reads what is left of the output (waiting at most 200 ms for the pipes to end: a grandchild
+  // may hold them open), flushes the tail ring through onLine and returns what was dropped.
+  finishOutput(): Promise<Array<{ stream: 'stdout' | 'stderr'; dropped: number; bytes: number }>>;
   // Output lines for an error message: the last few of each stream.
   lastLines(n: number): string[];
 }
@@ -119,9 +120,20 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     get exit() {
       return exitInfo;
     },
-    finishOutput() {
+    async finishOutput() {
       if (finished) return [];
       finished = true;
+      const ended = (stream: NodeJS.ReadableStream | null): Promise<void> =>
+        !stream || (stream as { readableEnded?: boolean }).readableEnded ? Promise.resolve() : new Promise((resolve) => {
+          stream.once('end', resolve);
+          stream.once('close', resolve);
+        });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([ended(subprocess.stdout), ended(subprocess.stderr)]),
+        new Promise((resolve) => (timer = setTimeout(resolve, 200))),
+      ]);
+      clearTimeout(timer);
       for (const r of readers) r.finish();
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();
