@@ -1,11 +1,20 @@
 // The strike thread: waits for each scheduled signal's moment on the run clock (sleep, then spin)
 // and sends it, so that whatever keeps the harness's main thread busy (load events, /proc scans,
 // history writes) cannot make a strike late.
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { clockFromOrigin } from '../clock.js';
 import { waitUntil } from './precise-timer.js';
 import { sendSignal } from './signal.js';
 import type { StrikeRequest, StrikeResult } from './striker.js';
+
+// Ask the OS to run this thread ahead of the load threads when the CPUs are contended (only this
+// thread: Linux applies the priority per thread). Needs privilege; without it nothing changes.
+try {
+  os.setPriority(0, -15);
+} catch {
+  // not permitted: run at normal priority
+}
 
 const cancelled = new Map<number, AbortController>();
 
