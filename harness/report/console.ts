@@ -68,6 +68,7 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
 
 function exitText(r: RunResult): string {
   if (!r.exit) return 'no exit seen';
+  if (r.exit.byHarness) return `kept running; ended by the harness (${r.exit.signal ?? `code ${r.exit.code}`})`;
   return r.exit.signal ? `killed by ${r.exit.signal}` : `exit code ${r.exit.code}`;
 }
 

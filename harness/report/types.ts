@@ -33,7 +33,9 @@ export interface RunResult {
   errorCode?: string;
   checks: CheckResult[];
   metrics: RunMetrics;
-  exit: { code: number | null; signal: string | null; shellCode?: number } | null;
+  // byHarness: the harness ended the target itself (after a still-running window, a timeout or
+  // an interruption), so the code or signal is the harness's, not the target's.
+  exit: { code: number | null; signal: string | null; shellCode?: number; byHarness?: boolean } | null;
   // Path of the run's events.jsonl, relative to the out dir.
   history: string | null;
   // The scenario file the run came from (relative to the cwd) and the command that replays it.

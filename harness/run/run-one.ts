@@ -72,7 +72,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
       ...(outcome.error ? { errorCode: isHarnessError(outcome.error) ? outcome.error.code : 'INTERNAL' } : {}),
       checks,
       metrics: { ...computeMetrics(events), ...(attempt > 1 ? { portRetries: attempt - 1 } : {}) },
-      exit: exit && exit.type === 'target:exit' ? { code: exit.code, signal: exit.signal, shellCode: exit.shellCode } : null,
+      exit: exit && exit.type === 'target:exit' ? { code: exit.code, signal: exit.signal, shellCode: exit.shellCode, ...(exit.byHarness ? { byHarness: true } : {}) } : null,
       history: path.join(runDirRel, 'events.jsonl').split(path.sep).join('/'),
       file: plan.file,
       replay: replayCommand(plan),
