@@ -1,4 +1,6 @@
 import type { RunPlan } from '../run/plan.js';
+import { groupRuns } from './compare.js';
+import { summarize } from './stats.js';
 import type { ResultsFile, RunResult } from './types.js';
 
 export interface ConsoleReporter {
@@ -57,6 +59,18 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
             out.write(`      expected: ${short(c.expected)}\n      actual:   ${short(c.actual)}\n`);
           }
           if (r.replay) out.write(`    replay: ${r.replay}\n`);
+        }
+      }
+      // With repeats: each run's pass rate and time-to-exit spread, to see flakiness at a glance.
+      const groups = [...groupRuns(results.runs)].filter(([, runs]) => runs.length > 1);
+      if (groups.length) {
+        out.write(`\n${paint('1', 'Repeats')} (pass rate, time to exit p50 / p95 / max)\n`);
+        for (const [key, runs] of groups) {
+          const judged = runs.filter((r) => r.verdict !== 'skipped');
+          const passed = judged.filter((r) => r.verdict === 'pass').length;
+          const tte = summarize(runs.map((r) => r.metrics.timeToExitMs).filter((v): v is number => typeof v === 'number'));
+          const times = tte.n ? `${tte.p50.toFixed(1)} / ${tte.p95.toFixed(1)} / ${tte.max.toFixed(1)} ms` : 'no exit after a signal';
+          out.write(`  ${passed}/${judged.length}  ${key}  ${paint('90', times)}\n`);
         }
       }
       const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];

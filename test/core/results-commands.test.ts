@@ -24,6 +24,9 @@ t.test('A/B builds interleaved in one run; compare --split flags the slower one'
   const r = await runCli(['run', ab, '--repeat', '3'], { mark });
   t.equal(r.code, 0);
   t.same(r.results!.runs.map((x) => x.id), ['ab[build=0]#1', 'ab[build=300]#1', 'ab[build=0]#2', 'ab[build=300]#2', 'ab[build=0]#3', 'ab[build=300]#3'], 'interleaved A B A B');
+  t.match(r.stdout, /^Repeats \(pass rate, time to exit p50 \/ p95 \/ max\)$/m, 'the console summarizes repeats');
+  t.match(r.stdout, /^ {2}3\/3 {2}ab\[build=0\] {2}[\d.]+ \/ [\d.]+ \/ [\d.]+ ms$/m);
+  t.match(r.stdout, /^ {2}3\/3 {2}ab\[build=300\] {2}[\d.]+ \/ [\d.]+ \/ [\d.]+ ms$/m);
   const c = await runCli(['compare', r.outDir, '--split', 'build', '--max-slowdown', '20%'], { mark });
   t.equal(c.code, 1, c.stdout);
   t.match(c.stdout, /^ab .*REGRESSION/m);
