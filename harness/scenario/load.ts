@@ -112,10 +112,18 @@ export async function importScenarioFile(file: string): Promise<unknown> {
     return doc.toJS();
   }
   if (file.endsWith('.json')) {
+    const text = fs.readFileSync(file, 'utf8');
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8'));
+      return JSON.parse(text);
     } catch (error) {
-      throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}: JSON: ${(error as Error).message}`);
+      // Node's JSON errors carry no position; the YAML parser (JSON is YAML) says where.
+      const located = parseDocument(text).errors[0];
+      const pos = /at position (\d+)/.exec((error as Error).message);
+      const before = pos ? text.slice(0, Number(pos[1])).split('\n') : undefined;
+      const where = located?.linePos?.[0] ? `:${located.linePos[0].line}:${located.linePos[0].col}`
+        : before ? `:${before.length}:${before.at(-1)!.length + 1}` : '';
+      const why = located && !pos ? located.message.split('\n')[0]!.replace(/:$/, '') : (error as Error).message;
+      throw new HarnessError('SCENARIO_LOAD_FAILED', `${rel}${where}: JSON: ${why}`);
     }
   }
   let mod: { default?: unknown; scenarios?: unknown };

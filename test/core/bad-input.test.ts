@@ -42,3 +42,10 @@ t.test('usage errors exit 2', async (t) => {
   t.equal(u.code, 2);
   t.match(u.stderr, /unknown command "frobnicate"/);
 });
+
+t.test('a JSON scenario with a syntax error names the line and column', async (t) => {
+  const file = writeScenario('{\n  "name": "x",\n  "target": { "command": "node", }\n}\n', 'bad.scenario.json');
+  const r = await runCli(['run', file], { mark });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /bad\.scenario\.json:3:34: JSON: /);
+});

@@ -74,7 +74,7 @@ t.test('every problem of every scenario file is listed at once, each with its lo
     'nothing/*.scenario.yaml: the glob matches no file',
     'missing.scenario.yaml: no such file or folder',
     /^broken\.scenario\.yaml: YAML: .+ at line 5, column 3$/,
-    /^bad\.scenario\.json: JSON: .+/,
+    /^bad\.scenario\.json:1:\d+: JSON: .+/,
     'bad.scenario.yaml: scenario[0] (scenario "typo"): (root): unknown field `targett` (remove it or check its spelling)',
     'bad.scenario.yaml: scenario[1] (scenario "types"): timeoutMs: expected number, received "fast" (string)',
     `bad.scenario.yaml: scenario[2] (scenario "bad-signal"): strike.signal: expected one of ${SIGNALS}, received "SIGFOO" (string)`,
