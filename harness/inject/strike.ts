@@ -37,8 +37,9 @@ export interface StrikeOptions {
 // Sends the plan's signals at their intended times (each recorded with intended and actual time),
 // and escalates to SIGKILL on the whole tree when the target outlives the grace period.
 // `sent` resolves once every step is sent (or skipped because the target exited); `settled` once
-// the target has exited or the escalation was sent or cancelled. Neither rejects.
-export function executeStrike(options: StrikeOptions): { sent: Promise<void>; settled: Promise<void> } {
+// the target has exited or the escalation was sent or cancelled. Neither rejects. `firstSentAt`
+// is the run-clock time the first signal was sent, once it has been.
+export function executeStrike(options: StrikeOptions): { sent: Promise<void>; settled: Promise<void>; firstSentAt: () => number | undefined } {
   const { strike, fired, target, history, hasExited, signal } = options;
   const now = (): number => history.clock.now();
   const steps = planSteps(strike);
@@ -62,6 +63,7 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   };
   // Each later step is timed from the previous step's actual send; the escalation's grace period
   // from the first signal's actual send (as Kubernetes and systemd count it).
+  let firstAt: number | undefined;
   let firstSent: (t: number) => void = () => {};
   const firstSentT = new Promise<number | undefined>((resolve) => (firstSent = resolve));
   const stepsDone = (async () => {
@@ -78,7 +80,10 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
           intendedT: intended, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
           ...(sent.error ? { error: sent.error } : {}),
         });
-        if (i === 0) firstSent(sent.t);
+        if (i === 0) {
+          firstAt = sent.t;
+          firstSent(sent.t);
+        }
         intended = Math.max(intended, sent.t);
       }
     } finally {
@@ -100,6 +105,6 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
     });
   })();
 
-  return { sent: stepsDone, settled: escalated };
+  return { sent: stepsDone, settled: escalated, firstSentAt: () => firstAt };
 }
 

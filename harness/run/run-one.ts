@@ -257,14 +257,14 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       await Promise.race([struck.sent, launched.exited]);
       // The exit may be seen before the strike thread's report of the signal that caused it.
       if (launched.exit) await Promise.race([struck.sent, sleepMs(1_000)]);
-      if (launched.exit && !history.events().some((e) => e.type === 'signal:sent')) {
+      const firstSentAt = struck.firstSentAt();
+      if (launched.exit && firstSentAt === undefined) {
         const x = launched.exit;
         throw new HarnessError('TARGET_EXITED_EARLY', `the target exited (${x.signal ?? `code ${x.code}`}) before the strike, so its shutdown was not tested: make it run until signalled, or strike earlier (strike.at).${launched.lastLines(8).length ? `\nLast output:\n  ${launched.lastLines(8).join('\n  ')}` : ''}`);
       }
       const still = spec.expect.stillRunning;
       if (still && !launched.exit) {
-        const first = history.events().find((e) => e.type === 'signal:sent');
-        const from = first?.t ?? now();
+        const from = firstSentAt ?? now();
         await Promise.race([launched.exited, sleepUntil(from + still.forMs, now, abort.signal)]);
         if (!launched.exit && !abort.signal.aborted) {
           history.emit({ type: 'target:alive', sinceSignalMs: now() - from });
