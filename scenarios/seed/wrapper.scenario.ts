@@ -58,22 +58,20 @@ export default [
   // A wrapper that stays the leader. To the process alone: SIGTERM kills the wrapper and orphans
   // the app (it never hears it); SIGINT is deferred by the shell, nothing exits until SIGKILL.
   // To the group, SIGTERM reaches the app but the wrapper dies at once, before the app is done.
-  ...(['sh', 'npm'] as const).map((launch) =>
-    defineScenario({
-      name: `seed/wrapper/broken-${launch === 'sh' ? 'sh-no-exec' : 'npm-run'}`,
-      matrix: { signal: ['SIGTERM', 'SIGINT'], deliver: ['process'] },
-      ...(launch === 'npm' ? { requires } : {}),
-      target: launcher(launch),
-      strike: ({ signal, deliver }) => strike(signal, deliver),
-      expect: graceful,
-    })),
-  ...(['sh', 'npm'] as const).map((launch) =>
-    defineScenario({
-      name: `seed/wrapper/broken-${launch === 'sh' ? 'sh-no-exec' : 'npm-run'}`,
-      matrix: { signal: ['SIGTERM'], deliver: ['group'] },
-      ...(launch === 'npm' ? { requires } : {}),
-      target: launcher(launch),
-      strike: ({ signal, deliver }) => strike(signal, deliver),
-      expect: graceful,
-    })),
+  ...broken({ signal: ['SIGTERM', 'SIGINT'], deliver: ['process'] }),
+  ...broken({ signal: ['SIGTERM'], deliver: ['group'] }),
 ];
+
+// The broken wrappers (a shell that does not exec, `npm run`) for one signal x delivery matrix.
+function broken(matrix: { signal: string[]; deliver: string[] }) {
+  return (['sh', 'npm'] as const).map((launch) =>
+    defineScenario({
+      name: `seed/wrapper/broken-${launch === 'sh' ? 'sh-no-exec' : 'npm-run'}`,
+      matrix,
+      ...(launch === 'npm' ? { requires } : {}),
+      target: launcher(launch),
+      strike: ({ signal, deliver }) => strike(signal, deliver),
+      expect: graceful,
+    }));
+}
+
