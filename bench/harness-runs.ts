@@ -8,6 +8,7 @@ import type { RunPlan } from '../harness/run/plan.js';
 import { executeRun } from '../harness/run/run-one.js';
 import { RunSpecSchema } from '../harness/scenario/schema.js';
 import { repoRoot } from './paths.js';
+import { chooseContainment } from '../harness/target/containment.js';
 import { SESSION } from './procs.js';
 
 export interface HarnessSample {
@@ -32,7 +33,7 @@ export class HarnessRunner {
     const spec = RunSpecSchema.parse({ name, ...input });
     const i = this.index++;
     const plan: RunPlan = { id: `${name}#${i}`, name, scenario: name, params: {}, spec, file: 'bench/run.ts', dir: repoRoot, repeat: 1, seed: 1 + i };
-    const result = await executeRun(plan, { outDir: this.outDir, sessionMarker: SESSION, index: i, signal: this.signal, force: this.never.signal });
+    const result = await executeRun(plan, { outDir: this.outDir, sessionMarker: SESSION, containment: chooseContainment(), index: i, signal: this.signal, force: this.never.signal });
     const events = result.history ? readHistory(path.join(this.outDir, result.history)) : [];
     // Run folders are not needed once read: keep the temp dir small.
     if (result.history) fs.rmSync(path.dirname(path.join(this.outDir, result.history)), { recursive: true, force: true });

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { findMarked, killTree, MARKER_ENV } from '../harness/target/tree.js';
+import { formatIdentity, selfIdentity } from '../harness/target/identity.js';
 
 // Every process the bench starts carries a marker under this session prefix (the harness's own
 // runs get `<prefix><index>.<attempt>/`, the bench's helpers `<prefix><tag>.<n>/`), so one /proc
 // sweep finds whatever is left, even a setsid escapee.
-export const SESSION = `${process.pid}:bench:`;
+export const SESSION = `${formatIdentity(selfIdentity())}:bench:`;
 
 let seq = 0;
 const live = new Map<ChildProcess, string>();

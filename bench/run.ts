@@ -16,6 +16,7 @@ import { HarnessRunner } from './harness-runs.js';
 import { backgroundLoad, driverAvailable, rpsFromHistory, standaloneAutocannon, startHttpServer, type Autocannon } from './load.js';
 import { machineInfo, machineLine, type Machine } from './machine.js';
 import { defaultBinDir, fixture, repoRoot } from './paths.js';
+import { chooseContainment } from '../harness/target/containment.js';
 import { endAll, SESSION } from './procs.js';
 import { planLateness, timerLateness } from './strike-lateness.js';
 import { round, summarize, type Summary } from './stats.js';
@@ -112,7 +113,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
   };
 
-  if (options.reaper) startReaper(SESSION);
+  if (options.reaper) startReaper(SESSION, chooseContainment());
   const runner = new HarnessRunner(signal);
   let floor: Floor | undefined;
   let leftovers: number[] = [];

@@ -14,7 +14,7 @@ import { commandsExtra, selectShardPlans } from './cli-extra.js';
 const USAGE = `Usage:
   shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
                      [--concurrency N] [--bail] [--shard K/N] [--baseline FILE] [--max-slowdown PCT]
-                     [--redact NAME]...
+                     [--redact NAME]... [--no-sweep]
   shutdown-drill list [paths...] [--grep RE]
   shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR]
   shutdown-drill merge DIR... [--out DIR]
@@ -57,7 +57,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
     options: {
       out: { type: 'string' }, grep: { type: 'string' }, repeat: { type: 'string' }, seed: { type: 'string' },
       concurrency: { type: 'string' }, bail: { type: 'boolean' }, shard: { type: 'string' }, baseline: { type: 'string' },
-      'max-slowdown': { type: 'string' }, redact: { type: 'string', multiple: true },
+      'max-slowdown': { type: 'string' }, redact: { type: 'string', multiple: true }, 'no-sweep': { type: 'boolean' },
     },
   });
   const cwd = process.cwd();
@@ -118,6 +118,10 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
     ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}),
     onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r),
     onStale: (stale) => process.stderr.write(`warning: killed ${stale.length} process(es) left by an earlier harness that died: ${stale.map((s) => s.pid).join(', ')}\n`),
+    sweep: values['no-sweep'] !== true,
+    onContainment: (c) => {
+      if (c.level === 'marker') process.stderr.write(`warning: containment: marker (no kernel container: ${c.downgrade.join('; ') || 'forced'}): a process that leaves the process group and drops SHUTDOWN_DRILL_RUN can escape no-orphans; run as root on Linux for a cgroup\n`);
+    },
     recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null },
   }, plans);
   const files = await writeReports(outDir, results);

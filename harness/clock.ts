@@ -34,3 +34,8 @@ export function toMs(ns: bigint): number {
 export function clockFromOrigin(origin: string): Clock {
   return new Clock(BigInt(origin));
 }
+
+// Rounds milliseconds to the microsecond (three decimals), as every time in a history is.
+export function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,22 +1,43 @@
 import { eventsOf, firstOf } from '../history/events.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
-// no-orphans: no process of the target's tree was alive after the leader exited. Survivors were
-// killed by the harness and are listed (pid, parent, group, whether they escaped the group).
+// no-orphans: no process of the target's tree (nor of an inspect command) was alive after its
+// leader exited, beyond the `noOrphans.withinMs` grace. Members dying of a SIGKILL the strike or
+// the escalation sent are awaited and do not count. Survivors are listed (pid, parent, group,
+// whether they left the group, how long they had outlived the leader), and the message says
+// whether the harness's kill was verified. Under the `marker` containment the message says that
+// its guarantee is weaker.
 export const noOrphans: CheckDefinition = {
   name: 'no-orphans',
-  applies: (spec) => spec.expect.noOrphans,
-  judge({ events }) {
-    const expected = { survivors: 0 };
+  applies: (spec) => spec.expect.noOrphans !== false,
+  judge({ spec, events }) {
+    const withinMs = typeof spec.expect.noOrphans === 'object' ? spec.expect.noOrphans.withinMs : 0;
+    const expected = withinMs ? { survivors: 0, withinMs } : { survivors: 0 };
     if (!firstOf(events, 'target:spawned')) return noEvidence('no-orphans', expected, 'the target never started');
-    const sweep = firstOf(events, 'orphan:killed');
-    if (!sweep) return noEvidence('no-orphans', expected, 'the process tree was not swept after the exit (the run ended early)');
+    const sweeps = eventsOf(events, 'orphan:killed');
+    if (!sweeps.length) return noEvidence('no-orphans', expected, 'the process tree was not swept after the exit (the run ended early)');
+    const level = firstOf(events, 'run:start')?.containment;
+    const weak = level === 'marker' ? ' (containment: marker — a process that leaves the process group and drops SHUTDOWN_DRILL_RUN from its environment is not seen; run as root on Linux for a cgroup)' : '';
+    const exited = eventsOf(events, 'orphan:exited');
+    const dying = eventsOf(events, 'orphan:dying');
+    const notes = [
+      exited.length ? `${exited.length} exited by themselves within the ${withinMs} ms grace (outlived the leader by ${exited.map((e) => `${e.livedMs} ms`).join(', ')})` : '',
+      dying.length ? `${dying.length} already exiting (of a SIGKILL already sent, or on their own) were awaited` : '',
+    ].filter(Boolean).join('; ');
     const found = eventsOf(events, 'orphan:found');
-    if (found.length === 0) return pass('no-orphans', expected, { survivors: 0 }, 'no process outlived the target');
-    const details = found.map((o) => ({ pid: o.pid, ppid: o.ppid, pgid: o.pgid, sid: o.sid, cmd: o.cmd, escapedGroup: o.escapedGroup }));
-    const escaped = found.filter((o) => o.escapedGroup).length;
-    return fail('no-orphans', expected, { survivors: found.length, stillAliveAfterKill: sweep.survivors.length },
-      `${found.length} process${found.length === 1 ? '' : 'es'} outlived the target${escaped ? ` (${escaped} escaped its process group)` : ''}: ${found.map((o) => `${o.pid} ${o.cmd}`).join('; ').slice(0, 300)}; the harness killed ${found.length === 1 ? 'it' : 'them'}`,
+    if (found.length === 0) return pass('no-orphans', expected, { survivors: 0, ...(exited.length ? { exitedWithinGrace: exited.length } : {}) }, `no process outlived the target${notes ? `; ${notes}` : ''}${weak}`);
+    const details = found.map((o) => ({ pid: o.pid, ppid: o.ppid, pgid: o.pgid, sid: o.sid, cmd: o.cmd, escapedGroup: o.escapedGroup, ...(o.source ? { source: o.source } : {}), ...(o.livedMs !== undefined ? { livedMs: o.livedMs } : {}) }));
+    const escaped = found.filter((o) => o.escapedGroup && !o.source).length;
+    const fromInspect = found.filter((o) => o.source).length;
+    const stillAlive = sweeps.flatMap((s) => s.survivors);
+    const unverified = sweeps.some((s) => s.verified === false);
+    const n = found.length;
+    const them = n === 1 ? 'it' : 'them';
+    const outcome = stillAlive.length ? `the harness's kill left ${stillAlive.length} alive: ${stillAlive.join(', ')}`
+      : unverified ? `the harness tried to kill ${them}, without proof that ${n === 1 ? 'it is' : 'they are'} gone`
+        : sweeps.some((s) => s.verified) ? `the harness killed ${them} (verified: none left)` : `the harness killed ${them}`;
+    return fail('no-orphans', expected, { survivors: n, stillAliveAfterKill: stillAlive.length },
+      `${n} process${n === 1 ? '' : 'es'} outlived ${fromInspect === n ? 'an inspect command' : 'the target'}${withinMs ? ` by more than ${withinMs} ms` : ''}${escaped ? ` (${escaped} left its process group)` : ''}${fromInspect && fromInspect < n ? ` (${fromInspect} left by inspect commands)` : ''}: ${found.map((o) => `${o.pid} ${o.cmd}`).join('; ').slice(0, 300)}; ${outcome}${notes ? `; ${notes}` : ''}${weak}`,
       details);
   },
 };

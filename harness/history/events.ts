@@ -13,6 +13,8 @@ export interface RunStartEvent {
   type: 'run:start'; t: number;
   runId: string; scenario: string; params: Record<string, unknown>; seed: number;
   originWall: string; harnessPid: number;
+  // How the run's processes were held (see harness/target/containment.ts).
+  containment?: 'cgroup-v2' | 'cgroup-v1' | 'marker';
 }
 export interface ServiceSpawnedEvent {
   type: 'service:spawned'; t: number; name: string; pid: number; command: string; args: string[];
@@ -55,6 +57,9 @@ export interface FileSeenEvent {
 export interface FilesSnapshotEvent {
   type: 'files:snapshot'; t: number; purpose: 'absent' | 'intact'; globs: string[];
   files: Array<{ path: string; size: number; sha256?: string }>;
+  // True when the harness had killed processes of the run (timeout, still-running, interrupt)
+  // before this snapshot: it then shows a state the harness helped make.
+  afterHarnessKill?: boolean;
 }
 export interface TargetExitEvent {
   type: 'target:exit'; t: number;
@@ -68,8 +73,21 @@ export interface TargetAliveEvent { type: 'target:alive'; t: number; sinceSignal
 export interface OrphanFoundEvent {
   type: 'orphan:found'; t: number; pid: number; ppid: number; pgid: number; sid: number; cmd: string;
   escapedGroup: boolean;
+  // Who left it: the target (absent) or an inspect command (`inspect:<name>`).
+  source?: string;
+  // How long it had outlived its leader when found (ms).
+  livedMs?: number;
 }
-export interface OrphanKilledEvent { type: 'orphan:killed'; t: number; pids: number[]; survivors: number[] }
+// A member that outlived the leader and then exited by itself within the `noOrphans.withinMs` grace.
+export interface OrphanExitedEvent { type: 'orphan:exited'; t: number; pid: number; cmd: string; livedMs: number }
+// A member that outlived the leader only because a SIGKILL sent to it (by the strike or the
+// escalation) was still being carried out: awaited, never an orphan.
+export interface OrphanDyingEvent { type: 'orphan:dying'; t: number; pid: number; cmd: string; goneAfterMs: number | null }
+export interface OrphanKilledEvent {
+  type: 'orphan:killed'; t: number; pids: number[]; survivors: number[];
+  // True only when the container was seen empty after the kill: the ground for saying "killed".
+  verified?: boolean;
+}
 export interface HarnessStopEvent {
   type: 'harness:stop'; t: number; reason: 'still-running' | 'teardown' | 'interrupted' | 'timeout' | 'error';
 }
@@ -127,7 +145,7 @@ export type HistoryEvent =
   | LogLineEvent | LogDroppedEvent | ProcessSeenEvent | ProcessGoneEvent
   | TriggerArmedEvent | TriggerFiredEvent | SignalSentEvent
   | FileSeenEvent | FilesSnapshotEvent | TargetExitEvent | TargetAliveEvent
-  | OrphanFoundEvent | OrphanKilledEvent | HarnessStopEvent
+  | OrphanFoundEvent | OrphanExitedEvent | OrphanDyingEvent | OrphanKilledEvent | HarnessStopEvent
   | InspectResultEvent | RunErrorEvent | RunSkipEvent | RunEndEvent
   | LoadStartedEvent | LoadStoppedEvent | LoadErrorEvent
   | RequestStartEvent | RequestEndEvent | ConnOpenEvent | ConnCloseEvent

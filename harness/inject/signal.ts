@@ -1,4 +1,5 @@
 import type { Delivery, SignalName } from '../history/events.js';
+import fs from 'node:fs';
 import { collectTree } from '../target/tree.js';
 
 export interface DeliveryTarget {
@@ -10,6 +11,9 @@ export interface DeliveryTarget {
   // Members already known to be alive (from the process tracker): signalled at once, before the
   // slower /proc sweep that finds the rest.
   known?: () => number[];
+  // The kernel container's member list (`cgroup.procs`), when the run has one: `tree` then
+  // reaches exactly its members, whatever their group, session or environment.
+  procsFile?: string;
 }
 
 export interface Sent {
@@ -41,8 +45,9 @@ export function sendSignal(target: DeliveryTarget, signal: SignalName, deliver: 
       return { t, pids: [], error: (error as Error).message };
     }
   }
-  // tree: the known members at once, then a sweep of /proc (parent links, group, marker) for any
-  // member not yet reached, so that a setsid escapee gets the signal too.
+  // tree: the container's members when there is a kernel container; otherwise the known members at
+  // once, then a sweep of /proc (parent links, group, marker) for any member not yet reached, so
+  // that a setsid escapee gets the signal too.
   const done = new Set<number>();
   const pids: number[] = [];
   let error: string | undefined;
@@ -58,8 +63,26 @@ export function sendSignal(target: DeliveryTarget, signal: SignalName, deliver: 
   };
   const t = now();
   hit(target.pid);
+  if (target.procsFile) {
+    // A member forked meanwhile is in the file too: read until a pass finds no one new.
+    for (let pass = 0; pass < 5; pass++) {
+      const before = done.size;
+      for (const pid of readMembers(target.procsFile)) hit(pid);
+      if (done.size === before) break;
+    }
+    if (pids.length === 0) return { t, pids, error: error ?? 'no live process in the tree' };
+    return { t, pids };
+  }
   for (const pid of target.known?.() ?? []) hit(pid);
   for (const p of collectTree(target.pid, { pgid: target.pgid, marker: target.marker, ...(target.minStart ? { minStart: target.minStart } : {}) })) hit(p.pid);
   if (pids.length === 0) return { t, pids, error: error ?? 'no live process in the tree' };
   return { t, pids };
+}
+
+function readMembers(file: string): number[] {
+  try {
+    return fs.readFileSync(file, 'latin1').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }

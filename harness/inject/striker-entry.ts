@@ -35,7 +35,7 @@ parentPort!.on('message', (msg: StrikeRequest | { cancel: number }) => {
       result = { id: msg.id, cancelled: true };
     } else {
       const known = msg.known;
-      const sent = sendSignal({ pid: msg.pid, pgid: msg.pgid, marker: msg.marker, minStart: msg.minStart, known: () => known }, msg.signal, msg.deliver, now);
+      const sent = sendSignal({ pid: msg.pid, pgid: msg.pgid, marker: msg.marker, minStart: msg.minStart, known: () => known, ...(msg.procsFile ? { procsFile: msg.procsFile } : {}) }, msg.signal, msg.deliver, now);
       result = { id: msg.id, cancelled: false, sent };
     }
     parentPort!.postMessage(result);

@@ -13,6 +13,7 @@ export interface StrikeRequest {
   marker: string;
   minStart?: number;
   known: number[];
+  procsFile?: string;
 }
 
 export type StrikeResult = { id: number; cancelled: true } | { id: number; cancelled: false; sent: Sent };
@@ -78,6 +79,7 @@ export async function scheduleSignal(options: {
   const request: StrikeRequest = {
     id, origin: options.origin, intendedT, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
     ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
+    ...(target.procsFile ? { procsFile: target.procsFile } : {}),
   };
   const result = await new Promise<StrikeResult>((resolve) => {
     const onAbort = (): void => w.postMessage({ cancel: id });

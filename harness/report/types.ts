@@ -55,5 +55,8 @@ export interface ResultsFile {
   machine: { cpus: number; node: string; os: string; cpuModel?: string; hostname?: string };
   // The command line and options the suite ran with.
   options?: Record<string, unknown>;
+  // How the runs' processes were held (see harness/target/containment.ts): `cgroup-v2`,
+  // `cgroup-v1` or `marker` (the weakest: a process that drops the marker can escape).
+  containment?: 'cgroup-v2' | 'cgroup-v1' | 'marker';
   runs: RunResult[];
 }

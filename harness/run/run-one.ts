@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { judge, verdictOf } from '../check/index.js';
-import { Clock } from '../clock.js';
+import { Clock, round3 } from '../clock.js';
 import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
 import { History } from '../history/writer.js';
 import { executeStrike } from '../inject/strike.js';
@@ -19,8 +19,10 @@ import type { CapturedLine } from '../target/lines.js';
 import { freePort } from '../target/ports.js';
 import { makeRunTmp } from '../target/run-tmp.js';
 import { describeReady, waitReady } from '../target/ready.js';
-import { isAlive } from '../target/proc.js';
-import { killTree, MARKER_ENV, ProcessTracker } from '../target/tree.js';
+import { joinArgv, type Container, type Containment } from '../target/containment.js';
+import { settleTree } from '../target/settle.js';
+import { readCmdline } from '../target/proc.js';
+import { MARKER_ENV, ProcessTracker } from '../target/tree.js';
 import { fill, portsWanted, type Vars } from './placeholders.js';
 import { runDirName, type RunPlan } from './plan.js';
 import { Teardown } from './teardown.js';
@@ -30,6 +32,8 @@ export interface RunOptions {
   outDir: string;
   // `<harnessPid>:<session>:` — the run's marker is this plus `<runIndex>/`.
   sessionMarker: string;
+  // Holds every process the run starts (a kernel container per target, service and inspect).
+  containment: Containment;
   index: number;
   // Aborted when the harness is interrupted: the run ends its target (grace, then SIGKILL).
   signal: AbortSignal;
@@ -105,6 +109,20 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
   teardown.add('interrupt listener', () => options.signal.removeEventListener('abort', onInterrupt));
   const now = (): number => clock.now();
   const marker = `${options.sessionMarker}${options.index}.${attempt}/`;
+  // One container per process tree the run starts; all are killed (verified) and removed at the end.
+  const containers: Container[] = [];
+  const runTag = `r${options.index}.${attempt}`;
+  const newContainer = (name: string): Container => {
+    const c = options.containment.create(`${runTag}-${name}`);
+    containers.push(c);
+    return c;
+  };
+  teardown.add('containers', async () => {
+    for (const c of containers.reverse()) {
+      if (c.members().length) await c.kill();
+      c.destroy();
+    }
+  });
   const lineListeners = new Set<(stream: 'stdout' | 'stderr', line: CapturedLine) => void>();
   const drivers: LoadDriver[] = [];
   let target: Launched | undefined;
@@ -112,7 +130,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
   let struck: ReturnType<typeof executeStrike> | undefined;
   let outcome: AttemptOutcome = { history, portClash: false };
 
-  history.emit({ type: 'run:start', runId: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, originWall: clock.originWall, harnessPid: process.pid });
+  history.emit({ type: 'run:start', runId: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, originWall: clock.originWall, harnessPid: process.pid, containment: options.containment.level });
   try {
     if (options.signal.aborted) throw new HarnessError('INTERRUPTED', 'the harness was interrupted before this run started');
     const missing = (plan.spec.requires?.commands ?? []).filter((c) => !commandExists(c));
@@ -138,20 +156,21 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
 
     // Services first (e.g. a file server the target downloads from), ended after the target.
     for (const service of spec.services) {
-      await startService(service, { history, teardown, marker: `${options.sessionMarker}${options.index}.${attempt}~${service.name}/`, now, vars, plan, signal: abort.signal });
+      await startService(service, { history, teardown, marker: `${options.sessionMarker}${options.index}.${attempt}~${service.name}/`, container: newContainer(`svc-${service.name}`), now, vars, plan, signal: abort.signal });
     }
 
     const cwd = path.resolve(spec.target.cwd ?? process.cwd());
     // Lines seen so far (bounded), for log readiness and for log triggers armed after the line.
     const seenLines: Array<{ stream: 'stdout' | 'stderr'; line: CapturedLine }> = [];
+    const container = newContainer('target');
     teardown.add('target', async () => {
       if (target && !target.exit) {
         harnessStopping = true;
-        await stopGracefully(target, marker, options, abort.signal.aborted ? options.interruptGraceMs ?? 3_000 : 0);
+        await stopGracefully(target, container, options, abort.signal.aborted ? options.interruptGraceMs ?? 3_000 : 0);
       }
     });
     target = await launch({
-      command: spec.target.command, args: spec.target.args, cwd, env: spec.target.env, shell: spec.target.shell, marker, now,
+      command: spec.target.command, args: spec.target.args, cwd, env: spec.target.env, shell: spec.target.shell, marker, now, container,
       outputLines: spec.target.outputLines,
       onLine: (stream, line, keep) => {
         if (keep) history.emit({ type: 'log:line', t: line.t, stream, line: line.line });
@@ -170,7 +189,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     // delay neither the strike nor the timestamp of a quick exit. The final sweep scans in full.
     const planned: number[] = [];
     const tracker = new ProcessTracker({
-      leaderPid: launched.pid, pgid: launched.pgid, marker, now, minStart: launched.start,
+      leaderPid: launched.pid, pgid: launched.pgid, marker, now, minStart: launched.start, container,
       quiet: () => {
         const t = now();
         const margin = Math.max(10, 3 * tracker.lastScanMs);
@@ -251,7 +270,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
         strikeAbort.abort();
         abort.signal.removeEventListener('abort', stopStrike);
       });
-      struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids() }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
+      struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
       await Promise.race([struck.sent, launched.exited]);
@@ -271,7 +290,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
           history.emit({ type: 'harness:stop', reason: 'still-running' });
           strikeAbort.abort();
           harnessStopping = true;
-          await stopGracefully(launched, marker, options, 0);
+          await stopGracefully(launched, container, options, 0);
         }
       }
     }
@@ -283,7 +302,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
         if (abort.signal.aborted) throw new HarnessError('INTERRUPTED', 'the harness was interrupted during this run');
         history.emit({ type: 'harness:stop', reason: 'timeout' });
         harnessStopping = true;
-        await stopGracefully(launched, marker, options, 0);
+        await stopGracefully(launched, container, options, 0);
         throw new HarnessError('RUN_TIMEOUT', `the run exceeded its ${spec.timeoutMs} ms budget (timeoutMs) and the target was killed; raise timeoutMs or add strike.escalate`);
       }
     }
@@ -292,17 +311,25 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     // the load's closes, then the sweep of the tree.
     if (struck) await Promise.race([struck.settled, sleepMs(1_000)]);
     if (drivers.length) await Promise.race([Promise.all(drivers.map((d) => d.done.catch(() => {}))), sleepMs(2_000, abort.signal)]);
-    await awaitKilled(history);
-    await sweepOrphans(tracker, launched, marker, history);
+    // Evidence before intervention: the tree is left to end by itself (the orphan grace; members
+    // dying of a SIGKILL already sent are awaited), the files are looked at, and only then does
+    // the harness kill what is left.
+    tracker.stop();
+    const grace = typeof spec.expect.noOrphans === 'object' ? spec.expect.noOrphans.withinMs : 0;
+    const settled = await settleTree({ container, leaderPid: launched.pid, leaderExitT: launched.exit?.t ?? now(), graceMs: grace, now });
+    for (const e of settled.exited) history.emit({ type: 'orphan:exited', ...e });
+    for (const d of settled.dying) history.emit({ type: 'orphan:dying', ...d });
     observer.poll();
+    const afterHarnessKill = harnessStopping ? { afterHarnessKill: true } : {};
     if (spec.expect.filesAbsent?.length) {
-      history.emit({ type: 'files:snapshot', purpose: 'absent', globs: spec.expect.filesAbsent, files: snapshotFiles(filesDir, spec.expect.filesAbsent, false) });
+      history.emit({ type: 'files:snapshot', purpose: 'absent', globs: spec.expect.filesAbsent, files: snapshotFiles(filesDir, spec.expect.filesAbsent, false), ...afterHarnessKill });
     }
     if (spec.expect.filesIntact?.length) {
       const globs = spec.expect.filesIntact.map((f) => (typeof f === 'string' ? f : f.path));
-      history.emit({ type: 'files:snapshot', purpose: 'intact', globs, files: snapshotFiles(filesDir, globs, true) });
+      history.emit({ type: 'files:snapshot', purpose: 'intact', globs, files: snapshotFiles(filesDir, globs, true), ...afterHarnessKill });
     }
-    for (const step of spec.expect.inspect ?? []) await runInspect(step, { history, cwd: filesDir, vars, marker });
+    await sweepOrphans(container, settled.orphans, launched.pgid, history);
+    for (const step of spec.expect.inspect ?? []) await runInspect(step, { history, cwd: filesDir, vars, marker, container: newContainer(`inspect-${step.name}`) });
   } catch (error) {
     const e = abort.signal.aborted && !isHarnessError(error) ? new HarnessError('INTERRUPTED', 'the harness was interrupted during this run', { cause: error }) : error;
     history.emit({ type: 'run:error', code: isHarnessError(e) ? e.code : 'INTERNAL', message: errorMessage(e) });
@@ -323,33 +350,18 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
   return outcome;
 }
 
-// Processes the escalation SIGKILLed may outlive the leader by a moment while the kernel tears
-// them down: wait (bounded) for them, so that the sweep does not list them as orphans.
-async function awaitKilled(history: History): Promise<void> {
-  const pids = history.events().flatMap((e) => (e.type === 'signal:sent' && e.signal === 'SIGKILL' ? e.pids.filter((p) => p > 0) : []));
-  const deadline = performance.now() + 1_000;
-  let alive = pids.filter((p) => isAlive(p));
-  while (alive.length && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 2));
-    alive = alive.filter((p) => isAlive(p));
-  }
-}
-
-// Reports every survivor of the leader (found by parent links, group and marker in one full scan)
-// and kills them; when the scan finds none there is nothing to kill.
-async function sweepOrphans(tracker: ProcessTracker, launched: Launched, marker: string, history: History): Promise<void> {
-  tracker.stop();
-  const found = tracker.survivors();
-  for (const s of found) {
-    history.emit({ type: 'orphan:found', pid: s.pid, ppid: s.ppid, pgid: s.pgid, sid: s.sid, cmd: s.cmd, escapedGroup: s.pgid !== launched.pgid });
-  }
-  const { survivors } = found.length ? await killTree(launched.pid, { pgid: launched.pgid, marker, minStart: launched.start }) : { survivors: [] };
-  history.emit({ type: 'orphan:killed', pids: found.map((s) => s.pid), survivors });
+// Reports the orphans (found by settleTree, nothing done to them yet), then kills the container
+// and verifies it is empty: "killed" is said only when nothing of it is left.
+async function sweepOrphans(container: Container, orphans: Array<{ pid: number; ppid: number; pgid: number; sid: number; cmd: string; livedMs: number }>, leaderPgid: number, history: History, source?: string): Promise<void> {
+  for (const o of orphans) history.emit({ type: 'orphan:found', ...o, escapedGroup: o.pgid !== leaderPgid, ...(source ? { source } : {}) });
+  const left = container.members();
+  const { survivors, verified } = left.length ? await container.kill() : { survivors: [], verified: true };
+  history.emit({ type: 'orphan:killed', pids: orphans.map((o) => o.pid), survivors, verified });
 }
 
 // Ends a target: SIGTERM to its group and a grace period (for interruptions), then SIGKILL to the
 // whole tree. A second interrupt (`force`) skips the grace.
-async function stopGracefully(target: Launched, marker: string, options: RunOptions, graceMs: number): Promise<void> {
+async function stopGracefully(target: Launched, container: Container, options: RunOptions, graceMs: number): Promise<void> {
   if (graceMs > 0 && !target.exit && !options.force.aborted) {
     try {
       process.kill(-target.pgid, 'SIGTERM');
@@ -358,19 +370,19 @@ async function stopGracefully(target: Launched, marker: string, options: RunOpti
     }
     await Promise.race([target.exited, sleepMs(graceMs, options.force)]);
   }
-  await killTree(target.pid, { pgid: target.pgid, marker, minStart: target.start });
+  await container.kill();
 }
 
-async function startService(service: ServiceSpec, ctx: { history: History; teardown: Teardown; marker: string; now: () => number; vars: Vars; plan: RunPlan; signal: AbortSignal }): Promise<void> {
-  const { history, teardown, marker, now } = ctx;
+async function startService(service: ServiceSpec, ctx: { history: History; teardown: Teardown; marker: string; container: Container; now: () => number; vars: Vars; plan: RunPlan; signal: AbortSignal }): Promise<void> {
+  const { history, teardown, marker, now, container } = ctx;
   const cwd = path.resolve(service.cwd ?? process.cwd());
   const lines: string[] = [];
   let launched: Launched | undefined;
   teardown.add(`service ${service.name}`, async () => {
-    if (launched) await killTree(launched.pid, { pgid: launched.pgid, marker });
+    if (launched) await container.kill();
   });
   launched = await launch({
-    command: service.command, args: service.args, cwd, env: service.env, shell: service.shell, marker, now, outputLines: 200,
+    command: service.command, args: service.args, cwd, env: service.env, shell: service.shell, marker, container, now, outputLines: 200,
     onLine: (stream, line, keep) => {
       if (keep) history.emit({ type: 'log:line', t: line.t, stream, line: line.line, source: service.name });
       if (lines.length < 500) lines.push(line.line);
@@ -386,13 +398,30 @@ async function startService(service: ServiceSpec, ctx: { history: History; teard
   history.emit({ type: 'service:ready', name: service.name });
 }
 
-async function runInspect(step: NonNullable<RunSpec['expect']['inspect']>[number], ctx: { history: History; cwd: string; vars: Vars; marker: string }): Promise<void> {
+// Runs one inspect command in a container of its own; a process it leaves behind (a daemon it
+// started) is reported as an orphan of `inspect:<name>` and killed.
+async function runInspect(step: NonNullable<RunSpec['expect']['inspect']>[number], ctx: { history: History; cwd: string; vars: Vars; marker: string; container: Container }): Promise<void> {
   const args = fill(step.args, ctx.vars);
   const command = fill(step.command, ctx.vars);
-  const result = await execa(command, args, {
+  const wrapped = joinArgv(ctx.container, command, args, false);
+  const started = performance.now();
+  const subprocess = execa(wrapped.command, wrapped.args, {
     cwd: path.resolve(ctx.cwd, fill(step.cwd ?? '.', ctx.vars)), reject: false, timeout: step.timeoutMs, stdin: 'ignore',
     env: { [MARKER_ENV]: ctx.marker }, maxBuffer: 1_000_000,
   });
+  const inspectPid = subprocess.pid ?? 0;
+  // The command's exit is what counts: a daemon it started may hold its output open. Once it has
+  // exited (and its pipes had 200 ms to drain), whatever is left in its container outlived it.
+  let exitedAt = 0;
+  const exited = new Promise<void>((resolve) => subprocess.once('exit', () => {
+    exitedAt = performance.now();
+    resolve();
+  }));
+  await Promise.race([subprocess, exited.then(() => sleepMs(200))]);
+  const left = ctx.container.members();
+  const orphans = left.map((p) => ({ pid: p.pid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, cmd: readCmdline(p.pid) || p.comm, livedMs: round3(performance.now() - (exitedAt || started)) }));
+  if (orphans.length) await sweepOrphans(ctx.container, orphans, inspectPid, ctx.history, `inspect:${step.name}`);
+  const result = await subprocess;
   ctx.history.emit({
     type: 'inspect:result', name: step.name, command, args, code: result.exitCode ?? null, signal: result.signal ?? null,
     stdout: String(result.stdout ?? '').slice(0, 10_000), stderr: String(result.stderr ?? '').slice(0, 10_000),

@@ -5,6 +5,8 @@ import { HarnessError } from '../errors.js';
 import { buildResults, suiteStatus, writeResults } from '../report/results.js';
 import type { ResultsFile, RunResult } from '../report/types.js';
 import { loadRuns, type LoadedRun } from '../scenario/load.js';
+import { chooseContainment, type Containment } from '../target/containment.js';
+import { formatIdentity, selfIdentity } from '../target/identity.js';
 import { startReaper, stopReaper, sweepStale } from '../target/reaper.js';
 import { stopStriker, warmStriker } from '../inject/striker.js';
 import type { RunPlan } from './plan.js';
@@ -27,6 +29,10 @@ export interface SuiteOptions {
   onRunStart?: (plan: RunPlan) => void;
   onRunEnd?: (result: RunResult, plan: RunPlan) => void;
   onStale?: (stale: Array<{ pid: number; marker: string }>) => void;
+  // The containment chosen for this suite (before the first run).
+  onContainment?: (containment: Containment) => void;
+  // Sweep the leftovers of dead harnesses at the start (default true; --no-sweep turns it off).
+  sweep?: boolean;
   // Other options, recorded in results.json.
   recordOptions?: Record<string, unknown>;
   // Picks this shard's runs from the full, ordered list.
@@ -72,16 +78,21 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   // A clean slate: an old results.json or run folder must never be mistaken for this suite's.
   fs.rmSync(path.join(options.outDir, 'runs'), { recursive: true, force: true });
 
-  const stale = sweepStale();
-  if (stale.length) options.onStale?.(stale);
-  const session = `${process.pid}:${crypto.randomBytes(4).toString('hex')}:`;
-  startReaper(session);
+  // Leftovers of harnesses proven dead (never a live one's): off with --no-sweep.
+  if (options.sweep !== false) {
+    const stale = await sweepStale();
+    if (stale.length) options.onStale?.(stale);
+  }
+  const containment = chooseContainment();
+  options.onContainment?.(containment);
+  const session = `${formatIdentity(selfIdentity())}:${crypto.randomBytes(4).toString('hex')}:`;
+  startReaper(session, containment);
   warmStriker();
 
   const results: Array<RunResult | undefined> = new Array(plans.length);
   const record = (status: ResultsFile['status']): ResultsFile => {
     const done = results.filter((r): r is RunResult => r !== undefined);
-    const file = buildResults({ startedAt, status, runs: done, ...(options.recordOptions ? { options: options.recordOptions } : {}) });
+    const file = { ...buildResults({ startedAt, status, runs: done, ...(options.recordOptions ? { options: options.recordOptions } : {}) }), containment: containment.level };
     writeResults(options.outDir, file);
     return file;
   };
@@ -94,7 +105,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
       if (i >= plans.length) return;
       const plan = plans[i]!;
       options.onRunStart?.(plan);
-      const result = await executeRun(plan, { outDir: options.outDir, sessionMarker: session, index: i, signal: options.signal, force: options.force });
+      const result = await executeRun(plan, { outDir: options.outDir, sessionMarker: session, containment, index: i, signal: options.signal, force: options.force });
       results[i] = result;
       options.onRunEnd?.(result, plan);
       if (options.bail && (result.verdict === 'fail' || result.verdict === 'error')) bailed = true;
@@ -104,6 +115,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, plans.length)) }, worker));
   } finally {
+    await containment.dispose();
     await Promise.all([stopReaper(), stopStriker()]);
   }
   // Runs that never started say why.

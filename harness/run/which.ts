@@ -1,15 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { findExecutable } from '../target/executable.js';
 
 // True when `command` is an executable path or found on PATH.
 export function commandExists(command: string): boolean {
-  const candidates = command.includes('/') ? [command] : (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, command));
-  return candidates.some((c) => {
-    try {
-      fs.accessSync(c, fs.constants.X_OK);
-      return fs.statSync(c).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return findExecutable(command, process.cwd(), process.env['PATH'] ?? '');
 }

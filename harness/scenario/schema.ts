@@ -178,7 +178,10 @@ export const ExpectSchema = z.strictObject({
   }).refine((e) => (e.codes?.length ?? 0) + (e.signals?.length ?? 0) > 0, 'give at least one of `codes` or `signals`').optional(),
   timeToExitMs: z.strictObject({ max: ms, from: z.enum(['first-signal', 'last-signal']).default('first-signal') }).optional(),
   noEscalation: z.boolean().optional(),
-  noOrphans: z.boolean().default(true),
+  // true: no process of the target's tree may outlive its leader. `{ withinMs }`: members that
+  // exit by themselves within that grace after the leader's exit pass (the report says how long
+  // each lived); members the strike's or the escalation's SIGKILL hit are awaited, never orphans.
+  noOrphans: z.union([z.boolean(), z.strictObject({ withinMs: z.number().int().min(0).max(60_000) })]).default(true),
   // Directory that file globs are relative to (default: the target's cwd).
   filesDir: z.string().optional(),
   filesAbsent: z.array(z.string().min(1)).optional(),

@@ -1,6 +1,8 @@
 import { constants as osConstants } from 'node:os';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.js';
+import { joinArgv, type Container } from './containment.js';
+import { findExecutable } from './executable.js';
 import { HeadTailBuffer, splitLines, type CapturedLine } from './lines.js';
 import { readProc } from './proc.js';
 import { MARKER_ENV } from './tree.js';
@@ -21,6 +23,8 @@ export interface LaunchOptions {
   env: Record<string, string>;
   shell: boolean;
   marker: string;
+  // The container the process is started in (it joins before its first instruction).
+  container: Container;
   now: () => number;
   // Lines kept per stream (head and tail halves); the rest is counted.
   outputLines: number;
@@ -58,12 +62,18 @@ export function shellCode(code: number | null, signal: string | null): number {
 // output line by line with bounded memory, and timestamps its exit the moment Node sees it.
 // Throws HarnessError('TARGET_SPAWN_FAILED') when the command cannot be started.
 export async function launch(options: LaunchOptions): Promise<Launched> {
-  const { command, args, cwd, env, shell, marker, now } = options;
-  const subprocess = execa(command, args, {
+  const { command, args, cwd, env, shell, marker, now, container } = options;
+  const wrapped = joinArgv(container, command, args, shell);
+  // Through the join script, a missing command would be the script's exit 127: say it as the
+  // spawn failure it is, before anything starts.
+  if (wrapped.command !== command && !shell && !findExecutable(command, cwd, env['PATH'] ?? process.env['PATH'] ?? '')) {
+    throw new HarnessError('TARGET_SPAWN_FAILED', `cannot start \`${command}\` in ${cwd}: spawn ${command} ENOENT (not found${command.includes('/') ? ' or not executable' : ' on PATH'}). Check target.command (is it on PATH?) and target.cwd.`);
+  }
+  const subprocess = execa(wrapped.command, wrapped.args, {
     cwd,
     env: { ...env, [MARKER_ENV]: marker },
     extendEnv: true,
-    shell,
+    shell: wrapped.shell,
     detached: true,
     stdin: 'ignore',
     stdout: 'pipe',
@@ -94,6 +104,9 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     });
   });
 
+  const start = readProc(pid)?.start ?? 0;
+  container.attach({ pid, pgid: pid, start, marker });
+
   const half = Math.max(1, Math.floor(options.outputLines / 2));
   const buffers = { stdout: new HeadTailBuffer(half, half), stderr: new HeadTailBuffer(half, half) };
   const recent: string[] = [];
@@ -114,7 +127,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
   return {
     pid,
     pgid: pid,
-    start: readProc(pid)?.start ?? 0,
+    start,
     spawnT,
     exited,
     get exit() {
@@ -149,3 +162,4 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     },
   };
 }
+

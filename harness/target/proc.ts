@@ -10,6 +10,8 @@ export interface ProcInfo {
   // Start time in clock ticks since boot: with pid, it identifies a process despite pid reuse.
   start: number;
   comm: string;
+  // The kernel's per-process flags (stat field 9): PF_EXITING (0x4) is set once it is dying.
+  flags: number;
 }
 
 // True where /proc is available (Linux); elsewhere the harness falls back to tree-kill.
@@ -46,6 +48,7 @@ export function parseStat(text: string): ProcInfo | undefined {
     pgid: Number(rest[2]),
     sid: Number(rest[3]),
     start: Number(rest[19]),
+    flags: Number(rest[6]),
   };
 }
 
@@ -102,4 +105,29 @@ export function readCmdline(pid: number): string {
   } catch {
     return '';
   }
+}
+
+const PF_EXITING = 0x4;
+const SIGKILL_BIT = 1n << 8n;
+
+// True when a process is already dying: the kernel is tearing it down (PF_EXITING), or a SIGKILL is
+// pending for it or its thread group. Such a process ends without anyone's help, however long
+// the teardown of a large address space takes.
+export function isDying(pid: number): boolean {
+  const p = readProc(pid);
+  if (!p || p.state === 'Z' || p.state === 'X') return true;
+  if (p.flags & PF_EXITING) return true;
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return true;
+  }
+  for (const key of ['SigPnd:', 'ShdPnd:']) {
+    const at = status.indexOf(key);
+    if (at < 0) continue;
+    const hex = status.slice(at + key.length, status.indexOf('\n', at)).trim();
+    if (/^[0-9a-f]+$/i.test(hex) && (BigInt(`0x${hex}`) & SIGKILL_BIT) !== 0n) return true;
+  }
+  return false;
 }

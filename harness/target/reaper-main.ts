@@ -1,12 +1,16 @@
 // The reaper: a tiny watchdog process the harness starts once. It holds a pipe from the harness;
-// when the pipe closes (the harness exited, crashed or was SIGKILLed) it kills every process that
-// carries the session's marker, so no target outlives the harness by more than a few hundred ms.
-// Usage: node reaper-main.js <session-marker-prefix>
+// when the pipe closes (the harness exited, crashed or was SIGKILLed) it kills every container of
+// the harness (its cgroup folders: one write or a freeze-kill-thaw each, so no member escapes) and
+// every process that carries the session's marker (the marker level, and a browser), then removes
+// the dead harness's run temp dirs, so that nothing outlives the harness by more than moments.
+// Usage: node reaper-main.js <session-marker-prefix> <level> [harness cgroup dir...]
+import { killCgroupTree } from './containment.js';
+import { parseIdentity } from './identity.js';
 import { removeRunTmps } from './run-tmp.js';
 import { findMarked } from './tree.js';
 
-const prefix = process.argv[2];
-if (!prefix) process.exit(2);
+const [prefix, level, ...dirs] = process.argv.slice(2);
+if (!prefix || !level) process.exit(2);
 
 // Ignore the terminal's signals: a Ctrl+C to the harness's group must not stop the reaper first.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});
@@ -15,6 +19,7 @@ let reaping = false;
 const reap = async (): Promise<void> => {
   if (reaping || bye) return;
   reaping = true;
+  if (level === 'cgroup-v2' || level === 'cgroup-v1') await Promise.all(dirs.map((d) => killCgroupTree(level, d)));
   // Several passes: a process may be forking while we kill.
   for (let pass = 0; pass < 5; pass++) {
     const found = findMarked(prefix);
@@ -29,7 +34,8 @@ const reap = async (): Promise<void> => {
     await new Promise((r) => setTimeout(r, 20));
   }
   // The dead harness's run temp dirs ({tmp}): its teardown never ran.
-  removeRunTmps(Number(prefix.split(':')[0]));
+  const id = parseIdentity(prefix.split(':')[0] ?? '');
+  if (id) removeRunTmps(id);
   process.exit(0);
 };
 

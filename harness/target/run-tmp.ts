@@ -1,21 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from './proc.js';
+import { formatIdentity, ownerUid, parseIdentity, provenDead, selfIdentity, selfUid, type HarnessIdentity } from './identity.js';
 
-// Per-run temp dirs ({tmp}) are named `shutdown-drill-<harnessPid>-XXXXXX`, so that the dirs of a
-// harness that died without its teardown (SIGKILL) can be found and removed: by its reaper, or by
-// the next harness's stale sweep.
-const NAME = /^shutdown-drill-(\d+)-[A-Za-z0-9]{6}$/;
+// Per-run temp dirs ({tmp}) are named `shutdown-drill-<pid>-<start>-<pidns>-XXXXXX` after the
+// harness that made them (see identity.ts), so that the dirs of a harness that died without its
+// teardown (SIGKILL) can be found and removed, by its reaper or by the next harness's stale sweep,
+// and never those of a live harness (another user's, another container's, a reused pid's).
+const NAME = /^shutdown-drill-(\d+-\d+-\d+)-[A-Za-z0-9]{6}$/;
 
 // Creates a fresh temp dir for one run of this harness process.
 export function makeRunTmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `shutdown-drill-${process.pid}-`));
+  return fs.mkdtempSync(path.join(os.tmpdir(), `shutdown-drill-${formatIdentity(selfIdentity())}-`));
 }
 
-// Removes the run temp dirs of the given harness pid (or, with `'dead'`, of every harness pid that
-// is no longer alive, never this process's); returns the dirs removed. Never throws.
-export function removeRunTmps(owner: number | 'dead'): string[] {
+// Removes the run temp dirs of the given harness (or, with `'dead'`, of every harness that is
+// provably dead and was of this user; never this process's); returns the dirs removed. Never throws.
+export function removeRunTmps(owner: HarnessIdentity | 'dead'): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
@@ -23,13 +24,14 @@ export function removeRunTmps(owner: number | 'dead'): string[] {
   } catch {
     return removed;
   }
+  const me = selfUid();
   for (const name of names) {
     const m = NAME.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    const match = owner === 'dead' ? pid !== process.pid && !isAlive(pid) : pid === owner;
-    if (!match) continue;
+    const id = m ? parseIdentity(m[1]!) : undefined;
+    if (!id) continue;
     const dir = path.join(os.tmpdir(), name);
+    const match = owner === 'dead' ? provenDead(id) && ownerUid(dir) === me : formatIdentity(id) === formatIdentity(owner);
+    if (!match) continue;
     try {
       fs.rmSync(dir, { recursive: true, force: true });
       removed.push(dir);

@@ -1,3 +1,4 @@
+import type { Container } from './containment.js';
 import { hasProcfs, isAlive, listProcs, readCmdline, readEnvVar, type ProcInfo } from './proc.js';
 
 // The environment variable every process a run starts carries: `<harnessPid>:<session>:<run>`.
@@ -117,6 +118,8 @@ export class ProcessTracker {
       intervalMs?: number;
       // When true the scan is skipped this tick (a strike is imminent: keep the event loop free).
       quiet?: () => boolean;
+      // A kernel container: its member list is the tree (one small read instead of all of /proc).
+      container?: Container;
     },
   ) {}
 
@@ -142,6 +145,17 @@ export class ProcessTracker {
   }
 
   private scanOnce(options: { marker?: boolean }): void {
+    const container = this.options.container;
+    if (container && container.level !== 'marker') {
+      const live = new Map<number, ProcInfo>();
+      for (const p of container.members()) live.set(p.pid, p);
+      for (const p of live.values()) {
+        const existing = this.known.get(p.pid);
+        if (!existing || existing.goneT !== undefined || existing.start !== p.start) this.add(p);
+      }
+      this.markGone(live);
+      return;
+    }
     const procs = listProcs();
     const live = new Map<number, ProcInfo>();
     for (const p of procs) if (p.state !== 'Z') live.set(p.pid, p);
@@ -167,6 +181,10 @@ export class ProcessTracker {
       const existing = this.known.get(p.pid);
       if (!existing || existing.goneT !== undefined || existing.start !== p.start) this.add(p);
     }
+    this.markGone(live);
+  }
+
+  private markGone(live: Map<number, ProcInfo>): void {
     for (const k of this.known.values()) {
       if (k.goneT !== undefined) continue;
       const p = live.get(k.pid);

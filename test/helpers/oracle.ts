@@ -46,8 +46,18 @@ function carries(pid: number, needle: Buffer): boolean {
   return false;
 }
 
-// Pids of live (non-zombie) processes whose environment holds DRILL_TEST_MARK=<mark>; never this
-// test process itself.
+// True when one of the process's argv elements is exactly `mark`: hostile fixtures drop their
+// environment on purpose and keep the mark in their argv instead (test/fixtures/hostile/).
+function argvHas(pid: number, mark: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(mark);
+  } catch {
+    return false;
+  }
+}
+
+// Pids of live (non-zombie) processes whose environment holds DRILL_TEST_MARK=<mark>, or whose argv
+// holds `mark` itself; never this test process itself.
 export function findSurvivors(mark: string): number[] {
   const needle = Buffer.from(`${MARK_ENV}=${mark}`);
   const out: number[] = [];
@@ -62,7 +72,7 @@ export function findSurvivors(mark: string): number[] {
     if (c < 48 || c > 57) continue;
     const pid = Number(name);
     if (pid === process.pid) continue;
-    if (!carries(pid, needle)) continue;
+    if (!carries(pid, needle) && !argvHas(pid, mark)) continue;
     const state = stateOf(pid);
     if (state === undefined || state === 'Z' || state === 'X') continue;
     out.push(pid);

@@ -114,7 +114,7 @@ t.test('sweepStale (at every suite start) kills targets left by a harness that d
   for (let attempt = 1; attempt <= 3; attempt++) {
     const { pids, tmp } = await makeStale(t, dir, mark, String(attempt));
     const before = findSurvivors(mark).sort();
-    const swept = sweepStale().map((s) => s.pid);
+    const swept = (await sweepStale()).map((s) => s.pid);
     if (before.length < pids.length && attempt < 3) {
       t.comment(`attempt ${attempt}: another harness swept the stale targets first; trying again`);
       continue;

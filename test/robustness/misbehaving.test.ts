@@ -76,7 +76,7 @@ t.test('escapes its group with setsid: listed by no-orphans, killed', async (t) 
   t.same(found.map((e) => [e['pid'], e['escapedGroup']]), [[escapee, true]], 'the orphan is listed, as having escaped its group');
   const killed = events.find((e) => e['type'] === 'orphan:killed');
   t.same([killed?.['pids'], killed?.['survivors']], [[escapee], []], 'and killed');
-  t.match(check(run, 'no-orphans')?.['message'], /escaped its process group/);
+  t.match(check(run, 'no-orphans')?.['message'], /left its process group/);
   noSurvivors(t, mark);
 });
 

@@ -209,8 +209,17 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
         else processes.set(e.pid, { start: e.t, end: null, outcome: 'orphan', label: `pid ${e.pid}: ${e.cmd}` });
         break;
       }
-      case 'orphan:killed':
-        markers.push({ t: e.t, kind: e.pids.length || e.survivors.length ? 'orphan' : 'note', label: e.pids.length || e.survivors.length ? 'orphans killed' : 'orphan sweep: none', detail: `killed [${e.pids.join(', ')}]${e.survivors.length ? `, survivors [${e.survivors.join(', ')}]` : ''}` });
+      case 'orphan:killed': {
+        const any = e.pids.length || e.survivors.length;
+        const label = !any ? 'orphan sweep: none' : e.survivors.length || e.verified === false ? 'orphans NOT all killed' : 'orphans killed';
+        markers.push({ t: e.t, kind: any ? 'orphan' : 'note', label, detail: `killed [${e.pids.join(', ')}]${e.survivors.length ? `, still alive [${e.survivors.join(', ')}]` : ''}${e.verified === undefined ? '' : e.verified ? ' (verified: none left)' : ' (not verified)'}` });
+        break;
+      }
+      case 'orphan:exited':
+        markers.push({ t: e.t, kind: 'note', label: `pid ${e.pid} exited`, detail: `${e.cmd}: outlived the leader by ${r3(e.livedMs)} ms, exited by itself within the grace` });
+        break;
+      case 'orphan:dying':
+        markers.push({ t: e.t, kind: 'note', label: `pid ${e.pid} dying of SIGKILL`, detail: `${e.cmd}: ${e.goneAfterMs === null ? 'still being torn down' : `gone ${r3(e.goneAfterMs)} ms after the leader`}` });
         break;
       case 'harness:stop':
         markers.push({ t: e.t, kind: 'stop', label: `harness stop (${e.reason})` });
