@@ -181,7 +181,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         });
         const parts: Record<string, number> = {
           'before the spawn (run start → target:spawned: temp dir, execa spawn)': med('run.overhead.preSpawn')!,
-          'the orphan sweep after the exit (target:exit → orphan:killed: two full /proc passes with environ reads)': med('run.overhead.postExit.sweep')!,
+          [`the settle and orphan sweep after the exit (target:exit → orphan:killed, containment ${chooseContainment().level})`]: med('run.overhead.postExit.sweep')!,
           'closing (orphan:killed → run:end: teardown, output, checks)': med('run.overhead.postExit.close')!,
           'outside the history (run folder, history file, results)': med('run.overhead.outsideHistory')!,
         };
@@ -373,12 +373,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
     // ---- tree kill -----------------------------------------------------------------------------
     if (on('tree')) {
-      log('tree kill: harness killTree vs tree-kill vs process-group kill, 5-process tree with a setsid escapee (interleaved)');
+      const level = chooseContainment().level;
+      log(`tree kill: the run's container (${level}) vs the marker tracker's killTree vs tree-kill vs process-group kill, 5-process tree with a setsid escapee (interleaved)`);
       try {
-        const methods: TreeMethod[] = ['killTree', 'tree-kill', 'group-kill'];
-        const got: Record<TreeMethod, number[]> = { killTree: [], 'tree-kill': [], 'group-kill': [] };
-        const survived: Record<TreeMethod, number> = { killTree: 0, 'tree-kill': 0, 'group-kill': 0 };
-        await treeKillOnce('killTree');
+        const methods: TreeMethod[] = ['container', 'killTree', 'tree-kill', 'group-kill'];
+        const got: Record<TreeMethod, number[]> = { container: [], killTree: [], 'tree-kill': [], 'group-kill': [] };
+        const survived: Record<TreeMethod, number> = { container: 0, killTree: 0, 'tree-kill': 0, 'group-kill': 0 };
+        await treeKillOnce('container');
         for (let r = 0; r < options.rounds; r++) {
           for (let i = 0; i < methods.length; i++) {
             const m = methods[(i + r) % methods.length]!;
@@ -391,22 +392,25 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           }
         }
         const n = options.rounds * options.treeBatch;
-        keep('tree.killTree', got.killTree);
-        keep('tree.treeKill', got['tree-kill'], { ref: 'tree.killTree' });
-        keep('tree.groupKill', got['group-kill'], { ref: 'tree.killTree' });
+        keep('tree.container', got.container);
+        keep('tree.killTree', got.killTree, { ref: 'tree.container' });
+        keep('tree.treeKill', got['tree-kill'], { ref: 'tree.container' });
+        keep('tree.groupKill', got['group-kill'], { ref: 'tree.container' });
         for (const m of methods) counts[`tree.${m}.samplesWithSurvivors`] = `${survived[m]}/${n}`;
-        const ours = summarize(got.killTree);
+        const ours = summarize(got.container);
         const f = figure({
           ...GOALS.treeKillP95Ms, value: ours.p95,
-          how: `p95 of ending a 5-process tree (sh, a child, a child shell with its child, and a setsid escapee reparented out of the tree, found only by the run marker) with the harness's killTree, from the call until it resolves and the leader's exit is seen; ${n} trees per method, interleaved`,
+          how: `p95 of ending a 5-process tree (sh, a child, a child shell with its child, and a setsid escapee reparented out of the tree) with the containment runs use (${level}), from the call until the container is verified empty and the leader's exit is seen; ${n} trees per method, interleaved`,
           floor: { name: `process-group kill p95 (left a survivor in ${survived['group-kill']}/${n})`, value: summarize(got['group-kill']).p95 },
-          peer: { name: `tree-kill p95 (left a survivor in ${survived['tree-kill']}/${n})`, value: summarize(got['tree-kill']).p95 },
-          why: `killTree scans /proc (stat and environ of every process, ${machine.procMarkerScanMs} ms per pass here with ${machine.processes} processes) and, since a SIGKILLed process is not dead at once, sleeps 2 ms and scans again until nothing is alive`,
-          detail: { killTreeSurvivors: survived.killTree, treeKillSurvivors: survived['tree-kill'], groupKillSurvivors: survived['group-kill'], trees: n },
+          peer: { name: `tree-kill p95 (left a survivor in ${survived['tree-kill']}/${n}); the marker tracker's killTree p95 ${round(summarize(got.killTree).p95)} ms (survivors ${survived.killTree}/${n})`, value: summarize(got['tree-kill']).p95 },
+          why: level === 'marker'
+            ? `no kernel container here: killTree scans /proc (stat and environ of every process, ${machine.procMarkerScanMs} ms per pass here with ${machine.processes} processes) and scans again until nothing is alive`
+            : `one write (${level === 'cgroup-v2' ? 'cgroup.kill' : 'freeze, SIGKILL each member, thaw'}) and polling the container's member list every 1 ms until the kernel has torn every member down`,
+          detail: { level, containerSurvivors: survived.container, killTreeSurvivors: survived.killTree, treeKillSurvivors: survived['tree-kill'], groupKillSurvivors: survived['group-kill'], trees: n, killTreeP95Ms: round(summarize(got.killTree).p95) },
         });
-        if (survived.killTree > 0) {
+        if (survived.container > 0) {
           f.met = false;
-          f.note = `${f.note ? `${f.note}. ` : ''}killTree LEFT A SURVIVOR in ${survived.killTree}/${n} trees`;
+          f.note = `${f.note ? `${f.note}. ` : ''}the container kill LEFT A SURVIVOR in ${survived.container}/${n} trees`;
         }
         figures.treeKillP95Ms = f;
       } catch (error) {

@@ -1,9 +1,12 @@
 import treeKill from 'tree-kill';
+import { chooseContainment, joinArgv, type Container } from '../harness/target/containment.js';
 import { findMarked, killTree } from '../harness/target/tree.js';
 import { fixture } from './paths.js';
 import { endTracked, spawnTracked, waitLine, type Tracked } from './procs.js';
 
-export type TreeMethod = 'killTree' | 'tree-kill' | 'group-kill';
+// `container`: the run's kernel container (cgroup), one kill operation plus a verified wait until
+// it is empty; `killTree`: the marker tracker's /proc scans (the `marker` level).
+export type TreeMethod = 'container' | 'killTree' | 'tree-kill' | 'group-kill';
 
 export interface TreeSample {
   ms: number;
@@ -15,8 +18,9 @@ const MEMBERS = 5;
 
 // Starts bench/fixtures/tree.sh and waits (handshake on /proc) until all 5 members exist and the
 // setsid escapee has left both the group and the parent chain.
-async function startTree(): Promise<Tracked> {
-  const t = await spawnTracked('sh', [fixture('tree.sh')], { tag: 'tree', stdio: ['ignore', 'pipe', 'pipe'] });
+async function startTree(container?: Container): Promise<Tracked> {
+  const argv = container ? joinArgv(container, 'sh', [fixture('tree.sh')], false) : { command: 'sh', args: [fixture('tree.sh')] };
+  const t = await spawnTracked(argv.command, argv.args, { tag: 'tree', stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     await waitLine(t, /^ready$/, 5_000);
     const deadline = performance.now() + 5_000;
@@ -47,12 +51,16 @@ async function aliveAfter(marker: string, graceMs: number): Promise<number> {
 
 // Ends one fresh tree with `method` and times it from the call until the method is done and the
 // leader's exit is seen; then counts survivors and ends them (outside the timing).
+let trees = 0;
 export async function treeKillOnce(method: TreeMethod): Promise<TreeSample> {
-  const t = await startTree();
+  const container = method === 'container' ? chooseContainment().create(`bench-tree-${++trees}`) : undefined;
+  const t = await startTree(container);
   try {
     const leaderGone = t.exited.then(() => undefined);
     const t0 = performance.now();
-    if (method === 'killTree') {
+    if (container) {
+      await Promise.all([container.kill(), leaderGone]);
+    } else if (method === 'killTree') {
       await Promise.all([killTree(t.pid, { pgid: t.pid, marker: t.marker }), leaderGone]);
     } else if (method === 'tree-kill') {
       await Promise.all([new Promise<void>((resolve) => treeKill(t.pid, 'SIGKILL', () => resolve())), leaderGone]);
@@ -64,5 +72,6 @@ export async function treeKillOnce(method: TreeMethod): Promise<TreeSample> {
     return { ms, survivors: await aliveAfter(t.marker, 100) };
   } finally {
     await endTracked(t);
+    container?.destroy();
   }
 }
