@@ -140,9 +140,10 @@ t.test('noOrphans.withinMs: a child that exits by itself within the grace passes
     killSurvivors(mark);
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  // The leader exits at once on SIGTERM; its detached child lingers 150 ms (like postgres's
-  // backends after the postmaster), then exits.
-  const leader = `const { spawn } = require('child_process'); const c = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => setTimeout(() => process.exit(0), 150)); setInterval(() => {}, 1000)', ${JSON.stringify(mark)}], { detached: true, stdio: 'ignore' }); process.on('SIGTERM', () => { process.kill(c.pid, 'SIGTERM'); process.exit(0); }); setTimeout(() => console.log('ready'), 100); setInterval(() => {}, 1000)`;
+  // The leader exits at once on SIGTERM; its detached child (up, with its handler, before the
+  // leader says ready) lingers 1.5 s (like postgres's backends after the postmaster, only longer,
+  // so that a busy machine cannot hide it), then exits.
+  const leader = `const { spawn } = require('child_process'); const c = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => setTimeout(() => process.exit(0), 1500)); console.log("up"); setInterval(() => {}, 1000)', ${JSON.stringify(mark)}], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] }); c.stdout.once('data', () => { c.stdout.destroy(); console.log('ready'); }); process.on('SIGTERM', () => { process.kill(c.pid, 'SIGTERM'); process.exit(0); }); setInterval(() => {}, 1000)`;
   const body = (within: number): string => `
 - name: grace-${within}
   target: { command: node, args: ['-e', ${y(leader)}], ready: { log: '^ready$' } }
@@ -150,10 +151,10 @@ t.test('noOrphans.withinMs: a child that exits by itself within the grace passes
   expect: { exit: { codes: [0] }, noOrphans: { withinMs: ${within} } }
 `;
   const loose = path.join(dir, 'out-loose');
-  const r = await startReaped(['run', writeFile(dir, 'loose.scenario.yaml', body(2000)), '--out', loose], { mark, statusDir: dir, outDir: loose }).done;
+  const r = await startReaped(['run', writeFile(dir, 'loose.scenario.yaml', body(8000)), '--out', loose], { mark, statusDir: dir, outDir: loose }).done;
   const passing = noOrphansOf(r.results);
-  t.equal(passing?.passed, true, `passes with a 2000 ms grace: ${passing?.message}`);
-  t.match(passing?.message, /1 exited by themselves within the 2000 ms grace \(outlived the leader by [\d.]+ ms\)/);
+  t.equal(passing?.passed, true, `passes with an 8000 ms grace: ${passing?.message}`);
+  t.match(passing?.message, /1 exited by themselves within the 8000 ms grace \(outlived the leader by [\d.]+ ms\)/);
   const strict = path.join(dir, 'out-strict');
   const s = await startReaped(['run', writeFile(dir, 'strict.scenario.yaml', body(0)), '--out', strict], { mark, statusDir: dir, outDir: strict }).done;
   t.equal(noOrphansOf(s.results)?.passed, false, 'fails with no grace');
