@@ -2,13 +2,14 @@
 // argv -> command -> exit code. No logic of its own beyond parsing and wiring.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { errorMessage, HarnessError, isHarnessError } from './errors.js';
+import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { consoleReporter } from './report/console.js';
 import { writeReports } from './report/index.js';
 import { configureRedaction, REDACT_NAME, redactWrites } from './report/redact.js';
 import { planSuite, runSuite } from './run/suite.js';
 import { scenarioJsonSchema } from './scenario/json-schema.js';
+import { compileUserRegex } from './scenario/regex.js';
 import { commandsExtra, selectShardPlans } from './cli-extra.js';
 
 const USAGE = `Usage:
@@ -61,14 +62,8 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
     },
   });
   const cwd = process.cwd();
-  let grep: RegExp | undefined;
-  if (values.grep !== undefined) {
-    try {
-      grep = new RegExp(values.grep);
-    } catch (error) {
-      throw new HarnessError('USAGE', `--grep must be a regular expression: ${errorMessage(error)}`);
-    }
-  }
+  // Linear-time (RE2) like every user pattern; exit 2 naming --grep when RE2 cannot compile it.
+  const grep = values.grep === undefined ? undefined : compileUserRegex(values.grep, '--grep', 'USAGE');
   const repeat = intOption('repeat', values.repeat, 1, 1);
   const seed = values.seed === undefined ? undefined : intOption('seed', values.seed, 0, 0);
   const concurrency = intOption('concurrency', values.concurrency, 1, 1);

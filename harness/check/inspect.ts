@@ -1,4 +1,5 @@
 import { eventsOf } from '../history/events.js';
+import { compileUserRegex } from '../scenario/regex.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
 // inspect: each post-exit inspection command (e.g. a database consistency check) exited with the
@@ -17,7 +18,7 @@ export const inspect: CheckDefinition = {
       if (!r) problems.push(`${w.name}: did not run`);
       else if (r.error) problems.push(`${w.name}: ${r.error}`);
       else if (r.code !== w.exitCode) problems.push(`${w.name}: exit ${r.code ?? r.signal}, expected ${w.exitCode}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`);
-      else if (w.stdoutMatches && !new RegExp(w.stdoutMatches).test(r.stdout)) problems.push(`${w.name}: output does not match /${w.stdoutMatches}/`);
+      else if (w.stdoutMatches && !compileUserRegex(w.stdoutMatches, `expect.inspect ${w.name}: stdoutMatches`).test(r.stdout)) problems.push(`${w.name}: output does not match /${w.stdoutMatches}/`);
     }
     const actual = results.map((r) => ({ name: r.name, code: r.code, stdout: r.stdout.slice(0, 500) }));
     return problems.length === 0 ? pass('inspect', expected, actual, `${wanted.length} inspection${wanted.length === 1 ? '' : 's'} passed`) : fail('inspect', expected, actual, problems.join('; '), problems);

@@ -1,5 +1,6 @@
 import { eventsOf, type HistoryEvent, type LogLineEvent } from '../history/events.js';
-import type { ExpectSpec } from '../scenario/schema.js';
+import type { ExpectSpec, RunSpec } from '../scenario/schema.js';
+import { compileUserRegex, type UserRegex } from '../scenario/regex.js';
 import { firstSignal } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition, type CheckResult } from './types.js';
 
@@ -7,91 +8,117 @@ type Pattern = NonNullable<ExpectSpec['logPresent']>[number];
 
 interface Normalized {
   pattern: string;
+  re: UserRegex;
   stream: 'stdout' | 'stderr' | 'any';
   afterSignal: boolean;
+  // The service whose lines are judged; undefined = the target's own lines.
+  source: string | undefined;
 }
 
-function normalize(p: Pattern): Normalized {
-  return typeof p === 'string' ? { pattern: p, stream: 'any', afterSignal: false } : p;
+function normalize(p: Pattern, field: string): Normalized {
+  const o = typeof p === 'string' ? { pattern: p, stream: 'any' as const, afterSignal: false, source: undefined } : p;
+  return { pattern: o.pattern, re: compileUserRegex(o.pattern, field), stream: o.stream, afterSignal: o.afterSignal, source: o.source };
 }
 
+// The lines a pattern is judged against: the target's own (log:line without `source`), or the named
+// service's; never another process's, so a service's line cannot satisfy the target's expectation.
 function candidates(events: readonly HistoryEvent[], p: Normalized): LogLineEvent[] {
   const from = p.afterSignal ? firstSignal(events)?.t ?? Infinity : -Infinity;
-  return eventsOf(events, 'log:line').filter((l) => (p.stream === 'any' || l.stream === p.stream) && l.t >= from);
+  return eventsOf(events, 'log:line').filter((l) => l.source === p.source && (p.stream === 'any' || l.stream === p.stream) && l.t >= from);
 }
 
-function dropped(events: readonly HistoryEvent[]): number {
+// Lines dropped by an output flood; only the target's output is capped.
+function dropped(events: readonly HistoryEvent[], list: readonly Normalized[]): number {
+  if (list.every((p) => p.source !== undefined)) return 0;
   return eventsOf(events, 'log:dropped').reduce((n, d) => n + d.dropped, 0);
 }
 
-function judgeLines(name: 'log-present' | 'log-absent', patterns: Pattern[], events: readonly HistoryEvent[]): CheckResult {
-  const list = patterns.map(normalize);
-  const expected = { [name === 'log-present' ? 'present' : 'absent']: list.map((p) => p.pattern) };
+// A `source` that names no service of the run (a typo would otherwise judge an empty output).
+function unknownSource(spec: RunSpec, list: readonly Normalized[]): string | undefined {
+  const names = new Set(spec.services.map((s) => s.name));
+  const bad = list.find((p) => p.source !== undefined && !names.has(p.source));
+  if (!bad) return undefined;
+  return `source "${bad.source}" of /${bad.pattern}/ names no service of this run (services: ${[...names].join(', ') || 'none'}); omit source for the target's own lines`;
+}
+
+const where = (p: Normalized): string => (p.source === undefined ? '' : ` (service ${p.source})`);
+
+function judgeLines(name: 'log-present' | 'log-absent', patterns: Pattern[], spec: RunSpec, events: readonly HistoryEvent[]): CheckResult {
+  const field = name === 'log-present' ? 'expect.logPresent' : 'expect.logAbsent';
+  const list = patterns.map((p, i) => normalize(p, `${field}[${i}]`));
+  const expected = { [name === 'log-present' ? 'present' : 'absent']: list.map((p) => (p.source === undefined ? p.pattern : { pattern: p.pattern, source: p.source })) };
+  const unknown = unknownSource(spec, list);
+  if (unknown) return noEvidence(name, expected, unknown);
   if (eventsOf(events, 'target:spawned').length === 0) return noEvidence(name, expected, 'the target never started, so it printed nothing');
-  const lost = dropped(events);
-  const matched: Array<{ pattern: string; line: string | null; t: number | null }> = list.map((p) => {
-    const re = new RegExp(p.pattern);
-    const hit = candidates(events, p).find((l) => re.test(l.line));
-    return { pattern: p.pattern, line: hit?.line ?? null, t: hit?.t ?? null };
+  const lost = dropped(events, list);
+  const matched: Array<{ pattern: string; source?: string; line: string | null; t: number | null }> = list.map((p) => {
+    const hit = candidates(events, p).find((l) => p.re.test(l.line));
+    return { pattern: p.pattern, ...(p.source === undefined ? {} : { source: p.source }), line: hit?.line ?? null, t: hit?.t ?? null };
   });
   const bad = matched.filter((m) => (name === 'log-present' ? m.line === null : m.line !== null));
+  const label = (m: (typeof matched)[number]): string => `/${m.pattern}/${m.source === undefined ? '' : ` (service ${m.source})`}`;
   if (bad.length === 0) {
     if (name === 'log-absent' && lost > 0) {
       return noEvidence(name, expected, `no kept line matches, but ${lost} lines were dropped (output flood), so absence is unproven; raise target.outputLines`);
     }
     return pass(name, expected, { matches: matched }, name === 'log-present' ? `all ${list.length} patterns printed` : `none of ${list.length} patterns printed`);
   }
-  if (name === 'log-present' && lost > 0) {
-    return noEvidence(name, expected, `not found: ${bad.map((b) => `/${b.pattern}/`).join(', ')}, but ${lost} lines were dropped (output flood); raise target.outputLines`);
+  if (name === 'log-present' && lost > 0 && bad.some((b) => b.source === undefined)) {
+    return noEvidence(name, expected, `not found: ${bad.map(label).join(', ')}, but ${lost} lines were dropped (output flood); raise target.outputLines`);
   }
   const message = name === 'log-present'
-    ? `never printed: ${bad.map((b) => `/${b.pattern}/`).join(', ')}`
-    : `printed: ${bad.map((b) => `/${b.pattern}/ in "${b.line!.slice(0, 120)}"`).join(', ')}`;
+    ? `never printed: ${bad.map(label).join(', ')}`
+    : `printed: ${bad.map((b) => `${label(b)} in "${b.line!.slice(0, 120)}"`).join(', ')}`;
   return fail(name, expected, { matches: matched }, message, bad);
 }
 
-// log-present: every pattern matches a line of output (optionally on one stream, after the signal).
+// log-present: every pattern matches a line of the target's own output (or the named service's;
+// optionally on one stream, after the signal).
 export const logPresent: CheckDefinition = {
   name: 'log-present',
   applies: (spec) => (spec.expect.logPresent?.length ?? 0) > 0,
-  judge: ({ spec, events }) => judgeLines('log-present', spec.expect.logPresent!, events),
+  judge: ({ spec, events }) => judgeLines('log-present', spec.expect.logPresent!, spec, events),
 };
 
-// log-absent: no pattern matches any line of output.
+// log-absent: no pattern matches any line of the target's own output (or the named service's).
 export const logAbsent: CheckDefinition = {
   name: 'log-absent',
   applies: (spec) => (spec.expect.logAbsent?.length ?? 0) > 0,
-  judge: ({ spec, events }) => judgeLines('log-absent', spec.expect.logAbsent!, events),
+  judge: ({ spec, events }) => judgeLines('log-absent', spec.expect.logAbsent!, spec, events),
 };
 
 // log-order: the patterns are printed in this order (e.g. LIFO cleanup); each is matched by the
-// first line after the previous pattern's line.
+// first line after the previous pattern's line. Lines are the target's own unless a pattern names
+// a service (`source`); lines of different processes are ordered by their timestamps.
 export const logOrder: CheckDefinition = {
   name: 'log-order',
   applies: (spec) => (spec.expect.logOrder?.length ?? 0) > 1,
   judge({ spec, events }) {
-    const patterns = spec.expect.logOrder!;
-    const expected = { order: patterns };
+    const list = spec.expect.logOrder!.map((p, i) => normalize(p, `expect.logOrder[${i}]`));
+    const expected = { order: list.map((p) => (p.source === undefined ? p.pattern : { pattern: p.pattern, source: p.source })) };
+    const unknown = unknownSource(spec, list);
+    if (unknown) return noEvidence('log-order', expected, unknown);
     const lines = eventsOf(events, 'log:line');
     if (eventsOf(events, 'target:spawned').length === 0) return noEvidence('log-order', expected, 'the target never started, so it printed nothing');
+    const from = (p: Normalized): number => (p.afterSignal ? firstSignal(events)?.t ?? Infinity : -Infinity);
+    const fits = (p: Normalized, l: LogLineEvent): boolean =>
+      l.source === p.source && (p.stream === 'any' || l.stream === p.stream) && l.t >= from(p) && p.re.test(l.line);
     // Where each pattern first appears at all, to say what the real order was.
-    const firstAt = patterns.map((p) => {
-      const re = new RegExp(p);
-      const i = lines.findIndex((l) => re.test(l.line));
-      return { pattern: p, index: i, line: i >= 0 ? lines[i]!.line : null };
+    const firstAt = list.map((p) => {
+      const i = lines.findIndex((l) => fits(p, l));
+      return { pattern: p.pattern, index: i, line: i >= 0 ? lines[i]!.line : null, p };
     });
     const missing = firstAt.filter((f) => f.index < 0);
     if (missing.length) {
       return fail('log-order', expected, { seen: firstAt.filter((f) => f.index >= 0).sort((a, b) => a.index - b.index).map((f) => f.line) },
-        `never printed: ${missing.map((m) => `/${m.pattern}/`).join(', ')}`);
+        `never printed: ${missing.map((m) => `/${m.pattern}/${where(m.p)}`).join(', ')}`);
     }
     const seen = [...firstAt].sort((a, b) => a.index - b.index).map((f) => f.line);
-    let from = -1;
-    for (const p of patterns) {
-      const re = new RegExp(p);
-      const i = lines.findIndex((l, k) => k > from && re.test(l.line));
-      if (i < 0) return fail('log-order', expected, { seen }, `out of order: /${p}/ did not follow the line before it; printed order: ${seen.join(' → ').slice(0, 300)}`);
-      from = i;
+    let at = -1;
+    for (const p of list) {
+      const i = lines.findIndex((l, k) => k > at && fits(p, l));
+      if (i < 0) return fail('log-order', expected, { seen }, `out of order: /${p.pattern}/${where(p)} did not follow the line before it; printed order: ${seen.join(' → ').slice(0, 300)}`);
+      at = i;
     }
     return pass('log-order', expected, { seen }, `printed in order: ${seen.join(' → ').slice(0, 300)}`);
   },

@@ -1,5 +1,6 @@
 import { eventsOf } from '../history/events.js';
 import { capDetails, r3 } from '../load/ops.js';
+import { compileUserRegex } from '../scenario/regex.js';
 import { firstSignal } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
@@ -18,7 +19,7 @@ export const wsGoodbye: CheckDefinition = {
     const mine = <T extends { driver: string }>(e: T): boolean => driver === undefined || e.driver === driver;
     const opens = eventsOf(events, 'ws:open').filter(mine);
     if (opens.length === 0) return noEvidence('ws-goodbye', expected, 'no WebSocket client ever connected');
-    const re = new RegExp(pattern);
+    const re = compileUserRegex(pattern, 'expect.wsGoodbye.pattern');
     const closeT = new Map<string, number>();
     for (const c of eventsOf(events, 'ws:close').filter(mine)) if (!closeT.has(`${c.driver}\u0000${c.client}`)) closeT.set(`${c.driver}\u0000${c.client}`, c.t);
     const got = new Map<string, number>();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { HistoryEvent } from '../history/events.js';
 import type { History } from '../history/writer.js';
+import { compileUserRegex } from '../scenario/regex.js';
 import type { LoadSpec, TriggerSpec } from '../scenario/schema.js';
 import type { CapturedLine } from '../target/lines.js';
 
@@ -52,7 +53,7 @@ export function armTrigger(spec: TriggerSpec, ctx: TriggerContext): Promise<Fire
     return Promise.resolve({ trigger, reason: `seed ${ctx.seed} drew ${offset.toFixed(3)} ms`, intendedT: ctx.readyT + offset });
   }
   if ('onLog' in spec) {
-    const re = new RegExp(spec.onLog);
+    const re = compileUserRegex(spec.onLog, 'strike.at.onLog');
     return new Promise((resolve) => {
       let fired = false;
       const off = ctx.onLine((stream, line) => {

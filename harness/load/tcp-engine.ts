@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { OpOutcome } from '../history/events.js';
+import { compileUserRegex, type UserRegex } from '../scenario/regex.js';
 import type { LoadSpec } from '../scenario/schema.js';
 import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
 import { errorText, outcomeOfError } from './outcome.js';
@@ -96,8 +97,8 @@ class LineConn {
 export function createTcpEngine(spec: TcpLoad, env: EngineEnv): Engine {
   const { sink } = env;
   const port = requirePort(env.port, env.name);
-  const greeting = spec.greeting ? new RegExp(spec.greeting) : undefined;
-  const script = spec.script.map((s) => ({ send: s.send, expect: s.expect ? new RegExp(s.expect) : undefined, label: s.send.split(/\s/)[0]!.slice(0, 40) || 'line' }));
+  const greeting = spec.greeting ? compileUserRegex(spec.greeting, `load ${env.name}: tcp.greeting`) : undefined;
+  const script = spec.script.map((s) => ({ send: s.send, expect: s.expect ? compileUserRegex(s.expect, `load ${env.name}: tcp.script expect`) : undefined, label: s.send.split(/\s/)[0]!.slice(0, 40) || 'line' }));
   const finished = deferred();
   const live = new Set<LineConn>();
   const wakers = new Set<() => void>();
@@ -118,7 +119,7 @@ export function createTcpEngine(spec: TcpLoad, env: EngineEnv): Engine {
     });
   const going = (): boolean => !stopped && !finishing;
 
-  const endOp = (id: string, r: Reply, expect: RegExp | undefined): OpOutcome => {
+  const endOp = (id: string, r: Reply, expect: UserRegex | undefined): OpOutcome => {
     if ('line' in r) {
       // A multi-line reply matches on its final line (the SMTP status) or on the whole text.
       const ok = !expect || expect.test(r.line.slice(r.line.lastIndexOf('\n') + 1)) || expect.test(r.line);

@@ -16,7 +16,8 @@ export interface SuiteOptions {
   paths: string[];
   cwd: string;
   outDir: string;
-  grep?: RegExp;
+  // Selects runs by name (a RegExp, or a linear-time pattern from scenario/regex.ts).
+  grep?: { readonly source: string; test(name: string): boolean };
   repeat: number;
   // Base seed: run k of a scenario uses seed + repeat - 1. Random when unset.
   seed?: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userRegexProblem } from './regex.js';
 
 // The scenario model, validated with zod. Strict objects: an unknown field is an error (a typo in
 // a CI gate must not silently weaken it). The JSON Schema for YAML editors is generated from this
@@ -10,7 +11,11 @@ export const DeliverySchema = z.enum(['process', 'group', 'tree']);
 
 const ms = z.number().finite().nonnegative();
 const positiveInt = z.number().int().positive();
-const regex = z.string().min(1).refine((s) => isRegex(s), { message: 'must be a valid regular expression' });
+// A user pattern, validated with the engine that will run it (RE2, linear time; see scenario/regex.ts).
+const regex = z.string().min(1).superRefine((s, ctx) => {
+  const problem = userRegexProblem(s);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 // ---- target and services ----------------------------------------------------------------------
 
@@ -169,7 +174,8 @@ export const StrikeSchema = z.strictObject({
 
 // ---- expectations (checks in harness/check/) --------------------------------------------------
 
-const LogPattern = z.union([regex, z.strictObject({ pattern: regex, stream: z.enum(['stdout', 'stderr', 'any']).default('any'), afterSignal: z.boolean().default(false) })]);
+// A log expectation is about the target's own lines unless `source` names a service.
+const LogPattern = z.union([regex, z.strictObject({ pattern: regex, stream: z.enum(['stdout', 'stderr', 'any']).default('any'), afterSignal: z.boolean().default(false), source: z.string().min(1).optional() })]);
 
 export const ExpectSchema = z.strictObject({
   exit: z.strictObject({
@@ -191,7 +197,7 @@ export const ExpectSchema = z.strictObject({
   })])).optional(),
   logPresent: z.array(LogPattern).optional(),
   logAbsent: z.array(LogPattern).optional(),
-  logOrder: z.array(regex).min(2).optional(),
+  logOrder: z.array(LogPattern).min(2).optional(),
   stillRunning: z.strictObject({ forMs: ms }).optional(),
   inspect: z.array(z.strictObject({
     name: z.string().min(1), command: z.string().min(1), args: z.array(z.string()).default([]),
@@ -282,12 +288,3 @@ export const ScenarioShapeSchema = z.strictObject({
   requires: z.unknown().optional(),
   tags: z.array(z.string()).optional(),
 });
-
-function isRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}

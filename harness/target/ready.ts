@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
+import { compileUserRegex, type UserRegex } from '../scenario/regex.js';
 import type { ReadySpec } from '../scenario/schema.js';
 import { portAccepts } from './ports.js';
 
@@ -12,7 +13,7 @@ export interface ReadyContext {
   // Resolves when the process being waited for has exited.
   exited: Promise<unknown>;
   // True once a line matching the pattern has been printed (past or future).
-  logSeen: (pattern: RegExp) => boolean;
+  logSeen: (pattern: UserRegex) => boolean;
   // Calls back on each new line of output (so a log probe is met the moment its line arrives).
   onLine?: (listener: () => void) => () => void;
   // Output for error messages.
@@ -43,7 +44,7 @@ export async function waitReady(ready: ReadySpec | undefined, ctx: ReadyContext)
   void ctx.exited.then(() => {
     exited = true;
   });
-  const logRe = ready.log ? new RegExp(ready.log) : undefined;
+  const logRe = ready.log ? compileUserRegex(ready.log, `${ctx.what}: ready.log`) : undefined;
   const pending = new Set<string>(['port', 'http', 'log', 'file', 'afterMs'].filter((k) => (ready as Record<string, unknown>)[k] !== undefined));
   if (ready.port === undefined) pending.delete('port');
   if ((ready.port || ready.http) && ctx.port === undefined) {
