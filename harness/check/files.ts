@@ -1,7 +1,14 @@
-import { eventsOf } from '../history/events.js';
+import { eventsOf, type FilesSnapshotEvent } from '../history/events.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
-// files-absent: after the exit, no file matches the globs (partial files were cleaned up).
+type Entry = FilesSnapshotEvent['files'][number];
+
+// `app.sock (socket, 0 B)`, `out.part (12 B)`: regular files without a kind word.
+const entryText = (f: Entry): string => `${f.path} (${f.kind && f.kind !== 'file' ? `${f.kind}, ` : ''}${f.size} B)`;
+
+// files-absent: after the exit, no entry matches the globs (partial files, stale sockets, FIFOs,
+// symlinks, directories a glob names: all were cleaned up). A filesDir that did not exist is no
+// evidence (`error`), never a pass.
 export const filesAbsent: CheckDefinition = {
   name: 'files-absent',
   applies: (spec) => (spec.expect.filesAbsent?.length ?? 0) > 0,
@@ -9,13 +16,17 @@ export const filesAbsent: CheckDefinition = {
     const expected = { absent: spec.expect.filesAbsent };
     const snap = eventsOf(events, 'files:snapshot').find((s) => s.purpose === 'absent');
     if (!snap) return noEvidence('files-absent', expected, 'the files were not inspected after the exit (the run ended early)');
-    if (snap.files.length === 0) return pass('files-absent', expected, { found: [] }, `no file matches ${spec.expect.filesAbsent!.join(', ')}`);
+    if (snap.dirMissing !== undefined) {
+      return noEvidence('files-absent', expected, `the directory ${snap.dirMissing} (expect.filesDir) does not exist, so absence proves nothing; fix expect.filesDir or the target's cwd`);
+    }
+    if (snap.files.length === 0) return pass('files-absent', expected, { found: [] }, `no entry matches ${spec.expect.filesAbsent!.join(', ')}`);
     return fail('files-absent', expected, { found: snap.files.map((f) => f.path) },
-      `${snap.files.length} file${snap.files.length === 1 ? '' : 's'} left behind: ${snap.files.map((f) => `${f.path} (${f.size} B)`).join(', ').slice(0, 300)}`, snap.files);
+      `${snap.files.length} entr${snap.files.length === 1 ? 'y' : 'ies'} left behind: ${snap.files.map(entryText).join(', ').slice(0, 300)}`, snap.files);
   },
 };
 
-// files-intact: every listed file exists after the exit, with the declared size or hash.
+// files-intact: every listed entry exists after the exit; one with a declared size or hash must be
+// a regular file (or a symlink to one) of that size or hash. A filesDir that did not exist is no evidence (`error`).
 export const filesIntact: CheckDefinition = {
   name: 'files-intact',
   applies: (spec) => (spec.expect.filesIntact?.length ?? 0) > 0,
@@ -24,10 +35,14 @@ export const filesIntact: CheckDefinition = {
     const expected = { files: wanted };
     const snap = eventsOf(events, 'files:snapshot').find((s) => s.purpose === 'intact');
     if (!snap) return noEvidence('files-intact', expected, 'the files were not inspected after the exit (the run ended early)');
+    if (snap.dirMissing !== undefined) {
+      return noEvidence('files-intact', expected, `the directory ${snap.dirMissing} (expect.filesDir) does not exist, so no file could be checked; fix expect.filesDir or the target's cwd`);
+    }
     const problems: string[] = [];
     for (const w of wanted) {
       const f = snap.files.find((x) => x.path === w.path);
       if (!f) problems.push(`${w.path}: missing`);
+      else if (f.kind !== undefined && f.kind !== 'file' && f.sha256 === undefined && (w.size ?? w.minSize ?? w.sha256) !== undefined) problems.push(`${w.path}: a ${f.kind}, not a regular file with a size or content`);
       else if (w.size !== undefined && f.size !== w.size) problems.push(`${w.path}: ${f.size} B, expected ${w.size} B`);
       else if (w.minSize !== undefined && f.size < w.minSize) problems.push(`${w.path}: ${f.size} B, expected at least ${w.minSize} B`);
       else if (w.sha256 !== undefined && f.sha256 !== w.sha256) problems.push(`${w.path}: sha256 ${f.sha256?.slice(0, 12)}…, expected ${w.sha256.slice(0, 12)}…`);

@@ -1,11 +1,22 @@
-import { capDetails, loadView, opDetail, r3, tally } from '../load/ops.js';
-import { firstSignal } from './evidence.js';
+import { capDetails, loadView, opDetail, r3, tally, type Op } from '../load/ops.js';
+import { PROBE_DRIVER } from '../load/rejection-probe.js';
+import { firstSignal, targetExit } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
-// new-work-rejected: operations started after the first signal were turned away cleanly: 503
-// (rejected) or refused (the listener closed). Within `graceMs` of the signal (the target had not
-// yet reacted) they may also be served ok. Never reset, timed out, closed mid-way, answered with
-// another error, or left unfinished. No evidence when no signal was sent or nothing started after it.
+// Operations turned away (refused or rejected) needed for a pass: one could be chance.
+export const MIN_REJECTIONS = 2;
+
+const kindsText = (kinds: Record<string, number>): string => Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+
+// new-work-rejected: work that arrived after the first signal was turned away cleanly: 503
+// (rejected) or refused (the listener closed, or the target is gone). Within `graceMs` of the
+// signal (the target had not yet reacted) it may also be served. Never reset, timed out, closed
+// mid-way, answered with another error, or left unfinished.
+// Evidence is the load's operations started after the signal plus the harness's own probes (fresh
+// connections from the signal until the exit, and after it: load/rejection-probe.ts). An operation
+// cut (reset or FIN, no answer) right before the port closed (the next operation to start was
+// refused) raced the listener's close or the exit: reported, judged neither way. A pass needs MIN_REJECTIONS operations turned
+// away; without them (no port to probe, no load) the check has no evidence (`error`).
 export const newWorkRejected: CheckDefinition = {
   name: 'new-work-rejected',
   applies: (spec) => spec.expect.newWorkRejected !== undefined && spec.expect.newWorkRejected !== false,
@@ -13,35 +24,75 @@ export const newWorkRejected: CheckDefinition = {
     const cfg = spec.expect.newWorkRejected;
     const graceMs = typeof cfg === 'object' ? cfg.graceMs : 50;
     const driver = typeof cfg === 'object' ? cfg.driver : undefined;
-    const expected = { afterSignal: ['rejected', 'refused'], withinGraceAlso: 'ok', graceMs, ...(driver ? { driver } : {}) };
+    const expected = { afterSignal: ['rejected', 'refused'], withinGraceAlso: 'ok', graceMs, minRejected: MIN_REJECTIONS, ...(driver ? { driver } : {}) };
     const signal = firstSignal(events);
     if (!signal) return noEvidence('new-work-rejected', expected, 'no signal was sent');
     const S = signal.t;
+    const exitT = targetExit(events)?.t;
+
+    // The load's operations (as before: per operation, and the folded counts).
     const { ops, summaries } = loadView(events, driver);
     const after = ops.filter((o) => o.startT >= S);
     const folded = summaries.filter((s) => s.fromT >= S);
-    const outcomes: Record<string, number> = {};
-    for (const o of after) tally(outcomes, o.outcome);
-    for (const s of folded) for (const [k, n] of Object.entries(s.outcomes)) tally(outcomes, k, n ?? 0);
-    const total = after.length + folded.reduce((n, s) => n + s.ops, 0);
-    if (total === 0) return noEvidence('new-work-rejected', expected, `no operation started after ${signal.signal}, so nothing could be rejected; keep the load running through the shutdown`);
-    const clean = (o: (typeof after)[number]): boolean =>
-      o.outcome === 'rejected' || o.outcome === 'refused' || (o.outcome === 'ok' && o.startT - S <= graceMs);
-    const bad = after.filter((o) => !clean(o));
+    const loadTotal = after.length + folded.reduce((n, s) => n + s.ops, 0);
+
+    // The harness's probes, in order.
+    const probes = loadView(events, PROBE_DRIVER).ops.filter((o) => o.startT >= S);
+    // Cut by the close: reset or closed without an answer, and the next operation to start after it
+    // ended (load or probe) was refused: it raced the listener's close or the exit (it sat in the
+    // accept queue), it was not served. (no-reset still counts every reset.)
+    const all = [...after, ...probes].sort((a, b) => a.startT - b.startT);
+    const cut = new Set<Op>();
+    for (const o of all) {
+      if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined) continue;
+      const next = all.find((c) => c !== o && c.startT >= o.endT!);
+      if (next?.outcome === 'refused') cut.add(o);
+    }
+    const phaseOf = (p: Op): 'alive' | 'afterExit' => (p.op === 'new-work after-exit' || (exitT !== undefined && p.startT >= exitT) ? 'afterExit' : 'alive');
+    const probeOutcomes = { alive: {} as Record<string, number>, afterExit: {} as Record<string, number> };
+    for (const p of probes) tally(probeOutcomes[phaseOf(p)], cut.has(p) ? `cut by the close (${p.outcome})` : p.outcome);
+
+    const turnedAway = (o: Op): boolean => o.outcome === 'rejected' || o.outcome === 'refused';
+    const clean = (o: Op): boolean => turnedAway(o) || (o.outcome === 'ok' && o.startT - S <= graceMs);
+    const bad = all.filter((o) => !clean(o) && !cut.has(o));
+    const loadOutcomes: Record<string, number> = {};
+    for (const o of after) tally(loadOutcomes, cut.has(o) ? `cut by the close (${o.outcome})` : o.outcome);
+    for (const s of folded) for (const [k, n] of Object.entries(s.outcomes)) tally(loadOutcomes, k, n ?? 0);
     const foldedBad = folded.flatMap((s) =>
       Object.entries(s.outcomes).filter(([k, n]) => k !== 'rejected' && k !== 'refused' && (n ?? 0) > 0)
         .map(([k, n]) => ({ driver: s.driver, outcome: k, count: n, summarized: true, fromOffsetMs: r3(s.fromT - S), toOffsetMs: r3(s.toT - S) })),
     );
+    const rejected = after.filter(turnedAway).length + probes.filter(turnedAway).length
+      + folded.reduce((n, s) => n + (s.outcomes.rejected ?? 0) + (s.outcomes.refused ?? 0), 0);
     const badCount = bad.length + foldedBad.reduce((n, f) => n + (f.count ?? 0), 0);
-    const actual = { startedAfterSignal: total, outcomes, unclean: badCount };
-    if (badCount === 0) {
-      return pass('new-work-rejected', expected, actual, `all ${total} operations started after ${signal.signal} were rejected cleanly (${Object.entries(outcomes).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    const total = loadTotal + probes.length;
+    const outcomes: Record<string, number> = {};
+    for (const o of after) tally(outcomes, o.outcome);
+    for (const s of folded) for (const [k, n] of Object.entries(s.outcomes)) tally(outcomes, k, n ?? 0);
+    for (const p of probes) tally(outcomes, p.outcome);
+    const actual = {
+      startedAfterSignal: total, outcomes, unclean: badCount, turnedAway: rejected, cutByClose: cut.size,
+      load: { operations: loadTotal, outcomes: loadOutcomes },
+      probes: { operations: probes.length, whileAlive: probeOutcomes.alive, afterExit: probeOutcomes.afterExit },
+    };
+    const judged = `${loadTotal} load operation${loadTotal === 1 ? '' : 's'}${loadTotal ? ` (${kindsText(loadOutcomes)})` : ''}`
+      + ` and ${probes.length} harness probe${probes.length === 1 ? '' : 's'}`
+      + (probes.length ? ` (while alive: ${kindsText(probeOutcomes.alive) || 'none'}; after the exit: ${kindsText(probeOutcomes.afterExit) || 'none'})` : '');
+
+    if (badCount > 0) {
+      const kinds: Record<string, number> = {};
+      for (const o of bad) tally(kinds, `${o.outcome === 'ok' ? 'served' : o.outcome}${o.driver === PROBE_DRIVER ? ' (probe)' : ''}`);
+      for (const f of foldedBad) tally(kinds, f.outcome === 'ok' ? 'served' : f.outcome, f.count ?? 0);
+      return fail('new-work-rejected', expected, actual,
+        `${badCount} of ${total} operations started after ${signal.signal} were not rejected cleanly (${kindsText(kinds)}); judged ${judged}`,
+        capDetails([...bad.map((o) => opDetail(o, S)), ...foldedBad]));
     }
-    const kinds: Record<string, number> = {};
-    for (const o of bad) tally(kinds, o.outcome === 'ok' ? 'served' : o.outcome);
-    for (const f of foldedBad) tally(kinds, f.outcome === 'ok' ? 'served' : f.outcome, f.count ?? 0);
-    return fail('new-work-rejected', expected, actual,
-      `${badCount} of ${total} operations started after ${signal.signal} were not rejected cleanly (${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')})`,
-      capDetails([...bad.map((o) => opDetail(o, S)), ...foldedBad]));
+    if (rejected < MIN_REJECTIONS) {
+      const why = probes.length === 0 ? 'the harness could not probe (no port: put {port} in the target\'s args or env)' : 'the probes were cut or served within the grace';
+      return noEvidence('new-work-rejected', expected,
+        `only ${rejected} operation${rejected === 1 ? ' was' : 's were'} turned away after ${signal.signal} (at least ${MIN_REJECTIONS} are needed): judged ${judged}; ${total === 0 ? 'nothing started after the signal, ' : ''}${why}`);
+    }
+    return pass('new-work-rejected', expected, actual,
+      `new work after ${signal.signal} was turned away: ${rejected} operation${rejected === 1 ? '' : 's'} refused or rejected, none served after the ${graceMs} ms grace; judged ${judged}`);
   },
 };

@@ -24,6 +24,9 @@ export interface TargetSpawnedEvent {
   type: 'target:spawned'; t: number;
   pid: number; pgid: number; command: string; args: string[]; cwd: string; port?: number;
 }
+// The target runs as PID 1 of its own PID namespace: `pid` is PID 1's pid on the host (signals
+// with deliver: process go there), `init` what runs as PID 1 (`none`: the target itself).
+export interface TargetPid1Event { type: 'target:pid1'; t: number; pid: number; init: string }
 export interface TargetReadyEvent { type: 'target:ready'; t: number; probe: string; readyMs: number }
 export interface TargetNotReadyEvent {
   type: 'target:not-ready'; t: number; probe: string; reason: string; timeoutMs: number;
@@ -56,7 +59,10 @@ export interface FileSeenEvent {
 }
 export interface FilesSnapshotEvent {
   type: 'files:snapshot'; t: number; purpose: 'absent' | 'intact'; globs: string[];
-  files: Array<{ path: string; size: number; sha256?: string }>;
+  // Every kind of entry (see observe/files.ts); `kind` absent in histories written before it.
+  files: Array<{ path: string; size: number; sha256?: string; kind?: 'file' | 'dir' | 'symlink' | 'socket' | 'fifo' | 'device' | 'other' }>;
+  // The directory, when it did not exist: nothing could be looked at (no evidence either way).
+  dirMissing?: string;
   // True when the harness had killed processes of the run (timeout, still-running, interrupt)
   // before this snapshot: it then shows a state the harness helped make.
   afterHarnessKill?: boolean;
@@ -145,7 +151,7 @@ export type HistoryEvent =
   | LogLineEvent | LogDroppedEvent | ProcessSeenEvent | ProcessGoneEvent
   | TriggerArmedEvent | TriggerFiredEvent | SignalSentEvent
   | FileSeenEvent | FilesSnapshotEvent | TargetExitEvent | TargetAliveEvent
-  | OrphanFoundEvent | OrphanExitedEvent | OrphanDyingEvent | OrphanKilledEvent | HarnessStopEvent
+  | TargetPid1Event | OrphanFoundEvent | OrphanExitedEvent | OrphanDyingEvent | OrphanKilledEvent | HarnessStopEvent
   | InspectResultEvent | RunErrorEvent | RunSkipEvent | RunEndEvent
   | LoadStartedEvent | LoadStoppedEvent | LoadErrorEvent
   | RequestStartEvent | RequestEndEvent | ConnOpenEvent | ConnCloseEvent

@@ -1,4 +1,5 @@
 import type { HistoryEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
+import { PROBE_DRIVER } from './rejection-probe.js';
 
 // One operation as the history tells it: an HTTP request, a WebSocket message awaiting its ack, a
 // TCP command awaiting its reply. `unfinished` when it has a start and no end.
@@ -21,13 +22,16 @@ export interface LoadView {
   summaries: LoadSummaryEvent[];
 }
 
-// Pairs request:start / request:end per driver and id; keeps only `driver` when given. Pure.
+// Pairs request:start / request:end per driver and id; keeps only `driver` when given (without it,
+// every driver but the harness's own new-work probes, see load/rejection-probe.ts). Pure.
 export function loadView(events: readonly HistoryEvent[], driver?: string): LoadView {
   const byKey = new Map<string, Op>();
   const ops: Op[] = [];
   const summaries: LoadSummaryEvent[] = [];
   for (const e of events) {
     if (driver !== undefined && 'driver' in e && e.driver !== driver) continue;
+    // The harness's own post-signal probes are new-work-rejected's evidence, not the load's.
+    if (driver === undefined && 'driver' in e && e.driver === PROBE_DRIVER) continue;
     if (e.type === 'request:start') {
       const key = `${e.driver}\u0000${e.id}`;
       if (byKey.has(key)) continue;

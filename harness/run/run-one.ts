@@ -8,6 +8,7 @@ import { History } from '../history/writer.js';
 import { executeStrike } from '../inject/strike.js';
 import { armTrigger, type Fired } from '../inject/triggers.js';
 import { createLoadDriver, loadName } from '../load/index.js';
+import { startRejectionProbe, type RejectionProbe } from '../load/rejection-probe.js';
 import type { LoadDriver } from '../load/types.js';
 import { computeMetrics } from '../metrics/core.js';
 import { FileObserver, snapshotFiles } from '../observe/files.js';
@@ -128,6 +129,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
   let target: Launched | undefined;
   let harnessStopping = false;
   let struck: ReturnType<typeof executeStrike> | undefined;
+  let prober: RejectionProbe | undefined;
   let outcome: AttemptOutcome = { history, portClash: false };
 
   history.emit({ type: 'run:start', runId: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, originWall: clock.originWall, harnessPid: process.pid, containment: options.containment.level });
@@ -270,6 +272,9 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
         strikeAbort.abort();
         abort.signal.removeEventListener('abort', stopStrike);
       });
+      // new-work-rejected's own evidence: fresh connections once the first signal:sent is recorded.
+      prober = port === undefined ? undefined : startRejectionProbe({ history, host: HOST, port, spec, exited: launched.exited });
+      teardown.add('rejection probe', () => prober?.stop());
       struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
@@ -310,6 +315,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     // After the exit: the strike thread's last report (an escalation sent just before the exit),
     // the load's closes, then the sweep of the tree.
     if (struck) await Promise.race([struck.settled, sleepMs(1_000)]);
+    if (prober) await Promise.race([prober.finished(), sleepMs(3_000)]);
     if (drivers.length) await Promise.race([Promise.all(drivers.map((d) => d.done.catch(() => {}))), sleepMs(2_000, abort.signal)]);
     // Evidence before intervention: the tree is left to end by itself (the orphan grace; members
     // dying of a SIGKILL already sent are awaited), the files are looked at, and only then does
@@ -322,11 +328,11 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     observer.poll();
     const afterHarnessKill = harnessStopping ? { afterHarnessKill: true } : {};
     if (spec.expect.filesAbsent?.length) {
-      history.emit({ type: 'files:snapshot', purpose: 'absent', globs: spec.expect.filesAbsent, files: snapshotFiles(filesDir, spec.expect.filesAbsent, false), ...afterHarnessKill });
+      history.emit({ type: 'files:snapshot', purpose: 'absent', globs: spec.expect.filesAbsent, ...snapshotFiles(filesDir, spec.expect.filesAbsent, false), ...afterHarnessKill });
     }
     if (spec.expect.filesIntact?.length) {
       const globs = spec.expect.filesIntact.map((f) => (typeof f === 'string' ? f : f.path));
-      history.emit({ type: 'files:snapshot', purpose: 'intact', globs, files: snapshotFiles(filesDir, globs, true), ...afterHarnessKill });
+      history.emit({ type: 'files:snapshot', purpose: 'intact', globs, ...snapshotFiles(filesDir, globs, true), ...afterHarnessKill });
     }
     await sweepOrphans(container, settled.orphans, launched.pgid, history);
     for (const step of spec.expect.inspect ?? []) await runInspect(step, { history, cwd: filesDir, vars, marker, container: newContainer(`inspect-${step.name}`) });

@@ -43,7 +43,13 @@ t.test('drain', async (t) => {
 t.test('new-work-rejected', async (t) => {
   const base = [...op('a', 90, 120), sig(100)];
   t.equal(check({ newWorkRejected: true }, [...base, ...op('b', 110, 111, 'rejected', 503), ...op('c', 200, 201, 'refused')], 'new-work-rejected').status, 'pass');
-  t.equal(check({ newWorkRejected: true }, [...base, ...op('b', 120, 121, 'ok', 200)], 'new-work-rejected').status, 'pass', 'served within the 50 ms grace');
+  t.equal(check({ newWorkRejected: true }, [...base, ...op('b', 120, 121, 'ok', 200), ...op('c', 200, 201, 'refused'), ...op('d', 230, 231, 'refused')], 'new-work-rejected').status, 'pass', 'served within the 50 ms grace');
+  const one = check({ newWorkRejected: true }, [...base, ...op('b', 120, 121, 'ok', 200), ...op('c', 200, 201, 'refused')], 'new-work-rejected');
+  t.equal(one.status, 'error', 'one operation turned away is not evidence enough');
+  t.match(one.message, /only 1 operation was turned away after SIGTERM \(at least 2 are needed\)/);
+  const raced = check({ newWorkRejected: true }, [...base, ...op('b', 160, 170, 'reset'), ...op('c', 180, 181, 'refused'), ...op('d', 200, 201, 'refused'), ...op('e', 210, 215, 'reset'), ...op('f', 220, 221, 'rejected', 503)], 'new-work-rejected');
+  t.equal(raced.status, 'fail', 'a reset followed by a refused connect raced the close; one followed by a 503 did not');
+  t.match(raced.actual, { unclean: 1, cutByClose: 1, turnedAway: 3 });
   const served = check({ newWorkRejected: { graceMs: 10 } }, [...base, ...op('b', 120, 121, 'ok', 200)], 'new-work-rejected');
   t.equal(served.status, 'fail', 'served after the grace');
   t.match(served.message, /served 1/);
