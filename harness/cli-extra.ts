@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { judge, verdictOf } from './check/index.js';
-import { HarnessError } from './errors.js';
+import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readHistory } from './history/reader.js';
 import { computeMetrics } from './metrics/core.js';
@@ -24,10 +24,12 @@ export function selectShardPlans(plans: RunPlan[], shard: { index: number; total
   return selectShard(plans, shard, (p) => p.id);
 }
 
-// compare BASE CURRENT [--max-slowdown PCT] [--out DIR]
+// compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing]
 // compare RESULTS --split PARAM: the two values of PARAM in one (interleaved) run, first vs second.
+// Exit 1 on a regression, and (fail closed) when a base scenario is missing from current, unless
+// --allow-missing.
 async function compare(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { 'max-slowdown': { type: 'string' }, out: { type: 'string' }, split: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { 'max-slowdown': { type: 'string' }, out: { type: 'string' }, split: { type: 'string' }, 'allow-missing': { type: 'boolean' } } });
   const maxSlowdownPct = values['max-slowdown'] === undefined ? 20 : parseMaxSlowdown(values['max-slowdown']);
   let base: ResultsFile;
   let current: ResultsFile;
@@ -46,6 +48,16 @@ async function compare(args: string[]): Promise<number> {
   process.stdout.write(`${formatComparison(comparison)}\n`);
   const page = await writeCompareHtml(outDir, comparison);
   process.stdout.write(`  ${page}\n`);
+  const missing = comparison.groups.filter((g) => g.verdict === 'missing').map((g) => g.key);
+  if (missing.length) {
+    const list = `${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (and ${missing.length - 10} more)` : ''}`;
+    if (values['allow-missing']) {
+      process.stderr.write(`note: ${missing.length} base scenario(s) missing from current: ${list}; accepted because of --allow-missing\n`);
+    } else {
+      process.stderr.write(`shutdown-drill: compare: ${missing.length} base scenario(s) missing from current: ${list}; a scenario that did not run is no evidence: run it, or pass --allow-missing to accept the gap\n`);
+      return ExitCode.failed;
+    }
+  }
   return comparison.verdict === 'regression' ? ExitCode.failed : ExitCode.passed;
 }
 
@@ -70,11 +82,20 @@ export function splitByParam(results: ResultsFile, param: string): [ResultsFile,
   return [side(valuesSeen[0]!), side(valuesSeen[1]!)];
 }
 
-// merge DIR... [--out DIR]: shard outputs into one results.json and report.
+// merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]: shard outputs into one
+// results.json and report. Fails closed (exit 1, nothing written) on a missing, doubled or foreign shard.
 async function merge(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, 'allow-missing-shards': { type: 'boolean' }, 'allow-foreign-shards': { type: 'boolean' } } });
   const outDir = path.resolve(values.out ?? 'reports/merged');
-  const merged = await mergeResults(positionals, { outDir });
+  let merged: ResultsFile;
+  try {
+    merged = await mergeResults(positionals, { outDir, allowMissingShards: values['allow-missing-shards'] === true, allowForeignShards: values['allow-foreign-shards'] === true });
+  } catch (error) {
+    if (!isHarnessError(error, 'GATE_FAILED')) throw error;
+    process.stderr.write(`shutdown-drill: ${error.message}\n`);
+    return ExitCode.failed;
+  }
+  for (const w of merged.gateWaived ?? []) process.stderr.write(`note: merged anyway: ${w}\n`);
   const files = await writeReports(outDir, merged);
   process.stdout.write(`merged ${positionals.length} shard(s), ${merged.runs.length} runs (${merged.status})\n${files.map((f) => `  ${f}`).join('\n')}\n`);
   return merged.status === 'passed' ? ExitCode.passed : ExitCode.failed;
@@ -88,7 +109,7 @@ async function report(args: string[]): Promise<number> {
   const { dir } = resolveResultsPath(positionals[0]!);
   const results = loadResults(dir);
   const runs = results.runs.map((run) => rejudge(dir, run));
-  const status = results.status === 'interrupted' ? 'interrupted' : suiteStatus(runs);
+  const status = results.status === 'interrupted' ? 'interrupted' : suiteStatus(runs, { passWithNoRuns: results.options?.['passWithNoRuns'] === true });
   const files = await writeReports(dir, { ...results, status, runs });
   const changed = runs.filter((r, i) => r.verdict !== results.runs[i]!.verdict).length;
   process.stdout.write(`re-judged ${runs.length} runs from their histories (${changed} verdict${changed === 1 ? '' : 's'} changed)\n${files.map((f) => `  ${f}`).join('\n')}\n`);

@@ -7,7 +7,8 @@ import { ExitCode } from './exit-codes.js';
 import { consoleReporter } from './report/console.js';
 import { writeReports } from './report/index.js';
 import { configureRedaction, REDACT_NAME, redactWrites } from './report/redact.js';
-import { planSuite, runSuite } from './run/suite.js';
+import { executedRuns } from './report/results.js';
+import { planSuiteWithShard, runSuite } from './run/suite.js';
 import { scenarioJsonSchema } from './scenario/json-schema.js';
 import { compileUserRegex } from './scenario/regex.js';
 import { commandsExtra, selectShardPlans } from './cli-extra.js';
@@ -15,16 +16,18 @@ import { commandsExtra, selectShardPlans } from './cli-extra.js';
 const USAGE = `Usage:
   shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
                      [--concurrency N] [--bail] [--shard K/N] [--baseline FILE] [--max-slowdown PCT]
-                     [--redact NAME]... [--no-sweep]
+                     [--redact NAME]... [--no-sweep] [--pass-with-no-runs] [--allow-missing]
   shutdown-drill list [paths...] [--grep RE]
-  shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR]
-  shutdown-drill merge DIR... [--out DIR]
+  shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing]
+  shutdown-drill merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]
   shutdown-drill report DIR
   shutdown-drill schema            print the JSON Schema of *.scenario.yaml/json files
 
 With no paths, run and list use scenarios/. The default out dir is reports/latest.
 Exit codes: 0 all passed, 1 a check failed (or a regression), 2 bad usage or invalid scenario,
-3 internal error, 130/143 interrupted by SIGINT/SIGTERM.`;
+3 internal error, 130/143 interrupted by SIGINT/SIGTERM.
+Gates fail closed (exit 1): a run that executes nothing (--pass-with-no-runs), compare with a base
+scenario missing from current (--allow-missing), merge with a lost shard (--allow-missing-shards).`;
 
 // Parses an integer option, naming it in the error.
 function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -59,6 +62,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
       out: { type: 'string' }, grep: { type: 'string' }, repeat: { type: 'string' }, seed: { type: 'string' },
       concurrency: { type: 'string' }, bail: { type: 'boolean' }, shard: { type: 'string' }, baseline: { type: 'string' },
       'max-slowdown': { type: 'string' }, redact: { type: 'string', multiple: true }, 'no-sweep': { type: 'boolean' },
+      'pass-with-no-runs': { type: 'boolean' }, 'allow-missing': { type: 'boolean' },
     },
   });
   const cwd = process.cwd();
@@ -69,7 +73,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   const concurrency = intOption('concurrency', values.concurrency, 1, 1);
   const shard = values.shard === undefined ? undefined : parseShardOption(values.shard);
   const paths = positionals.length ? positionals : ['scenarios'];
-  const plans = await planSuite({ paths, cwd, repeat, ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
+  const { plans, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
 
   if (command === 'list') {
     for (const p of plans) process.stdout.write(`${p.id}  ${path.relative(cwd, path.resolve(cwd, p.file))}\n`);
@@ -84,7 +88,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   for (const w of redaction.warnings) process.stderr.write(`warning: ${w}\n`);
   redactWrites(process.stdout);
   redactWrites(process.stderr);
-  if (plans.length === 0) throw new HarnessError('USAGE', `no run matches${grep ? ` --grep ${grep.source}` : ''} in ${paths.join(' ')}`);
+  const passWithNoRuns = values['pass-with-no-runs'] === true;
 
   const outDir = path.resolve(cwd, values.out ?? 'reports/latest');
   const interrupt = new AbortController();
@@ -117,13 +121,21 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
     onContainment: (c) => {
       if (c.level === 'marker') process.stderr.write(`warning: containment: marker (no kernel container: ${c.downgrade.join('; ') || 'forced'}): a process that leaves the process group and drops SHUTDOWN_DRILL_RUN can escape no-orphans; run as root on Linux for a cgroup\n`);
     },
+    passWithNoRuns, ...(shardIdentity ? { shardIdentity } : {}),
     recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null },
   }, plans);
   const files = await writeReports(outDir, results);
   reporter.summary(results, files);
+  // Fail closed: a suite that executed nothing proves nothing (jest's --passWithNoTests).
+  if (!got && executedRuns(results.runs) === 0) {
+    const why = plans.length === 0
+      ? `no run matches${grep ? ` --grep ${grep.source}` : ''}${shard ? ` in shard ${shard.index}/${shard.total}` : ''} in ${paths.join(' ')}`
+      : `all ${plans.length} planned run(s) were skipped (${results.runs[0]?.reason ?? 'skipped'})`;
+    process.stderr.write(passWithNoRuns ? `note: no run executed: ${why}; passing because of --pass-with-no-runs\n` : `shutdown-drill: no run executed: ${why}; a suite that ran nothing does not pass: fix the selection, or pass --pass-with-no-runs to allow it\n`);
+  }
   let code: number = results.status === 'passed' ? ExitCode.passed : ExitCode.failed;
   if (values.baseline && !got) {
-    code = Math.max(code, await commandsExtra['compare']!([values.baseline, outDir, ...(values['max-slowdown'] ? ['--max-slowdown', values['max-slowdown']] : [])]));
+    code = Math.max(code, await commandsExtra['compare']!([values.baseline, outDir, ...(values['max-slowdown'] ? ['--max-slowdown', values['max-slowdown']] : []), ...(values['allow-missing'] ? ['--allow-missing'] : [])]));
   }
   if (got) code = got === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
   return code;
@@ -151,7 +163,7 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 3_000).unref();
   },
   (error: unknown) => {
-    if (isHarnessError(error) && (error.code === 'USAGE' || error.code === 'SCENARIO_INVALID' || error.code === 'SCENARIO_LOAD_FAILED' || error.code === 'SCENARIO_NOT_FOUND' || error.code === 'OUT_DIR_UNWRITABLE' || error.code === 'RESULTS_INVALID')) {
+    if (isHarnessError(error) && (error.code === 'USAGE' || error.code === 'SCENARIO_INVALID' || error.code === 'SCENARIO_LOAD_FAILED' || error.code === 'SCENARIO_NOT_FOUND' || error.code === 'OUT_DIR_UNWRITABLE' || error.code === 'OUT_DIR_UNSAFE' || error.code === 'OUT_DIR_LOCKED' || error.code === 'RESULTS_INVALID')) {
       process.stderr.write(`shutdown-drill: ${error.message}\n`);
       process.exitCode = ExitCode.usage;
     } else if (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {

@@ -6,6 +6,10 @@ export type HarnessErrorCode =
   | 'SCENARIO_NOT_FOUND'
   | 'SCENARIO_LOAD_FAILED'
   | 'OUT_DIR_UNWRITABLE'
+  // --out is a folder the harness must not empty (/, home, cwd, an ancestor, someone else's folder).
+  | 'OUT_DIR_UNSAFE'
+  // Another live harness is writing into the same --out.
+  | 'OUT_DIR_LOCKED'
   | 'TARGET_SPAWN_FAILED'
   | 'TARGET_NOT_READY'
   | 'TARGET_EXITED_EARLY'
@@ -15,6 +19,8 @@ export type HarnessErrorCode =
   | 'RUN_TIMEOUT'
   | 'INTERRUPTED'
   | 'RESULTS_INVALID'
+  // A gate that fails closed (merge with a lost shard, ...): exit 1, the message says what is missing.
+  | 'GATE_FAILED'
   | 'INTERNAL';
 
 // A failure the harness understands; `problems` lists every item when there are several.

@@ -21,9 +21,11 @@ export function resolveResultsPath(pathOrDir: string): { file: string; dir: stri
 }
 
 const VERDICTS = new Set(['pass', 'fail', 'error', 'skipped']);
+const FINISHED = new Set(['passed', 'failed', 'interrupted', 'error']);
 
 // Reads and validates a results.json (or the one in an out dir). Throws HarnessError('RESULTS_INVALID')
-// listing every problem when the file is missing, not JSON, of an unknown schemaVersion, or malformed.
+// listing every problem when the file is missing, not JSON (truncated), of an unknown schemaVersion,
+// malformed, without a finished `status`, or of a suite still `running` (or whose harness was killed).
 export function loadResults(pathOrDir: string): ResultsFile {
   const { file } = resolveResultsPath(pathOrDir);
   let text: string;
@@ -61,9 +63,16 @@ export function validateResults(data: unknown, where: string): ResultsFile {
     return fail([`\`schemaVersion\` is ${version} but this shutdown-drill reads up to ${RESULTS_SCHEMA_VERSION}; upgrade shutdown-drill to read it`]);
   }
   if (version < 1) return fail([`\`schemaVersion\` must be >= 1, got ${version}`]);
+  // A suite still running (or whose harness was killed) has no verdict: never judge it.
+  if (obj['status'] === 'running') {
+    throw new HarnessError('RESULTS_INVALID', `results: ${where} is of a suite that is still running or whose harness was killed (status "running", started ${JSON.stringify(obj['startedAt'])}); its runs are incomplete and carry no suite verdict: wait for the suite to end, or re-run it`);
+  }
   const problems: string[] = [];
+  if (!FINISHED.has(obj['status'] as string)) {
+    problems.push(`\`status\` must be one of ${[...FINISHED].join(', ')}, got ${JSON.stringify(obj['status'])}; a results.json without its status was not finished by shutdown-drill: re-run the suite`);
+  }
   if (!Array.isArray(obj['runs'])) {
-    return fail([`\`runs\` must be an array, got ${JSON.stringify(obj['runs'])?.slice(0, 40) ?? 'undefined'}`]);
+    return fail([...problems, `\`runs\` must be an array, got ${JSON.stringify(obj['runs'])?.slice(0, 40) ?? 'undefined'}`]);
   }
   const runs = obj['runs'] as unknown[];
   runs.forEach((raw, i) => {
@@ -84,7 +93,6 @@ export function validateResults(data: unknown, where: string): ResultsFile {
   const results = obj as unknown as ResultsFile;
   results.tool ??= { name: 'shutdown-drill', version: 'unknown' };
   results.machine ??= { cpus: 0, node: 'unknown', os: 'unknown' };
-  results.status ??= 'passed';
   results.startedAt ??= '';
   results.finishedAt ??= '';
   for (const run of results.runs) {

@@ -25,13 +25,13 @@ export function machineInfo(): ResultsFile['machine'] {
   return { cpus: os.cpus().length, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, cpuModel: os.cpus()[0]?.model ?? 'unknown', hostname: os.hostname() };
 }
 
-// A results file for runs so far.
+// A results file for runs so far: `finishedAt` is null while the status is `running`.
 export function buildResults(options: { startedAt: string; status: SuiteStatus; runs: RunResult[]; options?: Record<string, unknown> }): ResultsFile {
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: toolInfo(),
     startedAt: options.startedAt,
-    finishedAt: new Date().toISOString(),
+    finishedAt: options.status === 'running' ? null : new Date().toISOString(),
     status: options.status,
     machine: machineInfo(),
     ...(options.options ? { options: options.options } : {}),
@@ -46,7 +46,15 @@ export function writeResults(outDir: string, results: ResultsFile): string {
   return file;
 }
 
-// The suite status from its runs: `failed` when any run failed or errored.
-export function suiteStatus(runs: readonly RunResult[]): SuiteStatus {
-  return runs.some((r) => r.verdict === 'fail' || r.verdict === 'error') ? 'failed' : 'passed';
+// The suite status from its runs: `failed` when any run failed or errored, and (fail closed) when
+// no run was executed at all (none planned, or every one skipped) unless `passWithNoRuns`.
+export function suiteStatus(runs: readonly RunResult[], options: { passWithNoRuns?: boolean } = {}): SuiteStatus {
+  if (runs.some((r) => r.verdict === 'fail' || r.verdict === 'error')) return 'failed';
+  if (!options.passWithNoRuns && executedRuns(runs) === 0) return 'failed';
+  return 'passed';
+}
+
+// How many runs were executed (not skipped).
+export function executedRuns(runs: readonly RunResult[]): number {
+  return runs.filter((r) => r.verdict !== 'skipped').length;
 }

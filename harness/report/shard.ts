@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { HarnessError } from '../errors.js';
 
 // One shard of a suite: `index` is 1-based, as in `--shard 2/3`.
@@ -39,4 +40,13 @@ export function selectShard<T>(runs: readonly T[], shard: Shard, key: (run: T) =
     if (rank % total === index - 1) chosen.add(entry.position);
   });
   return runs.filter((_, position) => chosen.has(position));
+}
+
+// The identity of a sharded suite: a hash of every planned run id (the whole list, before the shard
+// was picked; order-free) and the shard count. Shards of one suite share it, whatever their seed.
+export function suiteIdentity(allRunIds: readonly string[], total: number): string {
+  const hash = crypto.createHash('sha256');
+  hash.update(`shards=${total}\n`);
+  for (const id of [...allRunIds].sort()) hash.update(`${id}\n`);
+  return hash.digest('hex').slice(0, 16);
 }

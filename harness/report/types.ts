@@ -4,7 +4,20 @@ import type { CheckResult } from '../check/types.js';
 export const RESULTS_SCHEMA_VERSION = 1;
 
 export type RunVerdict = 'pass' | 'fail' | 'error' | 'skipped';
-export type SuiteStatus = 'passed' | 'failed' | 'interrupted' | 'error';
+// `running`: written at the suite's start and after every run (finishedAt null); a results.json
+// still `running` after the harness is gone was left by a killed harness: it is no verdict.
+export type SuiteStatus = 'passed' | 'failed' | 'interrupted' | 'error' | 'running';
+
+// Which suite a shard's results belong to: `suite` hashes the full planned run list (before the
+// shard was picked) and the shard count, so `merge` can tell a lost, doubled or foreign shard.
+export interface ShardIdentity {
+  index: number;
+  total: number;
+  suite: string;
+  // Runs of the whole suite, and of this shard.
+  suiteRuns: number;
+  runs: number;
+}
 
 export interface RunMetrics {
   // Spawn -> ready.
@@ -50,7 +63,8 @@ export interface ResultsFile {
   schemaVersion: number;
   tool: { name: string; version: string };
   startedAt: string;
-  finishedAt: string;
+  // null while the suite runs (status `running`).
+  finishedAt: string | null;
   status: SuiteStatus;
   machine: { cpus: number; node: string; os: string; cpuModel?: string; hostname?: string };
   // The command line and options the suite ran with.
@@ -58,5 +72,10 @@ export interface ResultsFile {
   // How the runs' processes were held (see harness/target/containment.ts): `cgroup-v2`,
   // `cgroup-v1` or `marker` (the weakest: a process that drops the marker can escape).
   containment?: 'cgroup-v2' | 'cgroup-v1' | 'marker';
+  // Set by `run --shard K/N`.
+  shard?: ShardIdentity;
+  // Set by `run` when no run was executed and --pass-with-no-runs allowed it, by `merge` when
+  // --allow-missing-shards merged an incomplete suite: what the gate let through.
+  gateWaived?: string[];
   runs: RunResult[];
 }

@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
 import { buildResults, suiteStatus, writeResults } from '../report/results.js';
-import type { ResultsFile, RunResult } from '../report/types.js';
+import { suiteIdentity } from '../report/shard.js';
+import type { ResultsFile, RunResult, ShardIdentity } from '../report/types.js';
 import { loadRuns, type LoadedRun } from '../scenario/load.js';
 import { chooseContainment, type Containment } from '../target/containment.js';
 import { formatIdentity, selfIdentity } from '../target/identity.js';
 import { startReaper, stopReaper, sweepStale } from '../target/reaper.js';
 import { stopStriker, warmStriker } from '../inject/striker.js';
+import { checkOutDir, lockOutDir, markOutDir } from './out-dir.js';
 import type { RunPlan } from './plan.js';
 import { executeRun } from './run-one.js';
 
@@ -38,10 +40,19 @@ export interface SuiteOptions {
   recordOptions?: Record<string, unknown>;
   // Picks this shard's runs from the full, ordered list.
   selectShard?: (plans: RunPlan[], shard: { index: number; total: number }) => RunPlan[];
+  // The shard's identity (from planSuiteWithShard), recorded in results.json for `merge`.
+  shardIdentity?: ShardIdentity;
+  // A suite that executed no run (none planned, or all skipped) passes instead of failing.
+  passWithNoRuns?: boolean;
 }
 
 // Expands scenario files into the ordered list of runs (with repeats, seeds, grep and shard).
 export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard'>): Promise<RunPlan[]> {
+  return (await planSuiteWithShard(options)).plans;
+}
+
+// The same, with the shard's identity (the whole suite's planned runs hashed) when sharded.
+export async function planSuiteWithShard(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard'>): Promise<{ plans: RunPlan[]; shard?: ShardIdentity }> {
   const loaded = await loadRuns(options.paths, options.cwd);
   const base = options.seed ?? crypto.randomInt(1, 2 ** 31 - 1);
   const plans: RunPlan[] = [];
@@ -53,9 +64,11 @@ export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'g
   }
   if (options.shard) {
     if (!options.selectShard) throw new HarnessError('USAGE', '--shard needs a shard selector');
-    return options.selectShard(plans, options.shard);
+    const mine = options.selectShard(plans, options.shard);
+    const { index, total } = options.shard;
+    return { plans: mine, shard: { index, total, suite: suiteIdentity(plans.map((p) => p.id), total), suiteRuns: plans.length, runs: mine.length } };
   }
-  return plans;
+  return { plans };
 }
 
 function toPlan(run: LoadedRun, repeat: number, repeats: number, baseSeed: number): RunPlan {
@@ -66,17 +79,30 @@ function toPlan(run: LoadedRun, repeat: number, repeats: number, baseSeed: numbe
   };
 }
 
-// Runs a suite: at most `concurrency` runs at once, results.json rewritten (atomically) after
-// every run so a killed harness still leaves what it knew. Never starts a run after an interrupt.
+// Runs a suite: at most `concurrency` runs at once. results.json says `running` from the start (the
+// old one replaced at once) and after every run (rewritten atomically), so a killed harness leaves
+// what it knew and never a verdict; the last write sets the real status. Never starts a run after
+// an interrupt. Refuses an unsafe or busy out dir (OUT_DIR_UNSAFE, OUT_DIR_LOCKED) before touching it.
 export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise<ResultsFile> {
   const startedAt = new Date().toISOString();
+  checkOutDir({ outDir: options.outDir, cwd: options.cwd, scenarioPaths: [...options.paths, ...new Set(plans.map((p) => p.file))] });
   try {
     fs.mkdirSync(options.outDir, { recursive: true });
     fs.accessSync(options.outDir, fs.constants.W_OK);
   } catch (error) {
     throw new HarnessError('OUT_DIR_UNWRITABLE', `cannot write the output folder ${options.outDir}: ${(error as Error).message}; pass a writable --out DIR`, { cause: error });
   }
+  const unlock = lockOutDir(options.outDir);
+  process.once('exit', unlock);
+  markOutDir(options.outDir);
+  const recordOptions = { ...(options.recordOptions ?? {}), ...(options.passWithNoRuns ? { passWithNoRuns: true } : {}) };
+  const results: Array<RunResult | undefined> = new Array(plans.length);
+  const resultsFile = (status: ResultsFile['status']): ResultsFile => ({
+    ...buildResults({ startedAt, status, runs: results.filter((r): r is RunResult => r !== undefined), options: recordOptions }),
+    ...(options.shardIdentity ? { shard: options.shardIdentity } : {}),
+  });
   // A clean slate: an old results.json or run folder must never be mistaken for this suite's.
+  writeResults(options.outDir, resultsFile('running'));
   fs.rmSync(path.join(options.outDir, 'runs'), { recursive: true, force: true });
 
   // Leftovers of harnesses proven dead (never a live one's): off with --no-sweep.
@@ -90,10 +116,8 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   startReaper(session, containment);
   warmStriker();
 
-  const results: Array<RunResult | undefined> = new Array(plans.length);
   const record = (status: ResultsFile['status']): ResultsFile => {
-    const done = results.filter((r): r is RunResult => r !== undefined);
-    const file = { ...buildResults({ startedAt, status, runs: done, ...(options.recordOptions ? { options: options.recordOptions } : {}) }), containment: containment.level };
+    const file = { ...resultsFile(status), containment: containment.level };
     writeResults(options.outDir, file);
     return file;
   };
@@ -110,7 +134,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
       results[i] = result;
       options.onRunEnd?.(result, plan);
       if (options.bail && (result.verdict === 'fail' || result.verdict === 'error')) bailed = true;
-      record('passed');
+      record('running');
     }
   };
   try {
@@ -118,6 +142,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   } finally {
     await containment.dispose();
     await Promise.all([stopReaper(), stopStriker()]);
+    unlock();
   }
   // Runs that never started say why.
   const why = options.signal.aborted ? 'the harness was interrupted before this run started' : bailed ? 'not run: --bail stopped the suite after a failure' : undefined;
@@ -126,5 +151,5 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
     results[i] = { id: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, repeat: plan.repeat, verdict: 'skipped', reason: why, checks: [], metrics: {}, exit: null, history: null, file: plan.file };
   });
   const done = results.filter((r): r is RunResult => r !== undefined);
-  return record(options.signal.aborted ? 'interrupted' : suiteStatus(done));
+  return record(options.signal.aborted ? 'interrupted' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true }));
 }

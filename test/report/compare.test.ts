@@ -156,6 +156,8 @@ t.test('loadResults accepts a file or an out dir and rejects invalid input with 
   await bad('torn.json', '{"schemaVersion": 1, "runs": [', /is not valid JSON/);
   await bad('newer.json', JSON.stringify({ schemaVersion: 99, runs: [] }), /schemaVersion` is 99 but this shutdown-drill reads up to 1; upgrade/);
   await bad('none.json', JSON.stringify({ runs: [] }), /schemaVersion` must be an integer/);
+  await bad('running.json', JSON.stringify({ schemaVersion: 1, status: 'running', finishedAt: null, runs: [] }), /still running or whose harness was killed \(status "running"/);
+  await bad('no-status.json', JSON.stringify({ schemaVersion: 1, runs: [] }), /`status` must be one of passed, failed, interrupted, error, got undefined/);
   await bad('runs.json', JSON.stringify({ schemaVersion: 1, runs: [{ id: '', verdict: 'maybe' }] }), /runs\[0\]\.id must be a non-empty string.*runs\[0\]\.verdict must be one of pass, fail, error, skipped, got "maybe"/);
   try {
     loadResults(path.join(dir, 'nope'));

@@ -51,8 +51,11 @@ t.test('3 shards chosen by selectShard merge back into the unsharded run list', 
   // The merged results validate, and merging two shards reports the missing one.
   await fs.writeFile(path.join(out, 'results.json'), JSON.stringify(merged));
   t.equal(loadResults(out).runs.length, all.length);
-  const partial = await mergeResults(dirs.slice(0, 2));
+  // Fails closed on the lost shard unless allowed (then the gap is recorded).
+  await t.rejects(mergeResults(dirs.slice(0, 2)), { code: 'GATE_FAILED', message: /shard 3\/3 missing \(given 2 of 3\)/ });
+  const partial = await mergeResults(dirs.slice(0, 2), { allowMissingShards: true });
   t.same(partial.options?.['missingShards'], ['3/3']);
+  t.same(partial.gateWaived, ['shard 3/3 missing (given 2 of 3)']);
   t.ok(path.isAbsolute(partial.runs[0]!.history!), 'without an out dir, history paths point into the shards');
 });
 
