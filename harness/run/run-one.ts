@@ -21,6 +21,7 @@ import { freePort } from '../target/ports.js';
 import { makeRunTmp } from '../target/run-tmp.js';
 import { describeReady, waitReady } from '../target/ready.js';
 import { joinArgv, type Container, type Containment } from '../target/containment.js';
+import { pid1Unavailable } from '../target/pid1.js';
 import { settleTree } from '../target/settle.js';
 import { readCmdline } from '../target/proc.js';
 import { MARKER_ENV, ProcessTracker } from '../target/tree.js';
@@ -141,6 +142,13 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       history.emit({ type: 'run:skip', reason });
       return (outcome = { history, skipped: reason, portClash: false });
     }
+    // target.pid1 is never run outside a PID namespace: without one the run is skipped, saying why.
+    const noPid1 = plan.spec.target.pid1 ? pid1Unavailable() : undefined;
+    if (noPid1) {
+      const reason = `target.pid1: ${noPid1}`;
+      history.emit({ type: 'run:skip', reason });
+      return (outcome = { history, skipped: reason, portClash: false });
+    }
 
     // Per-run resources: a temp dir and the ports the scenario asks for.
     const tmp = makeRunTmp();
@@ -173,6 +181,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     });
     target = await launch({
       command: spec.target.command, args: spec.target.args, cwd, env: spec.target.env, shell: spec.target.shell, marker, now, container,
+      ...(spec.target.pid1 ? { pid1: { init: spec.target.init } } : {}),
       outputLines: spec.target.outputLines,
       onLine: (stream, line, keep) => {
         if (keep) history.emit({ type: 'log:line', t: line.t, stream, line: line.line });
@@ -182,6 +191,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     });
     const launched = target;
     history.emit({ type: 'target:spawned', t: launched.spawnT, pid: launched.pid, pgid: launched.pgid, command: spec.target.command, args: spec.target.args, cwd, ...(port ? { port } : {}) });
+    if (spec.target.pid1) history.emit({ type: 'target:pid1', t: launched.spawnT, pid: launched.signalPid, init: spec.target.init });
     void launched.exited.then((exit) => {
       history.emit({ type: 'target:exit', t: exit.t, code: exit.code, signal: exit.signal, shellCode: exit.shellCode, byHarness: harnessStopping });
     });
@@ -275,7 +285,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       // new-work-rejected's own evidence: fresh connections once the first signal:sent is recorded.
       prober = port === undefined ? undefined : startRejectionProbe({ history, host: HOST, port, spec, exited: launched.exited });
       teardown.add('rejection probe', () => prober?.stop());
-      struck = executeStrike({ strike, fired, target: { pid: launched.pid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
+      struck = executeStrike({ strike, fired, target: { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
       await Promise.race([struck.sent, launched.exited]);

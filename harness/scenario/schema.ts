@@ -42,6 +42,12 @@ export const TargetSchema = z.strictObject({
   ...ProcessSpecShape,
   // Lines of stdout/stderr kept in the history per stream; the rest are counted as dropped.
   outputLines: positiveInt.default(5_000),
+  // Run the target as PID 1 of a PID namespace of its own, as a container without an init does
+  // (the kernel then drops signals whose action is the default; see harness/target/pid1.ts).
+  pid1: z.boolean().default(false),
+  // With pid1: what runs as PID 1 — `none` (the target itself), `tini`, `dumb-init`, or a command
+  // line (split on spaces) that takes the target's argv after it.
+  init: z.string().min(1).default('none'),
 });
 
 export const ServiceSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9-]*$/i), ...ProcessSpecShape });

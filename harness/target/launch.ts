@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { HarnessError } from '../errors.js';
 import { joinArgv, type Container } from './containment.js';
 import { findExecutable } from './executable.js';
+import { findPid1, pid1Argv, type InitSpec } from './pid1.js';
 import { HeadTailBuffer, splitLines, type CapturedLine } from './lines.js';
 import { readProc } from './proc.js';
 import { MARKER_ENV } from './tree.js';
@@ -25,6 +26,8 @@ export interface LaunchOptions {
   marker: string;
   // The container the process is started in (it joins before its first instruction).
   container: Container;
+  // Run as PID 1 of a new PID namespace, behind `init` (see pid1.ts).
+  pid1?: { init: InitSpec };
   now: () => number;
   // Lines kept per stream (head and tail halves); the rest is counted.
   outputLines: number;
@@ -35,6 +38,8 @@ export interface LaunchOptions {
 export interface Launched {
   pid: number;
   pgid: number;
+  // Where a signal to "the process" goes: the leader, or under pid1 the namespace's PID 1.
+  signalPid: number;
   // The leader's start time in clock ticks since boot (0 when unknown): descendants start later.
   start: number;
   spawnT: number;
@@ -63,11 +68,14 @@ export function shellCode(code: number | null, signal: string | null): number {
 // Throws HarnessError('TARGET_SPAWN_FAILED') when the command cannot be started.
 export async function launch(options: LaunchOptions): Promise<Launched> {
   const { command, args, cwd, env, shell, marker, now, container } = options;
-  const wrapped = joinArgv(container, command, args, shell);
+  const pid1 = options.pid1 ? pid1Argv(shell ? '/bin/sh' : command, shell ? ['-c', [command, ...args].join(' ')] : args, options.pid1.init) : undefined;
+  const wrapped = pid1 ? joinArgv(container, pid1.command, pid1.args, false) : joinArgv(container, command, args, shell);
   // Through the join script, a missing command would be the script's exit 127: say it as the
   // spawn failure it is, before anything starts.
-  if (wrapped.command !== command && !shell && !findExecutable(command, cwd, env['PATH'] ?? process.env['PATH'] ?? '')) {
-    throw new HarnessError('TARGET_SPAWN_FAILED', `cannot start \`${command}\` in ${cwd}: spawn ${command} ENOENT (not found${command.includes('/') ? ' or not executable' : ' on PATH'}). Check target.command (is it on PATH?) and target.cwd.`);
+  const initCommand = options.pid1 && options.pid1.init !== 'none' ? pid1!.args[2] : undefined;
+  for (const [what, name] of [['target.command', shell ? undefined : command], ['target.init', initCommand]] as const) {
+    if (wrapped.command === command || name === undefined || findExecutable(name, cwd, env['PATH'] ?? process.env['PATH'] ?? '')) continue;
+    throw new HarnessError('TARGET_SPAWN_FAILED', `cannot start \`${name}\` in ${cwd}: spawn ${name} ENOENT (not found${name.includes('/') ? ' or not executable' : ' on PATH'}). Check ${what} (is it on PATH?)${what === 'target.command' ? ' and target.cwd' : ''}.`);
   }
   const subprocess = execa(wrapped.command, wrapped.args, {
     cwd,
@@ -106,6 +114,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
 
   const start = readProc(pid)?.start ?? 0;
   container.attach({ pid, pgid: pid, start, marker });
+  const signalPid = pid1 ? (await findPid1(pid)) ?? pid : pid;
 
   const half = Math.max(1, Math.floor(options.outputLines / 2));
   const buffers = { stdout: new HeadTailBuffer(half, half), stderr: new HeadTailBuffer(half, half) };
@@ -127,6 +136,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
   return {
     pid,
     pgid: pid,
+    signalPid,
     start,
     spawnT,
     exited,

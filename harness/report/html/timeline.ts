@@ -215,6 +215,9 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
         markers.push({ t: e.t, kind: any ? 'orphan' : 'note', label, detail: `killed [${e.pids.join(', ')}]${e.survivors.length ? `, still alive [${e.survivors.join(', ')}]` : ''}${e.verified === undefined ? '' : e.verified ? ' (verified: none left)' : ' (not verified)'}` });
         break;
       }
+      case 'target:pid1':
+        markers.push({ t: e.t, kind: 'note', label: 'PID 1 of its namespace', detail: `${e.init === 'none' ? 'the target itself' : e.init} runs as PID 1 (host pid ${e.pid}): signals whose action is the default are dropped` });
+        break;
       case 'orphan:exited':
         markers.push({ t: e.t, kind: 'note', label: `pid ${e.pid} exited`, detail: `${e.cmd}: outlived the leader by ${r3(e.livedMs)} ms, exited by itself within the grace` });
         break;
