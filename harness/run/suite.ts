@@ -5,6 +5,7 @@ import { HarnessError } from '../errors.js';
 import { buildResults, suiteStatus, writeResults } from '../report/results.js';
 import { suiteIdentity } from '../report/shard.js';
 import type { ResultsFile, RunResult, ShardIdentity } from '../report/types.js';
+import { MAX_RUNS } from '../scenario/limits.js';
 import { loadRuns, type LoadedRun } from '../scenario/load.js';
 import { chooseContainment, type Containment } from '../target/containment.js';
 import { formatIdentity, selfIdentity } from '../target/identity.js';
@@ -53,10 +54,17 @@ export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'g
 
 // The same, with the shard's identity (the whole suite's planned runs hashed) when sharded.
 export async function planSuiteWithShard(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard'>): Promise<{ plans: RunPlan[]; shard?: ShardIdentity }> {
+  if (!Number.isInteger(options.repeat) || options.repeat < 1 || options.repeat > MAX_RUNS) {
+    throw new HarnessError('USAGE', `--repeat must be an integer from 1 to ${MAX_RUNS} (the cap of runs per suite), got ${options.repeat}`);
+  }
   const loaded = await loadRuns(options.paths, options.cwd);
   const base = options.seed ?? crypto.randomInt(1, 2 ** 31 - 1);
   const plans: RunPlan[] = [];
   const selected = options.grep ? loaded.filter((r) => options.grep!.test(r.name)) : loaded;
+  // The product is checked before anything is repeated.
+  if (selected.length * options.repeat > MAX_RUNS) {
+    throw new HarnessError('USAGE', `${selected.length} runs x --repeat ${options.repeat} = ${selected.length * options.repeat} runs, more than the cap of ${MAX_RUNS} runs per suite; lower --repeat or select fewer runs (--grep, --shard)`);
+  }
   // Repeat-major order (all runs once, then all again, ...): builds or variants compared within one
   // suite are interleaved A B A B, so drifting machine noise falls on both sides alike.
   for (let k = 1; k <= options.repeat; k++) {

@@ -1,3 +1,5 @@
+import { MAX_RUNS, runLimitProblems } from './limits.js';
+import { describeThrown, jsonDataProblem, PlainDataError, shortPath, toPlain } from './plain.js';
 import { formatIssues } from './problems.js';
 import { RunSpecSchema, ScenarioShapeSchema, type MatrixValue, type Params, type RunSpec } from './schema.js';
 
@@ -33,8 +35,16 @@ function valueText(v: MatrixValue): string {
 }
 
 // Expands one scenario object into its runs, validating each; `where` prefixes problems
-// (e.g. `scenarios/a.yaml: scenario "x"`). Problems are returned, never thrown.
-export function expandScenario(raw: unknown, where: string): { runs: ExpandedRun[]; problems: string[] } {
+// (e.g. `scenarios/a.yaml: scenario "x"`). Problems are returned, never thrown. The scenario is
+// read once into plain data first (a Proxy, a throwing getter, a cycle or nesting deeper than 64
+// levels is a problem naming the field); a matrix whose runs would exceed `maxRuns` (default
+// MAX_RUNS) is a problem naming the product, found before anything is expanded.
+export function expandScenario(raw: unknown, where: string, options: { maxRuns?: number } = {}): { runs: ExpandedRun[]; problems: string[] } {
+  try {
+    raw = toPlain(raw);
+  } catch (error) {
+    return { runs: [], problems: [`${where}: ${error instanceof PlainDataError ? error.text : `cannot read the scenario: ${describeThrown(error)}`}`] };
+  }
   const shape = ScenarioShapeSchema.safeParse(raw, { reportInput: true });
   const problems: string[] = shape.success ? [] : formatIssues(shape.error.issues, `${where}: `, raw);
   // With a broken outer shape, still look inside (every problem at once), as one run without a matrix.
@@ -42,8 +52,24 @@ export function expandScenario(raw: unknown, where: string): { runs: ExpandedRun
   const input = raw as Record<string, unknown>;
   const name = typeof input['name'] === 'string' ? input['name'] : '(unnamed)';
   const matrix = shape.success ? (shape.data.matrix as Record<string, MatrixValue[]> | undefined) : undefined;
+  for (const [key, values] of Object.entries(matrix ?? {})) {
+    values.forEach((v, i) => {
+      const bad = jsonDataProblem(v, ['matrix', key, i]);
+      if (bad) problems.push(`${where}: ${bad}`);
+    });
+  }
+  const cap = options.maxRuns ?? MAX_RUNS;
+  const sizes = Object.values(matrix ?? {}).map((values) => values.length);
+  const product = sizes.reduce((a, b) => a * b, 1);
+  if (product > cap) {
+    const count = product > Number.MAX_SAFE_INTEGER ? product.toExponential(2) : String(product);
+    const what = sizes.length ? `matrix: ${sizes.join(' x ')} = ${count} runs` : '1 run';
+    problems.push(product > MAX_RUNS ? `${where}: ${what}, more than the cap of ${MAX_RUNS} runs per suite; split the matrix or drop values`
+      : `${where}: ${what} would bring the suite past the cap of ${MAX_RUNS} runs (${cap} left); run the scenarios in smaller suites`);
+  }
+  if (problems.length && shape.success) return { runs: [], problems };
   const runs: ExpandedRun[] = [];
-  for (const params of combinations(matrix)) {
+  for (const params of shape.success ? combinations(matrix) : [{}]) {
     let runName = name;
     let label = `${where}: `;
     let resolved: Record<string, unknown>;
@@ -53,9 +79,8 @@ export function expandScenario(raw: unknown, where: string): { runs: ExpandedRun
       if (suffix) label = `${where}: run "${runName}": `;
       resolved = resolveRun(input, params);
     } catch (error) {
-      problems.push(error instanceof RangeError
-        ? `${label}a value refers to itself (a cycle in the matrix or the scenario); scenario values must be plain data`
-        : `${label}a scenario function threw: ${(error as Error).message}`);
+      problems.push(error instanceof PlainDataError ? `${label}${error.text}`
+        : `${label}a scenario function threw: ${error instanceof Error ? error.message : describeThrown(error)}`);
       continue;
     }
     const parsed = RunSpecSchema.safeParse(resolved, { reportInput: true });
@@ -63,6 +88,11 @@ export function expandScenario(raw: unknown, where: string): { runs: ExpandedRun
       // Top-level problems were already said by the shape check.
       const inner = shape.success ? parsed.error.issues : parsed.error.issues.filter((i) => i.path.length > 0);
       problems.push(...formatIssues(inner, label, resolved));
+      continue;
+    }
+    const limits = runLimitProblems(parsed.data);
+    if (limits.length) {
+      problems.push(...limits.map((p) => `${label}${shortPath(p.at)}: ${p.message}`));
       continue;
     }
     if (shape.success) runs.push({ name: runName, scenario: name, params, spec: { ...parsed.data, name: runName } });
@@ -73,11 +103,12 @@ export function expandScenario(raw: unknown, where: string): { runs: ExpandedRun
 
 // Calls the scenario's functions with the params, applies strike overrides, fills `{key}`.
 function resolveRun(input: Record<string, unknown>, params: Params): Record<string, unknown> {
-  const call = (v: unknown): unknown => (typeof v === 'function' ? (v as (p: Params) => unknown)(params) : v);
+  // What a function returns is read once into plain data too (named by the field it fills).
+  const call = (v: unknown, key: string): unknown => (typeof v === 'function' ? toPlain((v as (p: Params) => unknown)(structuredClone(params)), [key]) : v);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (key === 'matrix') continue;
-    out[key] = substitute(call(value), params);
+    out[key] = substitute(call(value, key), params);
   }
   const strikeWasFn = typeof input['strike'] === 'function';
   if (!strikeWasFn && out['strike'] && typeof out['strike'] === 'object') {
