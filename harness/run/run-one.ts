@@ -63,7 +63,9 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
     const retry = outcome.portClash && attempt < PORT_RETRIES && !options.signal.aborted;
     if (retry) continue;
     const events = outcome.history.events();
-    const checks = outcome.skipped ? [] : judge(plan.spec, events);
+    // Judged against the filled spec (placeholders replaced), the one saved as spec.json that
+    // `shutdown-drill report DIR` re-judges: the same history gets the same verdict both ways.
+    const checks = outcome.skipped ? [] : judge(outcome.spec ?? plan.spec, events);
     const verdict = outcome.skipped ? 'skipped' : outcome.error ? 'error' : verdictOf(checks);
     const exit = events.find((e) => e.type === 'target:exit');
     const reason = outcome.skipped ?? (outcome.error ? errorMessage(outcome.error) : verdict === 'error' && checks.length === 0 ? 'the scenario asks for no check: add expectations under `expect`' : undefined);
@@ -96,6 +98,8 @@ export function replayCommand(plan: RunPlan): string {
 
 interface AttemptOutcome {
   history: History;
+  // The spec with its placeholders filled in (once the run got that far).
+  spec?: RunSpec;
   error?: unknown;
   skipped?: string;
   portClash: boolean;
@@ -159,6 +163,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     }
     const spec: RunSpec = { ...plan.spec, target: fill(plan.spec.target, vars), services: fill(plan.spec.services, vars), expect: fill(plan.spec.expect, vars),
       ...(plan.spec.strike ? { strike: fill(plan.spec.strike, vars) } : {}) };
+    outcome.spec = spec;
     const port = vars['port'] === undefined ? undefined : Number(vars['port']);
     // The resolved spec beside the history, so `shutdown-drill report DIR` can re-judge the run.
     writeFileAtomicSync(path.join(runDir, 'spec.json'), JSON.stringify(spec, null, 2));
