@@ -6,6 +6,7 @@ import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readHistory } from './history/reader.js';
 import { computeMetrics } from './metrics/core.js';
+import { insideDir } from './report/inside.js';
 import { compareResults, formatComparison, loadResults, parseMaxSlowdown, resolveResultsPath } from './report/compare.js';
 import { writeCompareHtml } from './report/compare-html.js';
 import { writeReports } from './report/index.js';
@@ -118,7 +119,13 @@ async function report(args: string[]): Promise<number> {
 
 function rejudge(outDir: string, run: RunResult): RunResult {
   if (!run.history || run.verdict === 'skipped' || run.errorCode) return run;
-  const historyFile = path.join(outDir, run.history);
+  // Only files inside the out dir are read: a `history` leading elsewhere makes the run an error.
+  let historyFile: string;
+  try {
+    historyFile = insideDir(outDir, run.history);
+  } catch (error) {
+    return { ...run, verdict: 'error', errorCode: 'RESULTS_INVALID', reason: (error as Error).message, checks: [] };
+  }
   const specFile = path.join(path.dirname(historyFile), 'spec.json');
   if (!fs.existsSync(historyFile) || !fs.existsSync(specFile)) return run;
   const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));

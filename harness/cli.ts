@@ -84,7 +84,8 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   const redactNames = values.redact ?? [];
   const badName = redactNames.find((n) => !REDACT_NAME.test(n));
   if (badName !== undefined) throw new HarnessError('USAGE', `--redact must name an environment variable (letters, digits, _), got "${badName}"`);
-  const redaction = configureRedaction({ names: redactNames, envs: [process.env, ...plans.flatMap((p) => [p.spec.target.env, ...p.spec.services.map((s) => s.env)])] });
+  const redaction = configureRedaction({ names: redactNames, envs: [process.env, ...plans.flatMap((p) => [p.spec.target.env, ...p.spec.services.map((s) => s.env)])],
+    argvs: [process.argv, ...plans.flatMap((p) => [[p.spec.target.command, ...p.spec.target.args], ...p.spec.services.map((s) => [s.command, ...s.args])])] });
   for (const w of redaction.warnings) process.stderr.write(`warning: ${w}\n`);
   redactWrites(process.stdout);
   redactWrites(process.stderr);

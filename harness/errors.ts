@@ -21,6 +21,8 @@ export type HarnessErrorCode =
   | 'RESULTS_INVALID'
   // A gate that fails closed (merge with a lost shard, ...): exit 1, the message says what is missing.
   | 'GATE_FAILED'
+  // Writing a history or a report failed (ENOSPC, EACCES, EROFS, ...): what was known is kept.
+  | 'OUTPUT_WRITE_FAILED'
   | 'INTERNAL';
 
 // A failure the harness understands; `problems` lists every item when there are several.

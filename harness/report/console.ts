@@ -9,6 +9,20 @@ export interface ConsoleReporter {
   summary(results: ResultsFile, files: string[]): void;
 }
 
+// Text from targets and scenarios made inert for a terminal: ESC (so no CSI, OSC or other escape
+// sequence), other C0 controls (a `\r` repaint, a backspace), DEL, C1 controls (`\x9b` is a CSI
+// by itself) and bidirectional overrides are shown as visible escapes (`\x1b`, `\r`, `\u202e`);
+// newlines are kept only where `keepNewlines` says so. Only the reporter's own colors are sent.
+export function inert(text: string, keepNewlines = false): string {
+  return String(text).replace(keepNewlines ? /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g : /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 const MARK: Record<RunResult['verdict'], string> = { pass: '✓', fail: '✗', error: '!', skipped: '-' };
 
 // Prints progress and a summary to a stream: a live status line on a TTY, plain lines in CI.
@@ -22,7 +36,7 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
   const running = new Set<string>();
   const status = (): void => {
     if (!tty) return;
-    const names = [...running].slice(0, 2).join(', ');
+    const names = inert([...running].slice(0, 2).join(', '));
     out.write(`\r\x1b[2K${paint('90', `[${done}/${options.total}] running ${names}${running.size > 2 ? ` +${running.size - 2}` : ''}`)}`);
   };
   return {
@@ -34,14 +48,14 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
       running.delete(result.id);
       done++;
       if (tty) out.write('\r\x1b[2K');
-      const head = `${paint(tone[result.verdict], `${MARK[result.verdict]} ${result.verdict.padEnd(7)}`)} ${result.id}`;
+      const head = `${paint(tone[result.verdict], `${MARK[result.verdict]} ${result.verdict.padEnd(7)}`)} ${inert(result.id)}`;
       const tte = result.metrics.timeToExitMs;
       const tail = result.verdict === 'pass' || result.verdict === 'fail'
         ? `${exitText(result)}${typeof tte === 'number' ? `, exit ${tte.toFixed(1)} ms after the signal` : ''}`
-        : result.reason?.split('\n')[0] ?? '';
+        : inert(result.reason?.split('\n')[0] ?? '');
       out.write(`${head}  ${paint('90', tail)}\n`);
       for (const c of result.checks.filter((c) => c.status !== 'pass')) {
-        out.write(`    ${paint(c.status === 'fail' ? '31' : '33', `${c.name}`)}: ${c.message}\n`);
+        out.write(`    ${paint(c.status === 'fail' ? '31' : '33', `${inert(c.name)}`)}: ${inert(c.message)}\n`);
       }
       status();
     },
@@ -52,13 +66,13 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
       if (bad.length) {
         out.write(`\n${paint('1', 'Failures')}\n`);
         for (const r of bad) {
-          out.write(`\n  ${paint(tone[r.verdict], `${MARK[r.verdict]} ${r.id}`)}\n`);
-          if (r.verdict === 'error' && r.reason) out.write(`    ${r.reason.split('\n').join('\n    ')}\n`);
+          out.write(`\n  ${paint(tone[r.verdict], `${MARK[r.verdict]} ${inert(r.id)}`)}\n`);
+          if (r.verdict === 'error' && r.reason) out.write(`    ${inert(r.reason, true).split('\n').join('\n    ')}\n`);
           for (const c of r.checks.filter((c) => c.status !== 'pass')) {
-            out.write(`    ${c.name} (${c.status}): ${c.message}\n`);
+            out.write(`    ${inert(c.name)} (${c.status}): ${inert(c.message)}\n`);
             out.write(`      expected: ${short(c.expected)}\n      actual:   ${short(c.actual)}\n`);
           }
-          if (r.replay) out.write(`    replay: ${r.replay}\n`);
+          if (r.replay) out.write(`    replay: ${inert(r.replay)}\n`);
         }
       }
       // With repeats: each run's pass rate and time-to-exit spread, to see flakiness at a glance.
@@ -70,12 +84,12 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
           const passed = judged.filter((r) => r.verdict === 'pass').length;
           const tte = summarize(runs.map((r) => r.metrics.timeToExitMs).filter((v): v is number => typeof v === 'number'));
           const times = tte.n ? `${tte.p50.toFixed(1)} / ${tte.p95.toFixed(1)} / ${tte.max.toFixed(1)} ms` : 'no exit after a signal';
-          out.write(`  ${passed}/${judged.length}  ${key}  ${paint('90', times)}\n`);
+          out.write(`  ${passed}/${judged.length}  ${inert(key)}  ${paint('90', times)}\n`);
         }
       }
       const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];
       out.write(`\n${paint('1', `${results.runs.length} runs: ${parts.join(', ')}`)} (${results.status})\n`);
-      for (const f of files) out.write(`  ${f}\n`);
+      for (const f of files) out.write(`  ${inert(f)}\n`);
     },
   };
 }
@@ -87,6 +101,6 @@ function exitText(r: RunResult): string {
 }
 
 function short(v: unknown): string {
-  const s = JSON.stringify(v) ?? 'undefined';
+  const s = inert(JSON.stringify(v) ?? 'undefined');
   return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 }

@@ -4,7 +4,7 @@ import { replayCommand } from './html/replay.js';
 import { describeFailure } from './junit.js';
 import { summarize } from './stats.js';
 import type { ResultsFile } from './types.js';
-import { redact } from './redact.js';
+import { redactValue } from './redact.js';
 
 // GitHub caps one step's summary at 1 MiB; stay well under it.
 const MAX_BYTES = 512 * 1024;
@@ -13,9 +13,10 @@ const MAX_FAILED_ROWS = 50;
 // Appends a markdown summary (verdict counts, failing runs with expected vs actual, repeat pass
 // rates) to `file` when it is set (GITHUB_STEP_SUMMARY by default). Appends rather than replaces:
 // the file is GitHub's and other steps may have written to it. Returns the file, or null when unset.
+// Secrets are redacted in the values before the markdown is built.
 export async function appendGithubSummary(results: ResultsFile, file: string | undefined = process.env['GITHUB_STEP_SUMMARY']): Promise<string | null> {
   if (!file) return null;
-  await fs.appendFile(file, redact(githubSummaryMarkdown(results)), 'utf8');
+  await fs.appendFile(file, githubSummaryMarkdown(redactValue(results)), 'utf8');
   return file;
 }
 
@@ -61,9 +62,15 @@ export function githubSummaryMarkdown(results: ResultsFile): string {
   return text;
 }
 
-// A table cell: pipes, newlines and HTML special characters neutralised (GitHub renders HTML).
-function cell(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').slice(0, 1000);
+// A table cell of inert text: HTML special characters as entities (GitHub renders HTML), every
+// other ASCII punctuation that markdown gives a meaning (emphasis, links, images, code, pipes,
+// headings) backslash-escaped, `@` and `#` kept from mentioning users or linking issues, line
+// breaks and control characters as spaces.
+export function cell(text: string): string {
+  return text
+    .slice(0, 1000)
+    .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
+    .replace(/[&<>]|[!"#$%'()*+,\-./:;=?@[\\\]^_`{|}~]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '@' ? '@&#8203;' : `\\${c}`));
 }
 
 // Inline code as an HTML <code> element with escaped text: no backtick run in the data can end it.

@@ -3,6 +3,8 @@ import { errorMessage } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
 import { readHistory } from '../history/reader.js';
 import { writeFileAtomic } from './atomic.js';
+import { insideDir } from './inside.js';
+import { redactValue } from './redact.js';
 import { groupRuns, metricValues, passRate } from './compare.js';
 import { reportAsset, uplotAssets } from './html/assets.js';
 import { jsonForScript } from './html/escape.js';
@@ -39,20 +41,28 @@ interface RunRow {
 // Writes `<outDir>/index.html` atomically and returns its path: one self-contained file (uPlot,
 // styles and scripts inlined, no network) with the overview, filters, repeat statistics and, per
 // run, a lazily rendered detail (timeline, checks, metrics, logs, replay command) kept as escaped
-// JSON. A history that cannot be read costs only that run's timeline.
+// JSON. A history that cannot be read costs only that run's timeline. Secrets are redacted in the
+// data (results, histories) before the page is built: its markup and scripts are never touched.
 export async function writeHtmlReport(options: HtmlReportOptions): Promise<string> {
   const file = path.join(options.outDir, 'index.html');
-  await writeFileAtomic(file, buildHtmlReport(options));
+  const results = redactValue(options.results);
+  const loadHistory = (run: RunResult): HistoryEvent[] | null => {
+    const events = options.loadHistory(run);
+    return events && redactValue(events);
+  };
+  await writeFileAtomic(file, buildHtmlReport({ ...options, results, loadHistory, ...(options.title === undefined ? {} : { title: redactValue(options.title) }) }));
   return file;
 }
 
 // The loadHistory of a saved out dir: the run's events.jsonl resolved against `outDir`, null when
-// the run has no history or the file is gone; other read errors are thrown (and shown per run).
+// the run has no history or the file is gone; other read errors are thrown (and shown per run), as
+// is a history path that leads outside `outDir` (never read).
 export function historyLoader(outDir: string): (run: RunResult) => HistoryEvent[] | null {
   return (run) => {
     if (!run.history) return null;
+    const file = insideDir(outDir, run.history);
     try {
-      return readHistory(path.resolve(outDir, run.history));
+      return readHistory(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CheckResult } from '../check/types.js';
 import { writeFileAtomic } from './atomic.js';
+import { redactValue } from './redact.js';
 import type { ResultsFile, RunResult } from './types.js';
 
 // Characters XML 1.0 forbids anywhere (controls other than tab/LF/CR, lone surrogates, U+FFFE/FFFF).
@@ -35,9 +36,10 @@ export function describeFailure(check: CheckResult): string {
 // Writes `<outDir>/junit.xml`: one <testsuite> per scenario, one <testcase> per run
 // (classname = scenario, name = run id); failing checks become one <failure> with expected and
 // actual in its message, errored runs an <error>, skipped runs <skipped>. Returns the path.
+// Secrets are redacted in the values before the XML is built (its structure is never touched).
 export async function writeJunitReport(outDir: string, results: ResultsFile): Promise<string> {
   const file = path.join(outDir, 'junit.xml');
-  await writeFileAtomic(file, junitXml(results));
+  await writeFileAtomic(file, junitXml(redactValue(results)));
   return file;
 }
 

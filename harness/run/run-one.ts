@@ -62,6 +62,8 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
     const outcome = await attemptRun(plan, options, runDir, attempt);
     const retry = outcome.portClash && attempt < PORT_RETRIES && !options.signal.aborted;
     if (retry) continue;
+    // A history that could not be written (disk full, write denied) makes the run an error.
+    if (!outcome.error && !outcome.skipped && outcome.history.writeError) outcome.error = outcome.history.writeError;
     const events = outcome.history.events();
     // Judged against the filled spec (placeholders replaced), the one saved as spec.json that
     // `shutdown-drill report DIR` re-judges: the same history gets the same verdict both ways.

@@ -1,13 +1,24 @@
 import type { z } from 'zod';
+import { createRedactor, redact, secretsInInput } from '../report/redact.js';
 
 type Issue = z.core.$ZodIssue;
 
 // Turns zod issues into lines naming the field path, what was expected and what was received.
+// Secrets the input holds (its env values, secret-looking options) are redacted from the lines.
 export function formatIssues(issues: readonly Issue[], prefix: string, input: unknown): string[] {
   const out: string[] = [];
-  for (const issue of issues) out.push(...formatIssue(issue, prefix, input));
-  return [...new Set(out)];
+  hide = createRedactor(secretsInInput(input));
+  try {
+    for (const issue of issues) out.push(...formatIssue(issue, prefix, input));
+    return [...new Set(out.map((line) => redact(hide.text(line))))];
+  } finally {
+    hide = NO_SECRETS;
+  }
 }
+
+const NO_SECRETS = createRedactor([]);
+// The redactor of the input being formatted (received() redacts before it shortens a value).
+let hide = NO_SECRETS;
 
 function formatIssue(issue: Issue, prefix: string, root: unknown, basePath: PropertyKey[] = []): string[] {
   const fullPath = [...basePath, ...issue.path];
@@ -80,6 +91,7 @@ export function received(v: unknown): string {
       text = Object.prototype.toString.call(v);
     }
   }
+  text = redact(hide.text(text));
   if (text.length > 80) text = `${text.slice(0, 77)}...`;
   return `${text} (${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v})`;
 }

@@ -150,7 +150,7 @@ t.test('the redactor: which env vars, which forms, and JSON stays valid', async 
   t.match(warnings.join('\n'), /--redact MISSING: no such variable/);
 
   const value = 'p"a\\ss/wo+rd<1>';
-  const redact = createRedactor([{ name: 'X_TOKEN', value }]);
+  const redact = createRedactor([{ name: 'X_TOKEN', value }]).text;
   const doc = { line: `a ${value} b ${encodeURIComponent(value)} c ${Buffer.from(value).toString('base64')}`, nested: JSON.stringify({ v: value }), n: 1234567 };
   const text = JSON.stringify(doc);
   const red = redact(text);
@@ -162,9 +162,9 @@ t.test('the redactor: which env vars, which forms, and JSON stays valid', async 
     t.match(redact(`Authorization: Basic ${header}`), /\[REDACTED:X_TOKEN\]/, `base64 at offset ${prefix.length % 3}`);
   }
   // A numeric secret does not eat into longer numbers.
-  const num = createRedactor([{ name: 'PIN_TOKEN', value: '424242' }]);
+  const num = createRedactor([{ name: 'PIN_TOKEN', value: '424242' }]).text;
   t.equal(num('{"t":14242424,"pin":"424242"}'), '{"t":14242424,"pin":"[REDACTED:PIN_TOKEN]"}');
-  t.equal(createRedactor([])('unchanged'), 'unchanged');
+  t.equal(createRedactor([]).text('unchanged'), 'unchanged');
 });
 
 t.test('results.json is never half-written: read in a loop while a suite rewrites it', async (t) => {
