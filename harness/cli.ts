@@ -3,7 +3,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { HarnessError, isHarnessError } from './errors.js';
+import { diagnose, formatDoctor } from './doctor.js';
 import { ExitCode } from './exit-codes.js';
+import { toolInfo } from './report/results.js';
 import { consoleReporter } from './report/console.js';
 import { writeReports } from './report/index.js';
 import { configureRedaction, REDACT_NAME, redactWrites } from './report/redact.js';
@@ -22,6 +24,8 @@ const USAGE = `Usage:
   shutdown-drill merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]
   shutdown-drill report DIR
   shutdown-drill schema            print the JSON Schema of *.scenario.yaml/json files
+  shutdown-drill doctor            what this machine offers (containment, browser, PID namespaces...) and the fixes
+  shutdown-drill --version
 
 With no paths, run and list use scenarios/. The default out dir is reports/latest.
 Exit codes: 0 all passed, 1 a check failed (or a regression), 2 bad usage or invalid scenario,
@@ -42,6 +46,16 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? ExitCode.passed : ExitCode.usage;
+  }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    const tool = toolInfo();
+    process.stdout.write(`${tool.name} ${tool.version}\n`);
+    return ExitCode.passed;
+  }
+  if (command === 'doctor') {
+    const { text, ok } = formatDoctor(await diagnose());
+    process.stdout.write(text);
+    return ok ? ExitCode.passed : ExitCode.failed;
   }
   if (command === 'schema') {
     process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
