@@ -121,6 +121,7 @@ export function buildHtmlReport({ results, loadHistory, title }: Omit<HtmlReport
       finishedAt: results.finishedAt,
       tool: results.tool,
       machine: results.machine,
+      containment: results.containment ?? null,
       options: results.options ?? null,
     },
     outcomes: OUTCOMES,

@@ -53,7 +53,7 @@ async function openReport(file: string, t: Tap.Test): Promise<Watched> {
 
 t.test('the report shows verdict counts, filters, a failing run timeline, and renders hostile output as text', async (t) => {
   const dir = await tempDir(t);
-  const results = await writeFixture(dir);
+  const results = { ...(await writeFixture(dir)), containment: 'cgroup-v2' as const };
   const file = await writeHtmlReport({ outDir: dir, results, loadHistory: historyLoader(dir) });
   t.equal(file, path.join(dir, 'index.html'));
   const html = await fs.readFile(file, 'utf8');
@@ -64,6 +64,7 @@ t.test('the report shows verdict counts, filters, a failing run timeline, and re
   const { page, dialogs, errors, requests } = await openReport(file, t);
   const count = (v: string): Promise<string> => page.locator(`[data-testid="count-${v}"] .n`).innerText();
   t.equal(await count('all'), '10');
+  t.match(await page.locator('header .muted').first().innerText(), /containment cgroup-v2/, 'the header names the containment the runs had');
   t.equal(await count('pass'), '5');
   t.equal(await count('fail'), '3');
   t.equal(await count('error'), '1');

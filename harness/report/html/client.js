@@ -44,6 +44,7 @@
     suite.startedAt ? 'started ' + suite.startedAt : '',
     suite.tool ? suite.tool.name + ' ' + suite.tool.version : '',
     suite.machine ? suite.machine.os + ', node ' + suite.machine.node + ', ' + suite.machine.cpus + ' CPUs' : '',
+    suite.containment ? 'containment ' + suite.containment + (suite.containment === 'marker' ? ' (weaker: a process that drops the marker can escape)' : '') : '',
   ].filter(Boolean).join(' · ');
   var nav = el('nav', 'tabs');
   var tabRuns = el('a', 'tab', 'Runs (' + runs.length + ')');
