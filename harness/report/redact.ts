@@ -130,11 +130,20 @@ export function secretsInInput(input: unknown): Secret[] {
     }
     for (const [k, x] of entries) {
       if (k === 'env' && x && typeof x === 'object' && !Array.isArray(x)) {
+        // Also values of the wrong type (an unquoted YAML number, a list): the error quotes them.
         const env: EnvMap = {};
-        for (const [n, s] of Object.entries(x)) if (typeof s === 'string') env[n] = s;
+        for (const [n, s] of Object.entries(x)) {
+          if (typeof s === 'string' || typeof s === 'number' || typeof s === 'bigint') env[n] = String(s);
+          else if (Array.isArray(s)) s.forEach((e, i) => typeof e === 'string' && (env[`${n}${i ? `_${i}` : ''}`.replace(/_0$/, '')] = e));
+        }
+        envs.push(env);
+      } else if (k === 'env' && typeof x === 'string') {
+        // `NAME=value` pairs written as one text.
+        const env: EnvMap = {};
+        for (const m of x.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S+)/g)) env[m[1]!] = m[2]!;
         envs.push(env);
       }
-      if ((k === 'args' || k === 'command') && Array.isArray(x)) argvs.push(x.filter((s): s is string => typeof s === 'string'));
+      if ((k === 'args' || k === 'command') && Array.isArray(x)) argvs.push(x.map((s) => (typeof s === 'string' ? s : Array.isArray(s) ? String(s.find((e) => typeof e === 'string') ?? '') : String(s))));
       if (typeof x === 'string') envs.push({ [k]: x });
       walk(x, depth + 1);
     }
