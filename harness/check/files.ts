@@ -6,6 +6,10 @@ type Entry = FilesSnapshotEvent['files'][number];
 // `app.sock (socket, 0 B)`, `out.part (12 B)`: regular files without a kind word.
 const entryText = (f: Entry): string => `${f.path} (${f.kind && f.kind !== 'file' ? `${f.kind}, ` : ''}${f.size} B)`;
 
+// Said after a snapshot taken once the harness had killed processes of the run (run timeout,
+// still-running, interrupt): the files then show a state the harness helped make.
+const afterKill = (snap: FilesSnapshotEvent): string => (snap.afterHarnessKill ? ' (note: the harness had killed processes of the run before these files were looked at)' : '');
+
 // files-absent: after the exit, no entry matches the globs (partial files, stale sockets, FIFOs,
 // symlinks, directories a glob names: all were cleaned up). A filesDir that did not exist is no
 // evidence (`error`), never a pass.
@@ -19,9 +23,9 @@ export const filesAbsent: CheckDefinition = {
     if (snap.dirMissing !== undefined) {
       return noEvidence('files-absent', expected, `the directory ${snap.dirMissing} (expect.filesDir) does not exist, so absence proves nothing; fix expect.filesDir or the target's cwd`);
     }
-    if (snap.files.length === 0) return pass('files-absent', expected, { found: [] }, `no entry matches ${spec.expect.filesAbsent!.join(', ')}`);
+    if (snap.files.length === 0) return pass('files-absent', expected, { found: [] }, `no entry matches ${spec.expect.filesAbsent!.join(', ')}${afterKill(snap)}`);
     return fail('files-absent', expected, { found: snap.files.map((f) => f.path) },
-      `${snap.files.length} entr${snap.files.length === 1 ? 'y' : 'ies'} left behind: ${snap.files.map(entryText).join(', ').slice(0, 300)}`, snap.files);
+      `${snap.files.length} entr${snap.files.length === 1 ? 'y' : 'ies'} left behind: ${snap.files.map(entryText).join(', ').slice(0, 300)}${afterKill(snap)}`, snap.files);
   },
 };
 
@@ -49,7 +53,7 @@ export const filesIntact: CheckDefinition = {
     }
     const actual = { files: snap.files };
     return problems.length === 0
-      ? pass('files-intact', expected, actual, `${wanted.length} file${wanted.length === 1 ? '' : 's'} intact`)
-      : fail('files-intact', expected, actual, problems.join('; '), problems);
+      ? pass('files-intact', expected, actual, `${wanted.length} file${wanted.length === 1 ? '' : 's'} intact${afterKill(snap)}`)
+      : fail('files-intact', expected, actual, `${problems.join('; ')}${afterKill(snap)}`, problems);
   },
 };
