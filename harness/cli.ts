@@ -181,6 +181,10 @@ main(process.argv.slice(2)).then(
     if (isHarnessError(error) && (error.code === 'USAGE' || error.code === 'SCENARIO_INVALID' || error.code === 'SCENARIO_LOAD_FAILED' || error.code === 'SCENARIO_NOT_FOUND' || error.code === 'OUT_DIR_UNWRITABLE' || error.code === 'OUT_DIR_UNSAFE' || error.code === 'OUT_DIR_LOCKED' || error.code === 'RESULTS_INVALID')) {
       process.stderr.write(`shutdown-drill: ${error.message}\n`);
       process.exitCode = ExitCode.usage;
+    } else if (isHarnessError(error, 'OUTPUT_WRITE_FAILED')) {
+      // The machine, not the input: a full disk or a denied write. Said plainly, no stack.
+      process.stderr.write(`shutdown-drill: ${error.message}\n`);
+      process.exitCode = ExitCode.internal;
     } else if (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`shutdown-drill: ${error.message}\n\n${USAGE}\n`);
       process.exitCode = ExitCode.usage;
