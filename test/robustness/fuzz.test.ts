@@ -283,3 +283,184 @@ t.test('expandScenario on cyclic matrix values (as a .scenario.ts can build) ret
   }), { seed: SEED, numRuns: 50 });
   t.ok(!failure.failed, `${cases} cyclic matrix cases: ${failure.failed ? String(failure.errorInstance) : 'no crash'}`);
 });
+
+// ---- issue 11: hostile classes ----------------------------------------------------------------
+
+const MAX_TIMER = 2 ** 31 - 1;
+const CAP = 100_000;
+
+t.test('hostile classes (issue 11): NUL and invalid bytes, deep nesting, huge matrices, durations over limits', async (t) => {
+  // Guards: limits.ts (bytes, durations, budget), plain.ts (depth), matrix.ts (the product cap
+  // before expansion). Checked: with runLimitProblems() returning [] the byte
+  // property failed at once (NUL commands loaded as runs), with durations() skipped the duration
+  // property failed; with the product check removed the huge matrix property ran out of time
+  // (it expanded 10^6+ runs); with MAX_DEPTH raised to 10^6 the depth property failed with
+  // "expandScenario threw RangeError: Maximum call stack size exceeded".
+  const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: numRuns * RUNS, endOnFailure: true });
+  const counts: Record<string, number> = {};
+  const count = (name: string): true => ((counts[name] = (counts[name] ?? 0) + 1), true);
+
+  // Bytes: NUL and lone surrogates anywhere in a process field, control characters in a name.
+  const fields = ['command', 'args', 'env', 'envKey', 'cwd'] as const;
+  const badByte = fc.record({
+    base: fc.constantFrom(...BASES), field: fc.constantFrom(...fields), before: fc.string({ maxLength: 5 }), after: fc.string({ maxLength: 5 }),
+    bad: fc.constantFrom('\0', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', 'a\uD83D', '\u0001', '\u001b', '\u007f', '\n'),
+  });
+  fc.assert(fc.property(badByte, ({ base, field, before, after, bad }) => {
+    const raw = structuredClone(base) as { target: Record<string, unknown> };
+    const text = `x${before}${bad}${after}`;
+    const control = /^[\u0001-\u001f\u007f]$/.test(bad);
+    if (field === 'command') raw.target['command'] = text;
+    if (field === 'args') raw.target['args'] = ['a', text];
+    if (field === 'env') raw.target['env'] = { K: text };
+    if (field === 'envKey') raw.target['env'] = { [text]: 'v' };
+    if (field === 'cwd') raw.target['cwd'] = text;
+    const r = expandScenario(raw, 'fuzz.scenario.yaml');
+    // A control character is fine in an argument or a value, never in a command, a folder or a name.
+    const mustReject = !control || field === 'command' || field === 'cwd' || field === 'envKey';
+    const named = r.problems.some((p) => p.includes(`target.${field === 'envKey' ? 'env' : field}`));
+    if (mustReject && (r.runs.length > 0 || !named)) throw new Error(`${JSON.stringify(text)} in target.${field} was not rejected: ${JSON.stringify(r.problems)}`);
+    return count('bytes');
+  }), params(300));
+
+  // Nesting from 1 to 5000 levels at a random field: problems beyond 64 levels, never a throw.
+  const deep = fc.record({ base: fc.constantFrom(...BASES), at: fc.nat(), depth: fc.integer({ min: 1, max: 5_000 }), array: fc.boolean() });
+  fc.assert(fc.property(deep, ({ base, at, depth, array }) => {
+    const raw = structuredClone(base);
+    let v: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) v = array ? [v] : { k: v };
+    const all = slots(raw);
+    const [c, k] = all[at % all.length]!;
+    (c as Record<string | number, unknown>)[k] = v;
+    const outcome = checkExpanded(raw);
+    if (depth > 64 && outcome !== 'problems') throw new Error(`${depth} levels were accepted`);
+    return count('deep nesting');
+  }), params(200));
+
+  // Matrices up to 40^8 combinations: the product is judged before expansion (answered at once).
+  const sizes = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 })
+    .filter((s) => { const p = s.reduce((a, b) => a * b, 1); return p <= 500 || p > CAP; });
+  fc.assert(fc.property(sizes, (s) => {
+    const product = s.reduce((a, b) => a * b, 1);
+    const raw = { ...structuredClone(BASES[0]!), matrix: Object.fromEntries(s.map((n, i) => [`k${i}`, Array.from({ length: n }, (_, j) => j)])) };
+    const started = performance.now();
+    const r = expandScenario(raw, 'fuzz.scenario.yaml');
+    if (product > CAP) {
+      if (r.runs.length || !r.problems.some((p) => p.includes(`= ${product} runs, more than the cap of ${CAP} runs per suite`))) throw new Error(`a ${s.join('x')} matrix was not capped: ${r.problems[0]}`);
+      if (performance.now() - started > 1_000) throw new Error(`the cap took ${performance.now() - started} ms`);
+    } else if (r.runs.length !== product) throw new Error(`a ${s.join('x')} matrix gave ${r.runs.length} runs`);
+    return count(product > CAP ? 'huge matrices (capped)' : 'matrices (expanded)');
+  }), params(150));
+
+  // Durations: any `*Ms` field set past Node's timer limit is rejected naming it.
+  const duration = fc.record({ base: fc.constantFrom(...BASES), at: fc.nat(), value: fc.oneof(fc.constantFrom(MAX_TIMER, MAX_TIMER + 1, 2 ** 32, 1e15, Number.MAX_SAFE_INTEGER, 1e308), fc.integer({ min: 0, max: 2 ** 33 })) });
+  fc.assert(fc.property(duration, ({ base, at, value }) => {
+    const raw = structuredClone(base);
+    const msSlots = slots(raw).filter(([c, k]) => typeof (c as Record<string | number, unknown>)[k] === 'number' && /Ms$/.test(String(k)));
+    if (msSlots.length === 0) return true;
+    const [c, k] = msSlots[at % msSlots.length]!;
+    (c as Record<string | number, unknown>)[k] = value;
+    checkExpanded(raw);
+    // A value the matrix overrides (strike.at under `matrix.at`) never reaches a run.
+    const r = expandScenario(raw, 'fuzz.scenario.yaml');
+    if (value > MAX_TIMER && JSON.stringify(r.runs.map((run) => run.spec)).includes(`:${JSON.stringify(value)}`)) throw new Error(`${String(k)} = ${value} was accepted`);
+    return count(value > MAX_TIMER ? 'durations over the timer limit' : 'durations within it');
+  }), params(300));
+
+  // Deep JSON text through the file loader (parsed in the harness, never a stack overflow).
+  const dir = tempDir('fuzz-deep');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  await fc.assert(fc.asyncProperty(fc.integer({ min: 60, max: 20_000 }), async (depth) => {
+    const file = path.join(dir, 'deep.scenario.json');
+    fs.writeFileSync(file, `{"name": "d", "target": {"command": "node", "args": [${'['.repeat(depth)}"x"${']'.repeat(depth)}]}}`);
+    const outcome = await loadRuns([file], dir).then(() => 'runs' as const, (e: unknown) => classify(() => { throw e; }, ['SCENARIO_INVALID', 'SCENARIO_LOAD_FAILED']));
+    if (depth >= 64 && outcome !== 'problems') throw new Error(`${depth} levels of JSON were accepted`);
+    return count('deep JSON text');
+  }), params(20));
+
+  for (const [name, n] of Object.entries(counts)) t.comment(`fuzz (issue 11): ${name}: ${n} cases`);
+  for (const name of ['bytes', 'deep nesting', 'huge matrices (capped)', 'matrices (expanded)', 'durations over the timer limit', 'deep JSON text']) t.ok((counts[name] ?? 0) > 0, `${name}: exercised`);
+});
+
+// A generated scenario module: `hostile` says whether loading it must be a problem naming it.
+interface ModuleCase { kind: string; ext: 'ts' | 'mts' | 'cts' | 'mjs' | 'cjs'; hostile: boolean }
+const MODULE_KINDS: Record<string, { hostile: boolean; before?: string; value: string }> = {
+  valid: { hostile: false, value: "{ name: 'NAME', target: { command: 'node', args: ['-e', '0'] }, matrix: { signal: ['SIGTERM'] }, strike: ({ signal }) => ({ at: { afterReadyMs: 1 }, signal }) }" },
+  'getter-top': { hostile: true, value: "{ name: 'NAME', get target() { throw new Error('getter'); } }" },
+  'getter-inner': { hostile: true, value: "{ name: 'NAME', target: { command: 'node', get args() { throw new Error('inner getter'); } } }" },
+  'proxy-export': { hostile: true, value: "new Proxy({ name: 'NAME', target: { command: 'node' } }, {})" },
+  'proxy-throwing': { hostile: true, value: "new Proxy({ name: 'NAME' }, { get() { throw new Error('trap'); }, ownKeys() { throw new Error('trap'); } })" },
+  'proxy-inner': { hostile: true, value: "{ name: 'NAME', target: { command: 'node' }, expect: new Proxy({}, {}) }" },
+  'function-throws': { hostile: true, value: "{ name: 'NAME', target: { command: 'node' }, strike: () => { throw new Error('fn'); } }" },
+  'function-proxy': { hostile: true, value: "{ name: 'NAME', target: () => new Proxy({ command: 'node' }, {}) }" },
+  exit: { hostile: true, before: 'process.exit(0);', value: "{ name: 'NAME', target: { command: 'node' } }" },
+  'exit-code': { hostile: true, before: 'process.exitCode = 0; process.exit();', value: "{ name: 'NAME', target: { command: 'node' } }" },
+  reject: { hostile: true, before: "Promise.reject(new Error('now'));", value: "{ name: 'NAME', target: { command: 'node' } }" },
+  'reject-late': { hostile: true, before: "setTimeout(() => { Promise.reject(new Error('late')); }, 5);", value: "{ name: 'NAME', target: { command: 'node' } }" },
+  'throw-late': { hostile: true, before: "setTimeout(() => { throw new Error('late throw'); }, 5);", value: "{ name: 'NAME', target: { command: 'node' } }" },
+  kill: { hostile: true, before: "process.kill(process.pid, 'SIGKILL');", value: "{ name: 'NAME', target: { command: 'node' } }" },
+  tla: { hostile: true, before: 'await new Promise(() => {});', value: "{ name: 'NAME', target: { command: 'node' } }" },
+  nul: { hostile: true, value: "{ name: 'NAME', target: { command: 'no\\0de' } }" },
+  deep: { hostile: true, before: "let d = 'x'; for (let i = 0; i < 5000; i++) d = [d];", value: "{ name: 'NAME', target: { command: 'node', args: [d] } }" },
+  'huge-matrix': { hostile: true, value: "{ name: 'NAME', target: { command: 'node' }, matrix: Object.fromEntries(Array.from({ length: 8 }, (_, i) => ['k' + i, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]])) }" },
+  'forever-ms': { hostile: true, value: "{ name: 'NAME', target: { command: 'node' }, expect: { stillRunning: { forMs: 2 ** 31 } } }" },
+  throws: { hostile: true, before: "throw new Error('on import');", value: '{}' },
+};
+
+function moduleText(c: ModuleCase, name: string): string {
+  const k = MODULE_KINDS[c.kind]!;
+  const value = k.value.replace('NAME', name);
+  // Top-level await only in ES modules; CommonJS files get the rest of the cases.
+  const before = c.ext === 'cjs' || c.ext === 'cts' ? (k.before ?? '').replace('await new Promise(() => {});', 'for (;;) {}') : (k.before ?? '');
+  return c.ext === 'cjs' ? `${before}\nmodule.exports = ${value};\n` : `${before}\nexport default ${value};\n`;
+}
+
+t.test('hostile TS/JS scenario modules (generated files) end in problems naming each file, never a crash or hang', async (t) => {
+  // Guards: the isolated loader (isolated-load.ts, load-child.ts) and plain.ts. The same
+  // constructs through the CLI on the previous main (in-process import) exited 0, 1 or 3, were
+  // SIGKILLed or hung: see scenario-isolation.test.ts, where each is checked to fail before.
+  const previous = process.env['SHUTDOWN_DRILL_LOAD_TIMEOUT_MS'];
+  process.env['SHUTDOWN_DRILL_LOAD_TIMEOUT_MS'] = '2000';
+  const dir = tempDir('fuzz-modules');
+  t.teardown(() => {
+    if (previous === undefined) delete process.env['SHUTDOWN_DRILL_LOAD_TIMEOUT_MS'];
+    else process.env['SHUTDOWN_DRILL_LOAD_TIMEOUT_MS'] = previous;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  const hostileKinds = Object.keys(MODULE_KINDS).filter((k) => MODULE_KINDS[k]!.hostile);
+  const moduleCase = fc.record({ kind: fc.oneof({ arbitrary: fc.constant('valid'), weight: 1 }, { arbitrary: fc.constantFrom(...hostileKinds), weight: 3 }), ext: fc.constantFrom('ts', 'mts', 'cts', 'mjs', 'cjs') as fc.Arbitrary<ModuleCase['ext']> })
+    .map((c) => ({ ...c, hostile: MODULE_KINDS[c.kind]!.hostile }));
+  const tally: Record<string, number> = {};
+  let batchNo = 0;
+  await fc.assert(fc.asyncProperty(fc.array(moduleCase, { minLength: 1, maxLength: 6 }), async (cases) => {
+    const sub = path.join(dir, String(batchNo++));
+    fs.mkdirSync(sub);
+    const files = cases.map((c, i) => {
+      const file = path.join(sub, `m${i}-${c.kind}.scenario.${c.ext}`);
+      fs.writeFileSync(file, moduleText(c, `m${i}`));
+      return file;
+    });
+    let listed: string[] = [];
+    let runs = 0;
+    try {
+      runs = (await loadRuns([sub], sub)).length;
+    } catch (error) {
+      classify(() => { throw error; }, ['SCENARIO_INVALID']);
+      listed = (error as HarnessError).problems;
+    } finally {
+      fs.rmSync(sub, { recursive: true, force: true });
+    }
+    cases.forEach((c, i) => {
+      const rel = path.basename(files[i]!);
+      const named = listed.some((p) => p.startsWith(rel));
+      tally[c.kind] = (tally[c.kind] ?? 0) + 1;
+      if (c.hostile && !named) throw new Error(`${rel} is hostile but no problem names it: ${JSON.stringify(listed)}`);
+      if (!c.hostile && named) throw new Error(`${rel} is valid but a problem names it: ${JSON.stringify(listed)}`);
+    });
+    if (listed.length === 0 && runs !== cases.length) throw new Error(`${cases.length} valid files gave ${runs} runs`);
+    return true;
+  }), { seed: SEED, numRuns: 12 * RUNS, endOnFailure: true });
+  t.comment(`fuzz (issue 11): modules: ${Object.entries(tally).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  t.ok(Object.keys(tally).length >= 10, `${Object.keys(tally).length} kinds of module tried`);
+});
