@@ -89,6 +89,7 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
       }
       const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];
       out.write(`\n${paint('1', `${results.runs.length} runs: ${parts.join(', ')}`)} (${results.status})\n`);
+      if (results.containment) out.write(`  containment: ${results.containment}${results.containment === 'marker' ? ' (weaker: a process that leaves its group and drops SHUTDOWN_DRILL_RUN escapes)' : ''}\n`);
       for (const f of files) out.write(`  ${inert(f)}\n`);
     },
   };

@@ -63,6 +63,7 @@ for (const level of ['cgroup-v2', 'cgroup-v1']) {
       const r = await cli.done;
       t.equal(r.code, 1, `the run fails (stderr: ${r.stderr.slice(0, 400)})`);
       t.equal(r.results?.containment, level, 'results.json names the containment used');
+      t.match(r.stdout, new RegExp(`^  containment: ${level}$`, 'm'), 'and so does the console');
       const check = noOrphansOf(r.results);
       t.equal(check?.passed, false, 'no-orphans fails');
       if (exact) t.equal(check?.actual.survivors, survivors, `${survivors} survivor(s) reported`);
