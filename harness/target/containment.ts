@@ -140,7 +140,11 @@ class CgroupContainer implements Container {
 
   // `existing`: a folder made earlier (by a harness that died), opened to be killed and removed.
   constructor(readonly level: 'cgroup-v2' | 'cgroup-v1', readonly name: string, private readonly dir: string, existing = false) {
-    if (!existing) fs.mkdirSync(dir);
+    if (!existing) {
+      // The harness folder is made at the start; made again if something removed it since.
+      fs.mkdirSync(path.dirname(dir), { recursive: true });
+      fs.mkdirSync(dir);
+    }
     this.procsFile = path.join(dir, 'cgroup.procs');
     this.joinFiles = [this.procsFile];
   }
