@@ -31,7 +31,5 @@ export function exitText(exit: TargetExitEvent): string {
   return exit.byHarness ? `${base}, ended by the harness` : base;
 }
 
-// Milliseconds rounded to the microsecond (no float noise in reports).
-export function round3(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
+// Milliseconds rounded to the microsecond (no float noise in reports): the clock's one rounding.
+export { round3 } from '../clock.js';

@@ -1,3 +1,4 @@
+import { round3 } from '../clock.js';
 import type { HistoryEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
 import { PROBE_DRIVER } from './rejection-probe.js';
 
@@ -59,10 +60,8 @@ export function tally(into: Record<string, number>, outcome: string, n = 1): voi
   into[outcome] = (into[outcome] ?? 0) + n;
 }
 
-// Rounds to the microsecond (three decimals of a millisecond).
-export function r3(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
+// Rounds to the microsecond (three decimals of a millisecond): the clock's one rounding.
+export const r3 = round3;
 
 // An operation as a check's detail item, with offsets from the signal at `signalT`.
 export function opDetail(op: Op, signalT: number | undefined): Record<string, unknown> {
