@@ -14,12 +14,17 @@ import { planSuiteWithShard, runSuite } from './run/suite.js';
 import { scenarioJsonSchema } from './scenario/json-schema.js';
 import { compileUserRegex } from './scenario/regex.js';
 import { commandsExtra, selectShardPlans } from './cli-extra.js';
+import { configRecord, reportersEnabled, requireScenariosFolder } from './config/cli.js';
+import { loadSuiteConfig } from './config/load.js';
+import { init } from './init/command.js';
 
 const USAGE = `Usage:
   shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
                      [--concurrency N] [--bail] [--shard K/N] [--baseline FILE] [--max-slowdown PCT]
-                     [--redact NAME]... [--no-sweep] [--pass-with-no-runs] [--allow-missing]
+                     [--redact NAME]... [--no-sweep] [--pass-with-no-runs] [--allow-missing] [--config FILE]
   shutdown-drill list [paths...] [--grep RE]
+  shutdown-drill init [--command CMD] [--port N | --http PATH | --log RE] [--yaml | --ts] [--name NAME] [--force]
+                                   write scenarios/<name>.scenario.<ext> for your app (asks on a TTY)
   shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing]
   shutdown-drill merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]
   shutdown-drill report DIR
@@ -28,6 +33,7 @@ const USAGE = `Usage:
   shutdown-drill --version
 
 With no paths, run and list use scenarios/. The default out dir is reports/latest.
+run reads suite defaults from shutdown-drill.config.json or .ts in the cwd (--config FILE to name one).
 Exit codes: 0 all passed, 1 a check failed (or a regression), 2 bad usage or invalid scenario,
 3 internal error, 130/143 interrupted by SIGINT/SIGTERM.
 Gates fail closed (exit 1): a run that executes nothing (--pass-with-no-runs), compare with a base
@@ -62,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.passed;
   }
   if (command === 'run' || command === 'list') return runOrList(command, rest);
+  if (command === 'init') return init(rest);
   const extra = commandsExtra[command];
   if (extra) return extra(rest);
   throw new HarnessError('USAGE', `unknown command "${command}"\n\n${USAGE}`);
@@ -76,18 +83,20 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
       out: { type: 'string' }, grep: { type: 'string' }, repeat: { type: 'string' }, seed: { type: 'string' },
       concurrency: { type: 'string' }, bail: { type: 'boolean' }, shard: { type: 'string' }, baseline: { type: 'string' },
       'max-slowdown': { type: 'string' }, redact: { type: 'string', multiple: true }, 'no-sweep': { type: 'boolean' },
-      'pass-with-no-runs': { type: 'boolean' }, 'allow-missing': { type: 'boolean' },
+      'pass-with-no-runs': { type: 'boolean' }, 'allow-missing': { type: 'boolean' }, config: { type: 'string' },
     },
   });
   const cwd = process.cwd();
+  const config = await loadSuiteConfig(cwd, values.config);
   // Linear-time (RE2) like every user pattern; exit 2 naming --grep when RE2 cannot compile it.
   const grep = values.grep === undefined ? undefined : compileUserRegex(values.grep, '--grep', 'USAGE');
   const repeat = intOption('repeat', values.repeat, 1, 1);
   const seed = values.seed === undefined ? undefined : intOption('seed', values.seed, 0, 0);
-  const concurrency = intOption('concurrency', values.concurrency, 1, 1);
+  const concurrency = intOption('concurrency', values.concurrency, config?.config.concurrency ?? 1, 1);
   const shard = values.shard === undefined ? undefined : parseShardOption(values.shard);
   const paths = positionals.length ? positionals : ['scenarios'];
-  const { plans, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
+  if (!positionals.length) requireScenariosFolder(cwd);
+  const { plans, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, ...(config ? { config } : {}), ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
 
   if (command === 'list') {
     for (const p of plans) process.stdout.write(`${p.id}  ${path.relative(cwd, path.resolve(cwd, p.file))}\n`);
@@ -105,7 +114,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   redactWrites(process.stderr);
   const passWithNoRuns = values['pass-with-no-runs'] === true;
 
-  const outDir = path.resolve(cwd, values.out ?? 'reports/latest');
+  const outDir = values.out !== undefined ? path.resolve(cwd, values.out) : config?.config.out !== undefined ? path.resolve(path.dirname(config.file), config.config.out) : path.resolve(cwd, 'reports/latest');
   const interrupt = new AbortController();
   const force = new AbortController();
   let got: NodeJS.Signals | undefined;
@@ -137,9 +146,9 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
       if (c.level === 'marker') process.stderr.write(`warning: containment: marker (no kernel container: ${c.downgrade.join('; ') || 'forced'}): a process that leaves the process group and drops SHUTDOWN_DRILL_RUN can escape no-orphans; run as root on Linux for a cgroup\n`);
     },
     passWithNoRuns, ...(shardIdentity ? { shardIdentity } : {}),
-    recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null },
+    recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null, ...(config ? { config: configRecord(config, cwd) } : {}) },
   }, plans);
-  const files = await writeReports(outDir, results);
+  const files = await writeReports(outDir, results, reportersEnabled(config));
   reporter.summary(results, files);
   // Fail closed: a suite that executed nothing proves nothing (jest's --passWithNoTests).
   if (!got && executedRuns(results.runs) === 0) {

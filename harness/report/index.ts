@@ -15,10 +15,12 @@ export const fileReporters: Array<{ name: string; write: Reporter }> = [
 ];
 
 // Writes results.json and every file report; a broken reporter never breaks the run (its error is
-// printed and the others still write). Returns the files written.
-export async function writeReports(outDir: string, results: ResultsFile): Promise<string[]> {
+// printed and the others still write). `enabled` (default: all) picks the file reporters by name.
+// Returns the files written.
+export async function writeReports(outDir: string, results: ResultsFile, enabled: (name: string) => boolean = () => true): Promise<string[]> {
   const files = [writeResults(outDir, results)];
   for (const r of fileReporters) {
+    if (!enabled(r.name)) continue;
     try {
       const file = await r.write(outDir, results);
       if (file) files.push(file);

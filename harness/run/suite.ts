@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { applyConfigDefaults, type LoadedConfig } from '../config/load.js';
 import { HarnessError } from '../errors.js';
 import { buildResults, suiteStatus, writeResults } from '../report/results.js';
 import { suiteIdentity } from '../report/shard.js';
@@ -45,19 +46,21 @@ export interface SuiteOptions {
   shardIdentity?: ShardIdentity;
   // A suite that executed no run (none planned, or all skipped) passes instead of failing.
   passWithNoRuns?: boolean;
+  // The suite config file (config/load.ts): its defaults fill the fields runs leave unset.
+  config?: LoadedConfig;
 }
 
 // Expands scenario files into the ordered list of runs (with repeats, seeds, grep and shard).
-export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard'>): Promise<RunPlan[]> {
+export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard' | 'config'>): Promise<RunPlan[]> {
   return (await planSuiteWithShard(options)).plans;
 }
 
 // The same, with the shard's identity (the whole suite's planned runs hashed) when sharded.
-export async function planSuiteWithShard(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard'>): Promise<{ plans: RunPlan[]; shard?: ShardIdentity }> {
+export async function planSuiteWithShard(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard' | 'config'>): Promise<{ plans: RunPlan[]; shard?: ShardIdentity }> {
   if (!Number.isInteger(options.repeat) || options.repeat < 1 || options.repeat > MAX_RUNS) {
     throw new HarnessError('USAGE', `--repeat must be an integer from 1 to ${MAX_RUNS} (the cap of runs per suite), got ${options.repeat}`);
   }
-  const loaded = await loadRuns(options.paths, options.cwd);
+  const loaded = applyConfigDefaults(await loadRuns(options.paths, options.cwd), options.config, options.cwd);
   const base = options.seed ?? crypto.randomInt(1, 2 ** 31 - 1);
   const plans: RunPlan[] = [];
   const selected = options.grep ? loaded.filter((r) => options.grep!.test(r.name)) : loaded;

@@ -1,3 +1,4 @@
+import { unsetDefaultable, type ConfigDefaultable } from '../config/schema.js';
 import { MAX_RUNS, runLimitProblems } from './limits.js';
 import { describeThrown, jsonDataProblem, PlainDataError, shortPath, toPlain } from './plain.js';
 import { formatIssues } from './problems.js';
@@ -10,6 +11,8 @@ export interface ExpandedRun {
   scenario: string;
   params: Params;
   spec: RunSpec;
+  // The fields a suite config may fill that the scenario left unset (config/schema.ts).
+  unset?: ConfigDefaultable[];
 }
 
 const STRIKE_KEYS = ['signal', 'at', 'deliver', 'escalate'] as const;
@@ -95,7 +98,7 @@ export function expandScenario(raw: unknown, where: string, options: { maxRuns?:
       problems.push(...limits.map((p) => `${label}${shortPath(p.at)}: ${p.message}`));
       continue;
     }
-    if (shape.success) runs.push({ name: runName, scenario: name, params, spec: { ...parsed.data, name: runName } });
+    if (shape.success) runs.push({ name: runName, scenario: name, params, spec: { ...parsed.data, name: runName }, unset: unsetDefaultable(resolved) });
   }
   // The same problem in every combination is said once.
   return { runs, problems: dedupe(problems) };
