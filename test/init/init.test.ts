@@ -1,0 +1,133 @@
+// Issue 15 item 1: `init` scaffolds a scenario that `run` accepts, which passes on a correct app
+// and fails on a broken one (through the real CLI); it reads package.json, Procfile and Dockerfile,
+// asks only on a TTY (else exit 2 naming the flag) and never overwrites without --force.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { readDockerfile } from '../../harness/init/dockerfile.js';
+import { splitCommand } from '../../harness/init/detect.js';
+import { FIXTURES, killSurvivors, newMark, ROOT, runCli, survivors, tempDir } from '../helpers/cli.js';
+
+const APP = path.join(FIXTURES, 'init/app.mjs');
+const mark = newMark();
+t.teardown(() => {
+  killSurvivors(mark);
+});
+
+// An empty project with the fixture app, its package.json saying how it starts.
+function project(pkg: Record<string, unknown>): string {
+  const dir = tempDir('drill-init-');
+  fs.copyFileSync(APP, path.join(dir, 'app.mjs'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
+  return dir;
+}
+
+function checksOf(r: Awaited<ReturnType<typeof runCli>>): Record<string, boolean> {
+  return Object.fromEntries(r.results!.runs[0]!.checks.map((c) => [c.name, c.passed]));
+}
+
+t.test('YAML from package.json start: green on the correct app, red on the broken one', async (t) => {
+  const dir = project({ name: '@acme/shop', scripts: { start: 'node app.mjs' } });
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const made = await runCli(['init', '--http', '/healthz'], { mark, cwd: dir });
+  t.equal(made.code, 0, made.stderr);
+  t.match(made.stderr, /found how your app starts in package\.json start/);
+  t.same(fs.readdirSync(path.join(dir, 'scenarios')).sort(), ['scenario.schema.json', 'shop.scenario.yaml']);
+  const text = fs.readFileSync(path.join(dir, 'scenarios/shop.scenario.yaml'), 'utf8');
+  t.match(text, /^# yaml-language-server: \$schema=\.\/scenario\.schema\.json\n/);
+  t.match(text, /args: \["app\.mjs"\]/);
+  t.match(text, /TUNE/);
+
+  const green = await runCli(['run'], { mark, cwd: dir });
+  t.equal(green.code, 0, green.stdout + green.stderr);
+  t.same(checksOf(green), { 'exit-status': true, 'time-to-exit': true, 'no-escalation': true, 'no-orphans': true, 'no-reset': true });
+
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'shop', scripts: { start: 'node app.mjs --broken' } }));
+  const again = await runCli(['init', '--http', '/healthz', '--name', 'shop'], { mark, cwd: dir });
+  t.equal(again.code, 2, 'an existing scenario is not overwritten');
+  t.match(again.stderr, /scenarios\/shop\.scenario\.yaml exists: pass --force/);
+  t.equal(fs.readFileSync(path.join(dir, 'scenarios/shop.scenario.yaml'), 'utf8'), text, 'the file is unchanged');
+  t.equal((await runCli(['init', '--http', '/healthz', '--name', 'shop', '--force'], { mark, cwd: dir })).code, 0);
+  const red = await runCli(['run'], { mark, cwd: dir });
+  t.equal(red.code, 1, red.stdout + red.stderr);
+  t.equal(checksOf(red)['exit-status'], false, 'killed by SIGTERM (no handler) is not a graceful exit');
+  t.same(survivors(mark), []);
+});
+
+t.test('TS (defineScenario import) from --command, in a project that installed shutdown-drill', async (t) => {
+  for (const [pkgType, ext] of [['module', 'ts'], [undefined, 'mts']] as const) {
+    const dir = project({ name: 'api', ...(pkgType ? { type: pkgType } : {}) });
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(ROOT, path.join(dir, 'node_modules/shutdown-drill'));
+    for (const [variant, code] of [['', 0], [' --broken', 1]] as const) {
+      const made = await runCli(['init', '--command', `node app.mjs${variant}`, '--port', '8080', '--ts', '--force'], { mark, cwd: dir });
+      t.equal(made.code, 0, made.stderr);
+      const file = path.join(dir, `scenarios/api.scenario.${ext}`);
+      t.match(fs.readFileSync(file, 'utf8'), /^import \{ defineScenario \} from 'shutdown-drill';\n/);
+      const r = await runCli(['run'], { mark, cwd: dir });
+      t.equal(r.code, code, `${ext}${variant}: ${r.stdout}${r.stderr}`);
+      t.equal(checksOf(r)['exit-status'], code === 0, `${ext}${variant}: exit-status`);
+    }
+    t.same(fs.readdirSync(path.join(dir, 'scenarios')), [`api.scenario.${ext}`]);
+    // The ESM project runs both variants; the CJS one only needs to show the .mts loads.
+    if (!pkgType) break;
+  }
+  t.same(survivors(mark), []);
+});
+
+t.test('a Dockerfile: its exact argv as PID 1, its STOPSIGNAL, SIGKILL after 10 s', async (t) => {
+  const dir = project({ name: 'svc' });
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:20 AS build\nCMD ["false"]\nFROM node:20-slim\n# the app\nEXPOSE 8080\nSTOPSIGNAL SIGINT\nENTRYPOINT ["node", \\\n  "app.mjs"]\n');
+  const made = await runCli(['init'], { mark, cwd: dir });
+  t.equal(made.code, 0, made.stderr);
+  const text = fs.readFileSync(path.join(dir, 'scenarios/svc.scenario.yaml'), 'utf8');
+  t.match(text, /command: "node"\n {2}args: \["app\.mjs"\]/);
+  t.match(text, /pid1: true/);
+  t.match(text, /signal: SIGINT\n/);
+  t.match(text, /escalate: \{ afterMs: 10000, signal: SIGKILL \}/);
+  t.match(text, /ready: \{ port: true/);
+  const r = await runCli(['run'], { mark, cwd: dir });
+  t.equal(r.code, 0, r.stdout + r.stderr);
+  t.equal(r.results!.runs[0]!.verdict, 'pass');
+  t.same(survivors(mark), []);
+});
+
+t.test('readDockerfile: exec and shell forms, ENTRYPOINT + CMD, STOPSIGNAL by name or number', async (t) => {
+  t.same(readDockerfile('FROM x\nENTRYPOINT ["tini", "--"]\nCMD ["node", "a.js"]\n'), { argv: ['tini', '--', 'node', 'a.js'], stopSignal: 'SIGTERM', warnings: [] });
+  const shell = readDockerfile('FROM x\nCMD node a.js\nSTOPSIGNAL 3\n')!;
+  t.same(shell.argv, ['/bin/sh', '-c', 'node a.js']);
+  t.equal(shell.stopSignal, 'SIGQUIT');
+  t.match(shell.warnings[0], /CMD is in shell form .*\/bin\/sh runs as PID 1.*CMD \["node","a\.js"\]/);
+  t.same(readDockerfile('FROM x\nENTRYPOINT node a.js\nCMD ["ignored"]\nSTOPSIGNAL QUIT\n')!.argv, ['/bin/sh', '-c', 'node a.js']);
+  t.equal(readDockerfile('FROM x\nCMD ["a"]\nSTOPSIGNAL SIGWINCH\n')!.warnings.length, 1);
+  t.equal(readDockerfile('FROM x\nRUN make\n'), undefined);
+  t.same(splitCommand(`node "my app.js" --x 'a b'`), { argv: ['node', 'my app.js', '--x', 'a b'] });
+  t.same(splitCommand('NODE_ENV=production node a.js && echo'), { shell: 'NODE_ENV=production node a.js && echo' });
+});
+
+t.test('Procfile web: is read; without a TTY a missing answer is exit 2 naming the flag', async (t) => {
+  const dir = project({ name: 'p' });
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const noReady = await runCli(['init', '--command', 'node app.mjs'], { mark, cwd: dir });
+  t.equal(noReady.code, 2);
+  t.match(noReady.stderr, /pass --http PATH, --port N or --log RE/);
+  const noCommand = await runCli(['init', '--http', '/'], { mark, cwd: dir });
+  t.equal(noCommand.code, 2);
+  t.match(noCommand.stderr, /pass --command CMD/);
+  t.equal((await runCli(['init', '--port', '80', '--log', 'x'], { mark, cwd: dir })).code, 2);
+  t.notOk(fs.existsSync(path.join(dir, 'scenarios')), 'nothing written');
+  fs.writeFileSync(path.join(dir, 'Procfile'), 'worker: node worker.js\nweb: node app.mjs --port 5000\n');
+  const made = await runCli(['init', '--port', '5000', '--name', 'web'], { mark, cwd: dir });
+  t.equal(made.code, 0, made.stderr);
+  t.match(fs.readFileSync(path.join(dir, 'scenarios/web.scenario.yaml'), 'utf8'), /args: \["app\.mjs", "--port", "\{port\}"\]/);
+});
+
+t.test('run in a project without scenarios/ says to run init (exit 2)', async (t) => {
+  const dir = tempDir('drill-empty-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const r = await runCli(['run'], { mark, cwd: dir });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /no scenarios\/ folder in .*: create a first scenario for your app with `npx shutdown-drill init`/);
+});
