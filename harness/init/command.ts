@@ -11,11 +11,20 @@ import { scaffoldScenario, type ScaffoldInput } from './scaffold.js';
 
 const HOW = 'shutdown-drill init [--command CMD] [--port N | --http PATH | --log RE] [--yaml | --ts] [--name NAME] [--force]';
 
+// What init works with: by default the cwd, the terminal (when stdin and stdout are one) and stdout/stderr.
+export interface InitIo {
+  cwd: string;
+  // Asks one question on the terminal; undefined when there is no terminal.
+  prompt: ((question: string) => Promise<string>) | undefined;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
 // `shutdown-drill init`: writes scenarios/<name>.scenario.<yaml|ts> for the app in the cwd (and
 // scenarios/scenario.schema.json beside a YAML one), from flags, what the project says (Dockerfile,
 // Procfile, package.json) and, on a TTY, answers. Without a TTY a missing answer is exit 2 naming
 // its flag. Never overwrites a file without --force.
-export async function init(args: string[]): Promise<number> {
+export async function init(args: string[], io: Partial<InitIo> = {}): Promise<number> {
   const { values } = parseArgs({
     args, allowPositionals: false, strict: true,
     options: {
@@ -23,12 +32,14 @@ export async function init(args: string[]): Promise<number> {
       yaml: { type: 'boolean' }, ts: { type: 'boolean' }, name: { type: 'string' }, force: { type: 'boolean' },
     },
   });
-  const cwd = process.cwd();
+  const cwd = io.cwd ?? process.cwd();
+  const out = io.out ?? ((text: string) => void process.stdout.write(text));
+  const err = io.err ?? ((text: string) => void process.stderr.write(text));
   const readies = (['port', 'http', 'log'] as const).filter((k) => values[k] !== undefined);
   if (readies.length > 1) throw new HarnessError('USAGE', `init: give one of --port, --http, --log (how to tell the app is ready), got ${readies.map((k) => `--${k}`).join(' and ')}`);
   if (values.yaml && values.ts) throw new HarnessError('USAGE', 'init: give --yaml or --ts, not both');
-  const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const ask = tty ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  const rl = !('prompt' in io) && process.stdin.isTTY && process.stdout.isTTY ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  const ask = 'prompt' in io ? io.prompt : rl ? (q: string) => rl.question(q) : undefined;
   try {
     const question = async (text: string, fallback: string | undefined, flag: string): Promise<string> => {
       if (!ask) {
@@ -36,14 +47,14 @@ export async function init(args: string[]): Promise<number> {
         throw new HarnessError('USAGE', `init: no terminal to ask "${text}": pass ${flag}\n  ${HOW}`);
       }
       for (;;) {
-        const answer = (await ask.question(`${text}${fallback !== undefined ? ` [${fallback}]` : ''}: `)).trim();
+        const answer = (await ask(`${text}${fallback !== undefined ? ` [${fallback}]` : ''}: `)).trim();
         if (answer || fallback !== undefined) return answer || fallback!;
       }
     };
 
     const detected = values.command === undefined ? detectApp(cwd) : undefined;
-    if (detected) process.stderr.write(`init: found how your app starts in ${detected.source}\n`);
-    for (const w of detected?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+    if (detected) err(`init: found how your app starts in ${detected.source}\n`);
+    for (const w of detected?.warnings ?? []) err(`warning: ${w}\n`);
     const commandText = values.command ?? (ask ? await question('Command that starts your app', detected ? shown(detected.command) : undefined, '--command') : undefined);
     if (commandText === undefined && !detected) throw new HarnessError('USAGE', `init: no command that starts your app (no Dockerfile CMD, Procfile web: or package.json start found): pass --command CMD, e.g. --command "node server.js"\n  ${HOW}`);
     const fromDetected = detected && (commandText === undefined || commandText === shown(detected.command));
@@ -86,10 +97,10 @@ export async function init(args: string[]): Promise<number> {
         written.push(schema);
       }
     }
-    process.stdout.write(`wrote ${written.map((f) => path.relative(cwd, f)).join(', ')}\nnext: tune the lines marked TUNE, then run: npx shutdown-drill run\n`);
+    out(`wrote ${written.map((f) => path.relative(cwd, f)).join(', ')}\nnext: tune the lines marked TUNE, then run: npx shutdown-drill run\n`);
     return ExitCode.passed;
   } finally {
-    ask?.close();
+    rl?.close();
   }
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readDockerfile } from '../../harness/init/dockerfile.js';
 import { splitCommand } from '../../harness/init/detect.js';
+import { init } from '../../harness/init/command.js';
 import { FIXTURES, killSurvivors, newMark, ROOT, runCli, survivors, tempDir } from '../helpers/cli.js';
 
 const APP = path.join(FIXTURES, 'init/app.mjs');
@@ -20,6 +21,19 @@ function project(pkg: Record<string, unknown>): string {
   fs.copyFileSync(APP, path.join(dir, 'app.mjs'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
   return dir;
+}
+
+// init in this process, without a terminal (or with scripted answers), its output kept.
+function quiet(cwd: string, answers?: string[]): { cwd: string; prompt: ((q: string) => Promise<string>) | undefined; out: (s: string) => void; err: (s: string) => void; said: string[]; asked: string[] } {
+  const said: string[] = [];
+  const asked: string[] = [];
+  return {
+    cwd, said, asked, out: (s) => said.push(s), err: (s) => said.push(s),
+    prompt: answers && (async (q) => {
+      asked.push(q);
+      return answers.shift() ?? '';
+    }),
+  };
 }
 
 function checksOf(r: Awaited<ReturnType<typeof runCli>>): Record<string, boolean> {
@@ -43,11 +57,9 @@ t.test('YAML from package.json start: green on the correct app, red on the broke
   t.same(checksOf(green), { 'exit-status': true, 'time-to-exit': true, 'no-escalation': true, 'no-orphans': true, 'no-reset': true });
 
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'shop', scripts: { start: 'node app.mjs --broken' } }));
-  const again = await runCli(['init', '--http', '/healthz', '--name', 'shop'], { mark, cwd: dir });
-  t.equal(again.code, 2, 'an existing scenario is not overwritten');
-  t.match(again.stderr, /scenarios\/shop\.scenario\.yaml exists: pass --force/);
+  await t.rejects(init(['--http', '/healthz', '--name', 'shop'], quiet(dir)), { code: 'USAGE', message: /scenarios\/shop\.scenario\.yaml exists: pass --force/ }, 'an existing scenario is not overwritten');
   t.equal(fs.readFileSync(path.join(dir, 'scenarios/shop.scenario.yaml'), 'utf8'), text, 'the file is unchanged');
-  t.equal((await runCli(['init', '--http', '/healthz', '--name', 'shop', '--force'], { mark, cwd: dir })).code, 0);
+  t.equal(await init(['--http', '/healthz', '--name', 'shop', '--force'], quiet(dir)), 0);
   const red = await runCli(['run'], { mark, cwd: dir });
   t.equal(red.code, 1, red.stdout + red.stderr);
   t.equal(checksOf(red)['exit-status'], false, 'killed by SIGTERM (no handler) is not a graceful exit');
@@ -60,7 +72,8 @@ t.test('TS (defineScenario import) from --command, in a project that installed s
     t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(ROOT, path.join(dir, 'node_modules/shutdown-drill'));
-    for (const [variant, code] of [['', 0], [' --broken', 1]] as const) {
+    // The ESM project runs both variants; the CJS one shows that its .mts loads and passes.
+    for (const [variant, code] of (pkgType ? [['', 0], [' --broken', 1]] : [['', 0]]) as Array<[string, number]>) {
       const made = await runCli(['init', '--command', `node app.mjs${variant}`, '--port', '8080', '--ts', '--force'], { mark, cwd: dir });
       t.equal(made.code, 0, made.stderr);
       const file = path.join(dir, `scenarios/api.scenario.${ext}`);
@@ -70,8 +83,6 @@ t.test('TS (defineScenario import) from --command, in a project that installed s
       t.equal(checksOf(r)['exit-status'], code === 0, `${ext}${variant}: exit-status`);
     }
     t.same(fs.readdirSync(path.join(dir, 'scenarios')), [`api.scenario.${ext}`]);
-    // The ESM project runs both variants; the CJS one only needs to show the .mts loads.
-    if (!pkgType) break;
   }
   t.same(survivors(mark), []);
 });
@@ -107,21 +118,39 @@ t.test('readDockerfile: exec and shell forms, ENTRYPOINT + CMD, STOPSIGNAL by na
   t.same(splitCommand('NODE_ENV=production node a.js && echo'), { shell: 'NODE_ENV=production node a.js && echo' });
 });
 
-t.test('Procfile web: is read; without a TTY a missing answer is exit 2 naming the flag', async (t) => {
+t.test('without a TTY a missing answer is exit 2 naming the flag; Procfile web: is read', async (t) => {
   const dir = project({ name: 'p' });
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const noReady = await runCli(['init', '--command', 'node app.mjs'], { mark, cwd: dir });
-  t.equal(noReady.code, 2);
+  t.equal(noReady.code, 2, 'through the CLI: exit 2');
   t.match(noReady.stderr, /pass --http PATH, --port N or --log RE/);
-  const noCommand = await runCli(['init', '--http', '/'], { mark, cwd: dir });
-  t.equal(noCommand.code, 2);
-  t.match(noCommand.stderr, /pass --command CMD/);
-  t.equal((await runCli(['init', '--port', '80', '--log', 'x'], { mark, cwd: dir })).code, 2);
+  await t.rejects(init(['--http', '/'], quiet(dir)), { code: 'USAGE', message: /pass --command CMD/ });
+  await t.rejects(init(['--port', '80', '--log', 'x'], quiet(dir)), { code: 'USAGE', message: /give one of --port, --http, --log/ });
+  await t.rejects(init(['--command', 'node app.mjs', '--http', 'healthz'], quiet(dir)), { code: 'USAGE', message: /--http must be a path starting with \// });
   t.notOk(fs.existsSync(path.join(dir, 'scenarios')), 'nothing written');
   fs.writeFileSync(path.join(dir, 'Procfile'), 'worker: node worker.js\nweb: node app.mjs --port 5000\n');
-  const made = await runCli(['init', '--port', '5000', '--name', 'web'], { mark, cwd: dir });
-  t.equal(made.code, 0, made.stderr);
+  const io = quiet(dir);
+  t.equal(await init(['--port', '5000', '--name', 'web'], io), 0);
+  t.match(io.said.join(''), /found how your app starts in Procfile web:/);
   t.match(fs.readFileSync(path.join(dir, 'scenarios/web.scenario.yaml'), 'utf8'), /args: \["app\.mjs", "--port", "\{port\}"\]/);
+});
+
+t.test('on a TTY it asks what the flags do not say, offering what it found', async (t) => {
+  const dir = project({ name: 'asked', scripts: { start: 'node app.mjs' } });
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Command: keep the found one; readiness: a log line; format: ts; name: keep the default.
+  const io = quiet(dir, ['', 'log:^listening on', 'ts', '']);
+  t.equal(await init([], io), 0);
+  t.same(io.asked, [
+    'Command that starts your app [node app.mjs]: ',
+    'How to tell it is ready: an HTTP path (/healthz), "port" (it accepts connections), or log:REGEX: ',
+    'Scenario file format: yaml or ts [yaml]: ',
+    'Scenario name [asked]: ',
+  ]);
+  const text = fs.readFileSync(path.join(dir, 'scenarios/asked.scenario.mts'), 'utf8');
+  t.match(text, /ready: \{ log: "\^listening on"/);
+  t.notMatch(text, /load:/, 'no port, no HTTP load');
+  t.match(text, /at: \{ afterReadyMs: 500 \}/);
 });
 
 t.test('run in a project without scenarios/ says to run init (exit 2)', async (t) => {
