@@ -9,6 +9,7 @@ import { computeMetrics } from './metrics/core.js';
 import { insideDir } from './report/inside.js';
 import { compareResults, formatComparison, loadResults, parseMaxSlowdown, resolveResultsPath } from './report/compare.js';
 import { writeCompareHtml } from './report/compare-html.js';
+import { rootCauseOf } from './report/root-cause.js';
 import { writeReports } from './report/index.js';
 import { mergeResults } from './report/merge.js';
 import { suiteStatus } from './report/results.js';
@@ -131,5 +132,7 @@ function rejudge(outDir: string, run: RunResult): RunResult {
   const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));
   const events = readHistory(historyFile);
   const checks = judge(spec, events);
-  return { ...run, checks, verdict: verdictOf(checks), metrics: { ...run.metrics, ...computeMetrics(events) } };
+  const { rootCause: _old, ...rest } = run;
+  const rootCause = rootCauseOf(checks, events);
+  return { ...rest, checks, verdict: verdictOf(checks), metrics: { ...run.metrics, ...computeMetrics(events) }, ...(rootCause ? { rootCause } : {}) };
 }

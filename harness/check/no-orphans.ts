@@ -1,11 +1,12 @@
 import { eventsOf, firstOf } from '../history/events.js';
+import { placementText } from './placement.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
 // no-orphans: no process of the target's tree (nor of an inspect command) was alive after its
 // leader exited, beyond the `noOrphans.withinMs` grace. Members dying of a SIGKILL the strike or
 // the escalation sent are awaited and do not count. Survivors are listed (pid, parent, group,
-// whether they left the group, how long they had outlived the leader), and the message says
-// whether the harness's kill was verified. Under the `marker` containment the message says that
+// whether they left the group and who put them where, how long they had outlived the leader), and
+// the message says whether the harness's kill was verified. Under the `marker` containment the message says that
 // its guarantee is weaker.
 export const noOrphans: CheckDefinition = {
   name: 'no-orphans',
@@ -26,7 +27,7 @@ export const noOrphans: CheckDefinition = {
     ].filter(Boolean).join('; ');
     const found = eventsOf(events, 'orphan:found');
     if (found.length === 0) return pass('no-orphans', expected, { survivors: 0, ...(exited.length ? { exitedWithinGrace: exited.length } : {}) }, `no process outlived the target${notes ? `; ${notes}` : ''}${weak}`);
-    const details = found.map((o) => ({ pid: o.pid, ppid: o.ppid, pgid: o.pgid, sid: o.sid, cmd: o.cmd, escapedGroup: o.escapedGroup, ...(o.source ? { source: o.source } : {}), ...(o.livedMs !== undefined ? { livedMs: o.livedMs } : {}) }));
+    const details = found.map((o) => ({ pid: o.pid, ppid: o.ppid, pgid: o.pgid, sid: o.sid, cmd: o.cmd, escapedGroup: o.escapedGroup, ...(o.escapedGroup && !o.source ? { placement: placementText(o, events) } : {}), ...(o.source ? { source: o.source } : {}), ...(o.livedMs !== undefined ? { livedMs: o.livedMs } : {}) }));
     const escaped = found.filter((o) => o.escapedGroup && !o.source).length;
     const fromInspect = found.filter((o) => o.source).length;
     const stillAlive = sweeps.flatMap((s) => s.survivors);
@@ -37,7 +38,7 @@ export const noOrphans: CheckDefinition = {
       : unverified ? `the harness tried to kill ${them}, without proof that ${n === 1 ? 'it is' : 'they are'} gone`
         : sweeps.some((s) => s.verified) ? `the harness killed ${them} (verified: none left)` : `the harness killed ${them}`;
     return fail('no-orphans', expected, { survivors: n, stillAliveAfterKill: stillAlive.length },
-      `${n} process${n === 1 ? '' : 'es'} outlived ${fromInspect === n ? 'an inspect command' : 'the target'}${withinMs ? ` by more than ${withinMs} ms` : ''}${escaped ? ` (${escaped} left its process group)` : ''}${fromInspect && fromInspect < n ? ` (${fromInspect} left by inspect commands)` : ''}: ${found.map((o) => `${o.pid} ${o.cmd}`).join('; ').slice(0, 300)}; ${outcome}${notes ? `; ${notes}` : ''}${weak}`,
+      `${n} process${n === 1 ? '' : 'es'} outlived ${fromInspect === n ? 'an inspect command' : 'the target'}${withinMs ? ` by more than ${withinMs} ms` : ''}${escaped ? ` (${escaped} outside the target's process group)` : ''}${fromInspect && fromInspect < n ? ` (${fromInspect} left by inspect commands)` : ''}: ${found.map((o) => `${o.pid} ${o.cmd.slice(0, 80)}${o.escapedGroup && !o.source ? ` (${placementText(o, events)})` : ''}`).join('; ').slice(0, 600)}; ${outcome}${notes ? `; ${notes}` : ''}${weak}`,
       details);
   },
 };

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../check/types.js';
+import type { RunRootCause } from './root-cause.js';
 
 // results.json: a public contract (see CONTRACTS.md). Extend with new fields; never rename.
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -57,6 +58,9 @@ export interface RunResult {
   durationMs?: number;
   // Shard bookkeeping (set by `--shard K/N` and `merge`).
   shard?: string;
+  // A failing run's root causes (report/root-cause.ts): the headline reporters print first, and
+  // which failed checks each cause explains. Presentation only: `checks` and `verdict` are the truth.
+  rootCause?: RunRootCause;
 }
 
 export interface ResultsFile {

@@ -13,6 +13,7 @@ import type { LoadDriver } from '../load/types.js';
 import { computeMetrics } from '../metrics/core.js';
 import { FileObserver, snapshotFiles } from '../observe/files.js';
 import { writeFileAtomicSync } from '../report/atomic.js';
+import { rootCauseOf } from '../report/root-cause.js';
 import type { RunResult } from '../report/types.js';
 import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
 import { launch, type Launched } from '../target/launch.js';
@@ -70,6 +71,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
     const checks = outcome.skipped ? [] : judge(outcome.spec ?? plan.spec, events);
     const verdict = outcome.skipped ? 'skipped' : outcome.error ? 'error' : verdictOf(checks);
     const exit = events.find((e) => e.type === 'target:exit');
+    const rootCause = verdict === 'fail' || verdict === 'error' ? rootCauseOf(checks, events) : null;
     const reason = outcome.skipped ?? (outcome.error ? errorMessage(outcome.error) : verdict === 'error' && checks.length === 0 ? 'the scenario asks for no check: add expectations under `expect`' : undefined);
     return {
       id: plan.id,
@@ -87,6 +89,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
       file: plan.file,
       replay: replayCommand(plan),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      ...(rootCause ? { rootCause } : {}),
     };
   }
 }
