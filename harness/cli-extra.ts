@@ -26,12 +26,12 @@ export function selectShardPlans(plans: RunPlan[], shard: { index: number; total
   return selectShard(plans, shard, (p) => p.id);
 }
 
-// compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing]
+// compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing] [--explain]
 // compare RESULTS --split PARAM: the two values of PARAM in one (interleaved) run, first vs second.
 // Exit 1 on a regression, and (fail closed) when a base scenario is missing from current, unless
 // --allow-missing.
 async function compare(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { 'max-slowdown': { type: 'string' }, out: { type: 'string' }, split: { type: 'string' }, 'allow-missing': { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { 'max-slowdown': { type: 'string' }, out: { type: 'string' }, split: { type: 'string' }, 'allow-missing': { type: 'boolean' }, explain: { type: 'boolean' } } });
   const maxSlowdownPct = values['max-slowdown'] === undefined ? 20 : parseMaxSlowdown(values['max-slowdown']);
   let base: ResultsFile;
   let current: ResultsFile;
@@ -47,7 +47,7 @@ async function compare(args: string[]): Promise<number> {
     outDir = values.out ?? resolveResultsPath(positionals[1]!).dir;
   }
   const comparison = compareResults(base, current, { maxSlowdownPct });
-  process.stdout.write(`${formatComparison(comparison)}\n`);
+  process.stdout.write(`${formatComparison(comparison, { explain: values.explain === true })}\n`);
   const page = await writeCompareHtml(outDir, comparison);
   process.stdout.write(`  ${page}\n`);
   const missing = comparison.groups.filter((g) => g.verdict === 'missing').map((g) => g.key);

@@ -7,6 +7,7 @@ import { diagnose, formatDoctor } from './doctor.js';
 import { ExitCode } from './exit-codes.js';
 import { toolInfo } from './report/results.js';
 import { consoleReporter } from './report/console.js';
+import { heartbeatMs } from './report/progress.js';
 import { writeReports } from './report/index.js';
 import { configureRedaction, REDACT_NAME, redactWrites } from './report/redact.js';
 import { executedRuns } from './report/results.js';
@@ -25,7 +26,7 @@ const USAGE = `Usage:
   shutdown-drill list [paths...] [--grep RE]
   shutdown-drill init [--command CMD] [--port N | --http PATH | --log RE] [--yaml | --ts] [--name NAME] [--force]
                                    write scenarios/<name>.scenario.<ext> for your app (asks on a TTY)
-  shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing]
+  shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing] [--explain]
   shutdown-drill merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]
   shutdown-drill report DIR
   shutdown-drill schema            print the JSON Schema of *.scenario.yaml/json files
@@ -135,14 +136,15 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const reporter = consoleReporter({ total: plans.length });
+  const reporter = consoleReporter({ total: plans.length, heartbeatMs: heartbeatMs() });
   const results = await runSuite({
     paths, cwd, outDir, repeat, concurrency, bail: Boolean(values.bail), signal: interrupt.signal, force: force.signal,
     ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}),
-    onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r),
+    onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r), onRunPhase: (p, phase) => reporter.runPhase(p.id, phase),
     onStale: (stale) => process.stderr.write(`warning: killed ${stale.length} process(es) left by an earlier harness that died: ${stale.map((s) => s.pid).join(', ')}\n`),
     sweep: values['no-sweep'] !== true,
     onContainment: (c) => {
+      reporter.header({ scenarios: new Set(plans.map((p) => p.scenario)).size, runs: plans.length, containment: c.level, outDir: path.relative(cwd, outDir).startsWith('..') ? outDir : path.relative(cwd, outDir) || '.', concurrency });
       if (c.level === 'marker') process.stderr.write(`warning: containment: marker (no kernel container: ${c.downgrade.join('; ') || 'forced'}): a process that leaves the process group and drops SHUTDOWN_DRILL_RUN can escape no-orphans; run as root on Linux for a cgroup\n`);
     },
     passWithNoRuns, ...(shardIdentity ? { shardIdentity } : {}),

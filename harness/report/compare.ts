@@ -370,8 +370,9 @@ function compareMetric(metric: ComparedMetric, baseValues: number[], currentValu
 
 // ---- console -----------------------------------------------------------------------------------
 
-// A plain-text table of the comparison (no colour codes), with the rule and the overall verdict.
-export function formatComparison(c: Comparison): string {
+// A plain-text table of the comparison (no colour codes) and the overall verdict; the decision
+// rule's paragraph only with `explain` (`compare --explain`), else a one-line pointer to it.
+export function formatComparison(c: Comparison, options: { explain?: boolean } = {}): string {
   const header = ['scenario', 'runs', 'pass rate', 'time to exit p50', 'drain p50', 'verdict'];
   const rows = c.groups.map((g) => [
     g.key,
@@ -393,7 +394,7 @@ export function formatComparison(c: Comparison): string {
   out.push('');
   const n = c.counts;
   out.push(`${c.verdict === 'regression' ? 'REGRESSION' : 'OK'}: ${n.regression} regressed, ${n.improvement} improved, ${n.unchanged} unchanged, ${n.new} new, ${n.missing} missing (max slowdown ${c.options.maxSlowdownPct}%)`);
-  out.push(`rule: ${c.rule}`);
+  out.push(options.explain ? `rule: ${c.rule}` : 'rule: --explain prints how slower, faster and worse are decided');
   return out.join('\n') + '\n';
 }
 

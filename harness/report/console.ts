@@ -1,10 +1,16 @@
 import type { RunPlan } from '../run/plan.js';
 import { groupRuns } from './compare.js';
+import { checkRows, runHeadline } from './headline.js';
+import { headerText, HEARTBEAT_MS, progressText, type Running, type RunPhase, type SuiteHeader } from './progress.js';
 import { summarize } from './stats.js';
 import type { ResultsFile, RunResult } from './types.js';
 
 export interface ConsoleReporter {
+  // The suite's header, printed at once (scenarios, runs, containment, out dir).
+  header(header: SuiteHeader): void;
   runStart(plan: RunPlan): void;
+  // A run moved to another phase (live line on a TTY, heartbeat lines otherwise).
+  runPhase(id: string, phase: RunPhase): void;
   runEnd(result: RunResult): void;
   summary(results: ResultsFile, files: string[]): void;
 }
@@ -25,23 +31,42 @@ export function inert(text: string, keepNewlines = false): string {
 
 const MARK: Record<RunResult['verdict'], string> = { pass: '✓', fail: '✗', error: '!', skipped: '-' };
 
-// Prints progress and a summary to a stream: a live status line on a TTY, plain lines in CI.
-export function consoleReporter(options: { out?: NodeJS.WriteStream; total: number; color?: boolean }): ConsoleReporter {
+// Prints progress and a summary to a stream: a header at once, then a live status line on a TTY
+// (elapsed time, each run's phase), plain lines in CI with a heartbeat line every `heartbeatMs`
+// while runs are going (the timer never keeps the process alive; summary() stops it).
+export function consoleReporter(options: { out?: NodeJS.WriteStream; total: number; color?: boolean; heartbeatMs?: number }): ConsoleReporter {
   const out = options.out ?? process.stdout;
   const tty = Boolean(out.isTTY) && !process.env['CI'];
   const color = options.color ?? (tty && !process.env['NO_COLOR']);
   const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const tone: Record<RunResult['verdict'], string> = { pass: '32', fail: '31', error: '33', skipped: '90' };
   let done = 0;
-  const running = new Set<string>();
+  const started = performance.now();
+  const running = new Map<string, Running>();
+  const line = (): string => inert(progressText({ done, total: options.total, elapsedMs: performance.now() - started, running: [...running.values()], now: performance.now() }));
   const status = (): void => {
     if (!tty) return;
-    const names = inert([...running].slice(0, 2).join(', '));
-    out.write(`\r\x1b[2K${paint('90', `[${done}/${options.total}] running ${names}${running.size > 2 ? ` +${running.size - 2}` : ''}`)}`);
+    out.write(`\r\x1b[2K${paint('90', line())}`);
   };
+  // On a TTY the live line is repainted every second (the elapsed times move); in CI a heartbeat.
+  const timer = setInterval(() => {
+    if (tty) status();
+    else if (running.size) out.write(`${line()}\n`);
+  }, tty ? 1_000 : options.heartbeatMs ?? HEARTBEAT_MS);
+  timer.unref();
   return {
+    header(h) {
+      out.write(inert(headerText(h).trimEnd()) + '\n');
+      status();
+    },
     runStart(plan) {
-      running.add(plan.id);
+      running.set(plan.id, { id: plan.id, phase: 'starting', sinceMs: performance.now() });
+      status();
+    },
+    runPhase(id, phase) {
+      const r = running.get(id);
+      if (!r || r.phase === phase) return;
+      running.set(id, { id, phase, sinceMs: performance.now() });
       status();
     },
     runEnd(result) {
@@ -54,12 +79,16 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
         ? `${exitText(result)}${typeof tte === 'number' ? `, exit ${tte.toFixed(1)} ms after the signal` : ''}`
         : inert(result.reason?.split('\n')[0] ?? '');
       out.write(`${head}  ${paint('90', tail)}\n`);
-      for (const c of result.checks.filter((c) => c.status !== 'pass')) {
-        out.write(`    ${paint(c.status === 'fail' ? '31' : '33', `${inert(c.name)}`)}: ${inert(c.message)}\n`);
+      const headline = runHeadline(result);
+      if (headline && result.checks.some((c) => c.status !== 'pass')) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
+      for (const row of checkRows(result)) {
+        const c = row.check;
+        out.write(`    ${paint(c.status === 'fail' ? '31' : '33', `${inert(c.name)}`)}${row.causedBy ? paint('90', ` (follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')})`) : ''}: ${inert(c.message)}\n`);
       }
       status();
     },
     summary(results, files) {
+      clearInterval(timer);
       if (tty) out.write('\r\x1b[2K');
       const count = (v: RunResult['verdict']): number => results.runs.filter((r) => r.verdict === v).length;
       const bad = results.runs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
@@ -67,9 +96,13 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
         out.write(`\n${paint('1', 'Failures')}\n`);
         for (const r of bad) {
           out.write(`\n  ${paint(tone[r.verdict], `${MARK[r.verdict]} ${inert(r.id)}`)}\n`);
+          // An errored run's reason is its headline, printed in full just below.
+          const headline = r.verdict === 'error' && r.reason ? null : runHeadline(r);
+          if (headline) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
           if (r.verdict === 'error' && r.reason) out.write(`    ${inert(r.reason, true).split('\n').join('\n    ')}\n`);
-          for (const c of r.checks.filter((c) => c.status !== 'pass')) {
-            out.write(`    ${inert(c.name)} (${c.status}): ${inert(c.message)}\n`);
+          for (const row of checkRows(r)) {
+            const c = row.check;
+            out.write(`    ${inert(c.name)} (${c.status}${row.causedBy ? `, follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')}` : ''}): ${inert(c.message)}\n`);
             out.write(`      expected: ${short(c.expected)}\n      actual:   ${short(c.actual)}\n`);
           }
           if (r.replay) out.write(`    replay: ${inert(r.replay)}\n`);

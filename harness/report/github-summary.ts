@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { groupRuns, metricValues, passRate } from './compare.js';
 import { replayCommand } from './html/replay.js';
-import { describeFailure } from './junit.js';
+import { checkRows, runHeadline } from './headline.js';
 import { summarize } from './stats.js';
 import type { ResultsFile } from './types.js';
 import { redactValue } from './redact.js';
@@ -34,12 +34,13 @@ export function githubSummaryMarkdown(results: ResultsFile): string {
   const bad = results.runs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
   if (bad.length) {
     out.push('');
-    out.push('| run | verdict | failing checks (expected vs actual) | replay |');
+    out.push('| run | verdict | root cause (failed checks) | replay |');
     out.push('|---|---|---|---|');
     for (const run of bad.slice(0, MAX_FAILED_ROWS)) {
-      const why = run.verdict === 'error'
-        ? cell(`${run.errorCode ? `${run.errorCode}: ` : ''}${run.reason ?? 'error'}`)
-        : run.checks.filter((c) => !c.passed).map((c) => cell(describeFailure(c))).join('<br>') || cell(run.reason ?? '');
+      // The headline first; then every failed check, each folded one under its cause.
+      const rows = checkRows(run);
+      const checks = rows.map((r) => `${r.check.name}${r.check.status === 'error' ? ' (no evidence)' : ''}${r.causedBy ? ` (follows from ${r.causedBy})` : ''}`).join(', ');
+      const why = `**${cell(runHeadline(run) ?? run.reason ?? run.verdict)}**${checks ? `<br>${cell(checks)}` : ''}`;
       out.push(`| ${cell(run.id)} | ${run.verdict} | ${why} | ${code(replayCommand(run))} |`);
     }
     if (bad.length > MAX_FAILED_ROWS) out.push(`\n…and ${bad.length - MAX_FAILED_ROWS} more; see the HTML report.`);

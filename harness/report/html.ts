@@ -11,6 +11,7 @@ import { jsonForScript } from './html/escape.js';
 import { renderPage } from './html/page.js';
 import { replayCommand } from './html/replay.js';
 import { buildTimeline, OUTCOMES, type TimelineData } from './html/timeline.js';
+import { rootCauseOf } from './root-cause.js';
 import { summarize } from './stats.js';
 import type { ResultsFile, RunResult } from './types.js';
 
@@ -145,14 +146,18 @@ export function buildHtmlReport({ results, loadHistory, title }: Omit<HtmlReport
 function runDetail(run: RunResult, loadHistory: HtmlReportOptions['loadHistory']): unknown {
   let timeline: TimelineData | null = null;
   let historyError: string | null = null;
+  let events: HistoryEvent[] | null = null;
   try {
-    const events = run.history === null ? null : loadHistory(run);
+    events = run.history === null ? null : loadHistory(run);
     if (events) timeline = buildTimeline(events);
     else historyError = run.history === null ? 'this run recorded no history' : `history ${run.history} not found`;
   } catch (error) {
     historyError = `history ${run.history ?? ''} could not be read: ${errorMessage(error)}`;
   }
-  return { run, replay: replayCommand(run), timeline, historyError };
+  // The root cause as recorded, or (older results) from the checks and the history.
+  const failed = run.checks.some((c) => c.status !== 'pass');
+  const rootCause = failed ? run.rootCause ?? rootCauseOf(run.checks, events ?? []) : null;
+  return { run, replay: replayCommand(run), timeline, historyError, rootCause };
 }
 
 function shortParams(params: Record<string, unknown> | undefined): string {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CheckResult } from '../check/types.js';
 import { writeFileAtomic } from './atomic.js';
+import { checkRows, runHeadline } from './headline.js';
 import { redactValue } from './redact.js';
 import type { ResultsFile, RunResult } from './types.js';
 
@@ -59,7 +60,7 @@ export function junitXml(results: ResultsFile): string {
   for (const [scenario, runs] of suites) {
     const c = count(runs);
     const time = seconds(runs.reduce((s, r) => s + (r.durationMs ?? 0), 0));
-    out.push(`  <testsuite name="${xmlAttr(scenario)}" id="${id++}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${time}"${results.startedAt ? ` timestamp="${xmlAttr(results.startedAt.replace(/Z$/, ''))}"` : ''}${results.machine?.hostname ? ` hostname="${xmlAttr(results.machine.hostname)}"` : ''}>`);
+    out.push(`  <testsuite name="${xmlAttr(scenario)}" id="${id++}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${time}"${suiteTimestamp(runs, results.startedAt)}${results.machine?.hostname ? ` hostname="${xmlAttr(results.machine.hostname)}"` : ''}>`);
     for (const run of runs) out.push(testcase(run));
     out.push('  </testsuite>');
   }
@@ -68,7 +69,7 @@ export function junitXml(results: ResultsFile): string {
 }
 
 function testcase(run: RunResult): string {
-  const open = `    <testcase classname="${xmlAttr(run.scenario)}" name="${xmlAttr(run.id)}" time="${seconds(run.durationMs ?? 0)}"`;
+  const open = `    <testcase classname="${xmlAttr(run.scenario)}" name="${xmlAttr(run.id)}"${run.file ? ` file="${xmlAttr(run.file)}"` : ''} time="${seconds(run.durationMs ?? 0)}"`;
   const body: string[] = [];
   if (run.verdict === 'skipped') {
     body.push(`      <skipped message="${xmlAttr(run.reason ?? 'skipped')}"/>`);
@@ -77,9 +78,8 @@ function testcase(run: RunResult): string {
     body.push(`      <error message="${xmlAttr(message)}" type="${xmlAttr(run.errorCode ?? 'error')}">${xmlText(errorBody(run, message))}</error>`);
   } else if (run.verdict === 'fail') {
     const failing = run.checks.filter((c) => !c.passed);
-    const message = failing.length === 0
-      ? run.reason ?? 'the run failed'
-      : failing.length === 1 ? describeFailure(failing[0]!) : `${failing.length} checks failed: ${failing.map(describeFailure).join('; ')}`;
+    // The one-line headline (the root cause), never raw JSON; the records are in the body.
+    const message = runHeadline(run) ?? 'the run failed';
     const type = failing.map((c) => c.name).join(',') || 'fail';
     body.push(`      <failure message="${xmlAttr(truncate(message, 4000))}" type="${xmlAttr(type)}">${xmlText(failureBody(run, failing))}</failure>`);
   }
@@ -89,9 +89,12 @@ function testcase(run: RunResult): string {
 }
 
 function failureBody(run: RunResult, failing: CheckResult[]): string {
-  const lines: string[] = [];
-  for (const c of failing) {
-    lines.push(`${c.name} (${c.status})`);
+  const lines: string[] = [runHeadline(run) ?? 'the run failed', ''];
+  const rows = checkRows(run);
+  const folded = new Map(rows.map((r) => [r.check.name, r]));
+  for (const c of [...rows.map((r) => r.check), ...failing.filter((f) => !folded.has(f.name))]) {
+    const row = folded.get(c.name);
+    lines.push(`${c.name} (${c.status})${row?.causedBy ? `: follows from ${row.causedBy}: ${row.why ?? ''}` : ''}`);
     lines.push(`  expected: ${showValue(c.expected)}`);
     lines.push(`  actual:   ${showValue(c.actual)}`);
     if (c.message) lines.push(`  ${c.message}`);
@@ -126,6 +129,13 @@ function count(runs: readonly RunResult[]): { tests: number; failures: number; e
     else if (r.verdict === 'skipped') skipped++;
   }
   return { tests: runs.length, failures, errors, skipped };
+}
+
+// ` timestamp="..."`: when the suite's first run started (ISO 8601 without the zone, as JUnit
+// wants), or the whole results' start for runs recorded without one.
+function suiteTimestamp(runs: readonly RunResult[], fallback: string | undefined): string {
+  const first = runs.map((r) => r.startedAt).filter((s): s is string => typeof s === 'string').sort()[0] ?? fallback;
+  return first ? ` timestamp="${xmlAttr(first.replace(/Z$/, ''))}"` : '';
 }
 
 function seconds(ms: number): string {

@@ -56,6 +56,8 @@ export interface RunResult {
   file?: string;
   replay?: string;
   durationMs?: number;
+  // When the run started (ISO 8601, wall clock): the JUnit suite timestamps.
+  startedAt?: string;
   // Shard bookkeeping (set by `--shard K/N` and `merge`).
   shard?: string;
   // A failing run's root causes (report/root-cause.ts): the headline reporters print first, and

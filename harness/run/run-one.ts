@@ -13,6 +13,7 @@ import type { LoadDriver } from '../load/types.js';
 import { computeMetrics } from '../metrics/core.js';
 import { FileObserver, snapshotFiles } from '../observe/files.js';
 import { writeFileAtomicSync } from '../report/atomic.js';
+import { phaseAfter, type RunPhase } from '../report/progress.js';
 import { rootCauseOf } from '../report/root-cause.js';
 import type { RunResult } from '../report/types.js';
 import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
@@ -44,6 +45,8 @@ export interface RunOptions {
   force: AbortSignal;
   // How long an interrupted target gets between SIGTERM and SIGKILL.
   interruptGraceMs?: number;
+  // Told when the run moves to another phase (report/progress.ts), read off its history.
+  onPhase?: (phase: RunPhase) => void;
 }
 
 const HOST = '127.0.0.1';
@@ -57,6 +60,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
   fs.rmSync(runDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   let attempt = 0;
   for (;;) {
     attempt++;
@@ -89,6 +93,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
       file: plan.file,
       replay: replayCommand(plan),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      startedAt,
       ...(rootCause ? { rootCause } : {}),
     };
   }
@@ -113,6 +118,13 @@ interface AttemptOutcome {
 async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, attempt: number): Promise<AttemptOutcome> {
   const clock = new Clock();
   const history = new History({ clock, file: path.join(runDir, 'events.jsonl') });
+  if (options.onPhase) {
+    let phase: RunPhase | undefined;
+    history.subscribe((e) => {
+      const next = phaseAfter(e, phase);
+      if (next && next !== phase) options.onPhase!((phase = next));
+    });
+  }
   const teardown = new Teardown();
   const abort = new AbortController();
   const onInterrupt = (): void => abort.abort();

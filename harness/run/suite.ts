@@ -5,6 +5,7 @@ import { applyConfigDefaults, type LoadedConfig } from '../config/load.js';
 import { HarnessError } from '../errors.js';
 import { buildResults, suiteStatus, writeResults } from '../report/results.js';
 import { suiteIdentity } from '../report/shard.js';
+import type { RunPhase } from '../report/progress.js';
 import type { ResultsFile, RunResult, ShardIdentity } from '../report/types.js';
 import { MAX_RUNS } from '../scenario/limits.js';
 import { loadRuns, type LoadedRun } from '../scenario/load.js';
@@ -14,7 +15,6 @@ import { startReaper, stopReaper, sweepStale } from '../target/reaper.js';
 import { stopStriker, warmStriker } from '../inject/striker.js';
 import { checkOutDir, lockOutDir, markOutDir } from './out-dir.js';
 import type { RunPlan } from './plan.js';
-import { executeRun } from './run-one.js';
 
 export interface SuiteOptions {
   paths: string[];
@@ -33,6 +33,8 @@ export interface SuiteOptions {
   force: AbortSignal;
   onRunStart?: (plan: RunPlan) => void;
   onRunEnd?: (result: RunResult, plan: RunPlan) => void;
+  // A run moved to another phase (starting, ready, load, strike, draining, checks).
+  onRunPhase?: (plan: RunPlan, phase: RunPhase) => void;
   onStale?: (stale: Array<{ pid: number; marker: string }>) => void;
   // The containment chosen for this suite (before the first run).
   onContainment?: (containment: Containment) => void;
@@ -123,6 +125,9 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   }
   const containment = chooseContainment();
   options.onContainment?.(containment);
+  // The executor (load drivers: autocannon, ws, ...) is loaded only now, after the console's
+  // header is out: its imports are most of the CLI's start-up time.
+  const { executeRun } = await import('./run-one.js');
   const session = `${formatIdentity(selfIdentity())}:${crypto.randomBytes(4).toString('hex')}:`;
   startReaper(session, containment);
   warmStriker();
@@ -141,7 +146,8 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
       if (i >= plans.length) return;
       const plan = plans[i]!;
       options.onRunStart?.(plan);
-      const result = await executeRun(plan, { outDir: options.outDir, sessionMarker: session, containment, index: i, signal: options.signal, force: options.force });
+      const result = await executeRun(plan, { outDir: options.outDir, sessionMarker: session, containment, index: i, signal: options.signal, force: options.force,
+        ...(options.onRunPhase ? { onPhase: (phase: RunPhase) => options.onRunPhase!(plan, phase) } : {}) });
       results[i] = result;
       options.onRunEnd?.(result, plan);
       if (options.bail && (result.verdict === 'fail' || result.verdict === 'error')) bailed = true;

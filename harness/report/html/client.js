@@ -308,12 +308,7 @@
     if (run.reason) add(view, el('p', 'reason v-' + run.verdict, (run.errorCode ? run.errorCode + ': ' : '') + run.reason));
 
     var failing = run.checks.filter(function (c) { return !c.passed; });
-    if (failing.length) {
-      var box = el('div', 'failing-checks');
-      add(box, el('h3', null, failing.length === 1 ? '1 check failed' : failing.length + ' checks failed'));
-      failing.forEach(function (c) { add(box, checkCard(c)); });
-      add(view, box);
-    }
+    if (failing.length) add(view, failureBox(failing, d.rootCause));
 
     var tl = el('section', 'timeline');
     tl.setAttribute('data-testid', 'timeline');
@@ -358,6 +353,49 @@
     var sel = window.getSelection();
     sel.removeAllRanges();
     sel.addRange(range);
+  }
+
+  // The failure box: the root cause's one-line headline first, what each cause explains, every
+  // failed check in a compact table (folded ones under their cause), the raw records behind a toggle.
+  function failureBox(failing, rc) {
+    var box = el('div', 'failing-checks');
+    var byName = {};
+    failing.forEach(function (c) { byName[c.name] = c; });
+    var causes = (rc && rc.causes) || [];
+    var head = el('h3', 'headline', rc ? rc.headline : failing[0].name + ': ' + failing[0].message);
+    head.setAttribute('data-testid', 'headline');
+    add(box, head);
+    var rows = [];
+    var seen = {};
+    function row(name, from, why) {
+      if (!byName[name] || seen[name]) return;
+      seen[name] = true;
+      rows.push({ c: byName[name], from: from, why: why });
+    }
+    causes.forEach(function (cause) {
+      row(cause.check, null, null);
+      cause.explains.forEach(function (x) { row(x.check, cause.check, x.why); });
+    });
+    failing.forEach(function (c) { row(c.name, null, null); });
+    var t = el('table', 'checks compact');
+    var hr = el('tr');
+    ['check', 'status', 'why', 'message'].forEach(function (h) { add(hr, el('th', null, h)); });
+    add(t, add(el('thead'), hr));
+    var body = el('tbody');
+    rows.forEach(function (r) {
+      var tr = el('tr', r.from ? 'folded' : 'cause');
+      tr.setAttribute('data-check', r.c.name);
+      add(tr, el('td', null, (r.from ? '↳ ' : '') + r.c.name), add(el('td'), el('span', 'badge status-' + r.c.status, r.c.status)),
+        el('td', 'small', r.from ? 'follows from ' + r.from + ': ' + r.why : 'cause'), el('td', null, r.c.message || ''));
+      add(body, tr);
+    });
+    add(t, body);
+    add(box, el('p', 'muted small', rows.length + (rows.length === 1 ? ' check' : ' checks') + ' failed' + (causes.length ? ', ' + causes.length + (causes.length === 1 ? ' cause' : ' causes') : '')), t);
+    var raw = el('details', 'records');
+    add(raw, el('summary', null, 'records (expected, actual, details)'));
+    rows.forEach(function (r) { add(raw, checkCard(r.c)); });
+    add(box, raw);
+    return box;
   }
 
   function checkCard(c) {
@@ -676,17 +714,32 @@
     ['time', 'event', 'detail'].forEach(function (h) { add(hr, el('th', null, h)); });
     add(t, add(el('thead'), hr));
     var body = el('tbody');
-    markers.forEach(function (m) {
-      var tr = el('tr', 'kind-' + m.kind);
-      var dot = el('span', 'dot');
-      dot.style.background = MARKER_COLOR[m.kind] || '#999';
-      add(tr, el('td', 'num', fmtMs(m.t)), add(el('td'), dot, m.label), el('td', null, m.detail || ''));
-      add(body, tr);
+    // The target's own output lines interleaved by time, so "got SIGTERM at +1.1 ms, wrapper
+    // exited at +2.0 ms" reads in one place.
+    var rowsByTime = markers.map(function (m, k) { return { t: m.t, k: k, m: m }; });
+    var logs = tl.logs;
+    for (var li = 0; li < logs.t.length; li++) rowsByTime.push({ t: logs.t[li], k: markers.length + li, log: li });
+    rowsByTime.sort(function (a, b) { return a.t - b.t || a.k - b.k; });
+    rowsByTime.forEach(function (r) {
+      if (r.m) {
+        var m = r.m;
+        var tr = el('tr', 'kind-' + m.kind);
+        var dot = el('span', 'dot');
+        dot.style.background = MARKER_COLOR[m.kind] || '#999';
+        add(tr, el('td', 'num', fmtMs(m.t)), add(el('td'), dot, m.label), el('td', null, m.detail || ''));
+        add(body, tr);
+        return;
+      }
+      var lr = el('tr', 'kind-log ' + (logs.stream[r.log] ? 'stderr' : 'stdout'));
+      var text = el('td', 'mono');
+      ansiInto(text, logs.line[r.log]);
+      add(lr, el('td', 'num', fmtMs(logs.t[r.log])), el('td', 'muted', logs.stream[r.log] ? 'stderr' : 'stdout'), text);
+      add(body, lr);
     });
     add(t, body);
     var evDetails = el('details', 'events-box');
-    evDetails.open = markers.length <= 40;
-    add(evDetails, el('summary', null, markers.length + ' events'), t);
+    evDetails.open = rowsByTime.length <= 60;
+    add(evDetails, el('summary', null, markers.length + ' events, ' + logs.t.length + ' output lines'), t);
     add(container, evDetails);
     if (tl.notes.length) add(container, el('p', 'muted small', 'Not drawn: ' + tl.notes.join('; ')));
 
