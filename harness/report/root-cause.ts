@@ -1,4 +1,4 @@
-import { escalation, exitText, firstSignal, msText, targetExit } from '../check/evidence.js';
+import { escalation, exitText, firstSignal, targetExit } from '../check/evidence.js';
 import { isWrapper, placementText, seenProcesses } from '../check/placement.js';
 import type { CheckResult } from '../check/types.js';
 import { eventsOf, firstOf, type HistoryEvent } from '../history/events.js';
@@ -9,8 +9,10 @@ import { eventsOf, firstOf, type HistoryEvent } from '../history/events.js';
 export interface RootCause {
   // escalation: the plan had to send SIGKILL; harness-ended: the harness ended a target that never
   // exited; exited-early: it died of a signal it should have survived; wrapper-exit: the leader
-  // exited and left processes running; reset: connections reset; check: one check on its own.
-  kind: 'escalation' | 'harness-ended' | 'exited-early' | 'wrapper-exit' | 'reset' | 'check';
+  // exited and left processes running; ignored-signal: a repeated signal was not acted on;
+  // dropped-connections: WebSocket clients closed without a close frame; reset: connections
+  // reset; check: one check on its own.
+  kind: 'escalation' | 'harness-ended' | 'exited-early' | 'wrapper-exit' | 'ignored-signal' | 'dropped-connections' | 'reset' | 'check';
   // The check whose failure is the cause.
   check: string;
   headline: string;
@@ -53,7 +55,7 @@ export function rootCauseOf(checks: readonly CheckResult[], events: readonly His
   // 1. The plan had to escalate: the hang explains the exit, the time, and whatever the kill cut.
   const escCause = esc && ['no-escalation', 'time-to-exit', 'exit-status'].find((c) => failed(c));
   if (esc && escCause) {
-    const after = first ? msText(esc.t - first.t) : '?';
+    const after = first ? took(esc.t - first.t) : '?';
     const where = first ? signalReach(first, events) : '';
     claim('escalation', escCause, `did not exit after ${sig}${where}: still running ${after} later, so it was killed with ${esc.signal}`, [
       failed('no-escalation') ? { check: 'no-escalation', why: `the ${esc.signal} is the escalation` } : null,
@@ -68,7 +70,7 @@ export function rootCauseOf(checks: readonly CheckResult[], events: readonly His
   const stop = firstOf(events, 'harness:stop');
   if (!esc && exit?.byHarness && stop && stop.reason !== 'still-running' && (failed('exit-status') || failed('time-to-exit') || failed('no-escalation'))) {
     const cause = failed('time-to-exit') ? 'time-to-exit' : failed('exit-status') ? 'exit-status' : 'no-escalation';
-    const after = first ? ` ${msText(stop.t - first.t)} after ${sig}` : '';
+    const after = first ? ` ${took(stop.t - first.t)} after ${sig}` : '';
     claim('harness-ended', cause, `never exited by itself: still running${after}, when the harness ended it (${stop.reason})`, [
       ...['exit-status', 'time-to-exit', 'no-escalation'].map((c) => (failed(c) ? { check: c, why: 'the harness ended the target itself' } : null)),
       ...neverPrinted(open, 'the target was ended by the harness before it printed it'),
@@ -79,7 +81,7 @@ export function rootCauseOf(checks: readonly CheckResult[], events: readonly His
   // 3. It died of a signal it should have survived (a reload on SIGHUP).
   const still = failed('still-running');
   if (still && exit && first) {
-    claim('exited-early', 'still-running', `exited ${msText(exit.t - first.t)} after ${sig} (${exitText(exit)}) instead of surviving it`, [
+    claim('exited-early', 'still-running', `exited ${took(exit.t - first.t)} after ${sig} (${exitText(exit)}) instead of surviving it`, [
       failed('exit-status') ? { check: 'exit-status', why: `the exit after ${sig}` } : null,
       ...neverPrinted(open, `the target exited before it printed it`),
     ]);
@@ -96,13 +98,39 @@ export function rootCauseOf(checks: readonly CheckResult[], events: readonly His
     const child = seen.get(o.pid)?.ppid === leader?.pid ? 'its child' : 'its descendant';
     const where = o.escapedGroup ? `, ${placementText(o, events)}` : '';
     const more = orphans.length > 1 ? ` and ${orphans.length - 1} more` : '';
-    const when = first ? ` ${msText(exit.t - first.t)} after ${sig}` : '';
+    const when = first ? ` ${took(exit.t - first.t)} after ${sig}` : '';
     claim('wrapper-exit', 'no-orphans', `${role} \`${short(leaderCmd)}\`${leader ? ` (pid ${leader.pid})` : ''} exited (${exitText(exit)})${when} and left ${child} \`${short(o.cmd)}\` (pid ${o.pid}${where}) running${more}`, [
       ...neverPrinted(open, `the process left running was killed by the harness's sweep before it printed it`),
     ]);
   }
 
-  // 5. Connections reset: a reset in flight is also a failed drain; one after the signal also new work not cleanly rejected.
+  // 5. A repeated signal (a second Ctrl+C) that was not acted on: the target took its slow path.
+  const planned = eventsOf(events, 'signal:sent').filter((e) => !e.escalation && !e.error);
+  const slow = failed('time-to-exit');
+  const fromLast = (slow?.expected as { from?: string } | undefined)?.from === 'last-signal';
+  if (slow && fromLast && planned.length >= 2 && exit && !exit.byHarness && !esc) {
+    const last = planned.at(-1)!;
+    claim('ignored-signal', 'time-to-exit', `did not act on the ${ordinal(planned.length)} ${last.signal}: exited ${took(exit.t - last.t)} after it (${exitText(exit)}), by the path it was already on`, [
+      failed('exit-status') ? { check: 'exit-status', why: `the exit is the first ${sig}'s slow path, not the ${ordinal(planned.length)}'s` } : null,
+      ...neverPrinted(open, `the path for the ${ordinal(planned.length)} ${last.signal} never ran`),
+    ]);
+  }
+
+  // 6. WebSocket connections dropped without a close frame (1006): their messages in flight and the goodbye went with them.
+  const closes = failed('ws-close-codes');
+  const abnormal = closes ? records(closes).filter((d) => d['code'] === 1006) : [];
+  if (closes && abnormal.length && abnormal.length === records(closes).length) {
+    const dropped = new Set(abnormal.map((d) => `${String(d['driver'])}\u0000${String(d['client'])}`));
+    const firstAt = Math.min(...abnormal.map((d) => (typeof d['offsetMs'] === 'number' ? d['offsetMs'] : Infinity)));
+    const goodbye = failed('ws-goodbye');
+    const drainC = failed('drain');
+    claim('dropped-connections', 'ws-close-codes', `dropped ${abnormal.length} of ${(closes.actual as { clients?: number } | null)?.clients ?? abnormal.length} WebSocket connections without a close frame (1006)${Number.isFinite(firstAt) ? `, the first ${took(firstAt)} after ${sig}` : ''}`, [
+      goodbye && records(goodbye).length && records(goodbye).every((d) => dropped.has(`${String(d['driver'])}\u0000${String(d['client'])}`)) ? { check: 'ws-goodbye', why: 'the clients without a goodbye are the ones dropped' } : null,
+      drainC && records(drainC).length && records(drainC).every((d) => (d['outcome'] === 'closed' || d['outcome'] === 'reset') && typeof d['endOffsetMs'] === 'number' && d['endOffsetMs'] >= 0) ? { check: 'drain', why: 'the operations that failed were cut when their connections were dropped' } : null,
+    ]);
+  }
+
+  // 7. Connections reset: a reset in flight is also a failed drain; one after the signal also new work not cleanly rejected.
   const reset = failed('no-reset');
   if (reset) {
     const onlyResets = (c: CheckResult | undefined): boolean => {
@@ -130,6 +158,15 @@ function signalReach(first: NonNullable<ReturnType<typeof firstSignal>>, events:
   if (!to || !isWrapper(to.cmd)) return '';
   const child = [...seen.values()].find((p) => p.ppid === to.pid);
   return child ? ` (it went to the wrapper \`${short(to.cmd)}\` (pid ${to.pid}) only, not to its child \`${short(child.cmd)}\` (pid ${child.pid}))` : '';
+}
+
+// A check's detail records (objects), without the `{ more: n }` cap marker.
+function records(c: CheckResult): Array<Record<string, unknown>> {
+  return (c.details ?? []).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && !('more' in d));
+}
+
+function ordinal(n: number): string {
+  return n === 2 ? 'second' : n === 3 ? 'third' : `${n}th`;
 }
 
 // log-present / log-order failures that are lines never printed (not lines printed wrongly).
@@ -166,6 +203,11 @@ function cutAt(open: ReadonlyMap<string, CheckResult>, signalT: number | undefin
 function short(cmd: string): string {
   const s = cmd.trim().split(/\s+/).map((w) => (w.includes('/') && !w.endsWith('/') ? w.split('/').at(-1)! : w)).join(' ');
   return s.length > 60 ? `${s.slice(0, 59)}…` : s;
+}
+
+// A duration for a headline: `1.4 ms`, `850 ms`, `3.0 s`.
+function took(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`;
 }
 
 // One line: control characters and line breaks as spaces, at most 400 characters.
