@@ -1,0 +1,101 @@
+// The console in CI (no TTY) and on a terminal, on real CLI runs of one ~1.5 s run
+// (test/fixtures/console): the header at once, heartbeat lines while the run goes, the phase and
+// the elapsed time in the live line. About 8 s.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import type { HistoryEvent } from '../../harness/history/events.js';
+import { formatComparison, compareResults } from '../../harness/report/compare.js';
+import { phaseAfter, progressText, type RunPhase } from '../../harness/report/progress.js';
+import { CLI, FIXTURES, killSurvivors, newMark, ROOT, runCli, runEvents, startCli, survivors, tempDir } from '../helpers/cli.js';
+import { resultsFileOf, syntheticRun } from '../../bench/report1000.js';
+
+const SCENARIO = path.join(FIXTURES, 'console/slow-drain.scenario.yaml');
+
+t.test('without a TTY: the header within 1 s of the spawn, then heartbeat lines naming the run, its phase and the time', async (t) => {
+  const mark = newMark();
+  const out = tempDir('drill-console-');
+  t.teardown(() => {
+    killSurvivors(mark);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+  const t0 = process.hrtime.bigint();
+  const cli = startCli(['run', SCENARIO], { mark, cwd: ROOT, outDir: out, env: { SHUTDOWN_DRILL_HEARTBEAT_MS: '300' } });
+  // Each stdout line with the time it arrived, from the spawn.
+  const seen: Array<{ ms: number; line: string }> = [];
+  let partial = '';
+  cli.child.stdout!.on('data', (d: Buffer | string) => {
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const parts = (partial + String(d)).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) seen.push({ ms, line });
+  });
+  const r = await cli.done;
+  t.equal(r.code, 0, `the run passes (stderr: ${r.stderr.slice(-300)})`);
+  const containment = r.results?.containment;
+  const header = seen[0]!;
+  t.equal(header.line, `shutdown-drill: 1 run of 1 scenario; containment ${containment}; out ${out}`, 'the first line is the header');
+  t.ok(header.ms < 1_000, `the header came ${header.ms.toFixed(0)} ms after the spawn`);
+  const runLine = seen.findIndex((s) => s.line.startsWith('✓ pass    console/slow-drain'));
+  t.ok(runLine > 0, 'the run line comes after the header');
+  const beats = seen.slice(1, runLine).map((s) => s.line);
+  t.ok(beats.length >= 2, `heartbeat lines while the run went: ${JSON.stringify(beats)}`);
+  for (const b of beats) t.match(b, /^\[0\/1\] [\d.]+m?s: console\/slow-drain \((starting|ready|load|strike|draining|checks) [\d.]+m?s\)$/);
+  t.ok(beats.some((b) => b.includes('(draining ')), 'a heartbeat saw the run draining');
+  t.notOk(r.stdout.includes('\x1b'), 'no escape sequence without a TTY');
+
+  // The phases as the history tells them, in order.
+  const events = runEvents(out, r.results!.runs[0]!.history) as unknown as HistoryEvent[];
+  const phases: RunPhase[] = [];
+  for (const e of events) {
+    const next = phaseAfter(e, phases.at(-1));
+    if (next && next !== phases.at(-1)) phases.push(next);
+  }
+  t.same(phases, ['starting', 'ready', 'strike', 'draining', 'checks']);
+  t.same(survivors(mark), []);
+});
+
+t.test('on a terminal: the live line shows the elapsed time and the run\'s phase', async (t) => {
+  const mark = newMark();
+  const out = tempDir('drill-console-tty-');
+  t.teardown(() => {
+    killSurvivors(mark);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+  // A pseudo-terminal from Python's pty module (no CI variable: the reporter paints its live line).
+  const child = spawn('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, CLI, 'run', SCENARIO, '--out', out],
+    { cwd: ROOT, env: { ...process.env, CI: '', NO_COLOR: '1', DRILL_TEST_MARK: mark }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (d) => (text += String(d)));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 0, text.slice(-500));
+  t.match(text, /\r\x1b\[2K\[0\/1\] [\d.]+m?s: console\/slow-drain \(draining [\d.]+m?s\)/, 'the live line with the elapsed time and the phase');
+  t.match(text, /shutdown-drill: 1 run of 1 scenario; containment /);
+  t.same(survivors(mark), []);
+});
+
+t.test('a bad SHUTDOWN_DRILL_HEARTBEAT_MS is a usage error naming it', async (t) => {
+  const mark = newMark();
+  const r = await runCli(['run', SCENARIO], { mark, cwd: ROOT, env: { SHUTDOWN_DRILL_HEARTBEAT_MS: 'often' } });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /SHUTDOWN_DRILL_HEARTBEAT_MS must be a whole number of milliseconds >= 100, got "often"/);
+  fs.rmSync(r.outDir, { recursive: true, force: true });
+});
+
+t.test('progress text: done/total, elapsed, each run with its phase and time in it', async (t) => {
+  t.equal(progressText({ done: 3, total: 10, elapsedMs: 12_345, now: 5_000, running: [{ id: 'a', phase: 'draining', sinceMs: 3_800 }, { id: 'b', phase: 'load', sinceMs: 4_600 }, { id: 'c', phase: 'starting', sinceMs: 4_900 }] }),
+    '[3/10] 12.3s: a (draining 1.2s), b (load 400ms) +1');
+  t.equal(progressText({ done: 0, total: 1, elapsedMs: 125_000, now: 0, running: [] }), '[0/1] 2m05s');
+});
+
+t.test('compare prints the rule paragraph only with --explain', async (t) => {
+  const runs = [0, 1, 2].map((r) => syntheticRun({ id: `s/x#${r}`, scenario: 's/x', seed: 7, repeat: r }).run);
+  const c = compareResults(resultsFileOf(runs), resultsFileOf(runs), { maxSlowdownPct: 20 });
+  const plain = formatComparison(c);
+  const explained = formatComparison(c, { explain: true });
+  t.notOk(plain.includes(c.rule), 'no rule paragraph by default');
+  t.match(plain, /\nrule: --explain prints how slower, faster and worse are decided\n$/);
+  t.ok(explained.endsWith(`rule: ${c.rule}\n`), 'the paragraph with --explain');
+  t.match(c.rule, /Mann-Whitney U/);
+});
