@@ -40,7 +40,10 @@ export function githubSummaryMarkdown(results: ResultsFile): string {
       // The headline first; then every failed check, each folded one under its cause.
       const rows = checkRows(run);
       const checks = rows.map((r) => `${r.check.name}${r.check.status === 'error' ? ' (no evidence)' : ''}${r.causedBy ? ` (follows from ${r.causedBy})` : ''}`).join(', ');
-      const why = `**${cell(runHeadline(run) ?? run.reason ?? run.verdict)}**${checks ? `<br>${cell(checks)}` : ''}`;
+      // An errored run: its whole reason (the target's last output lines follow its first line).
+      const why = run.verdict === 'error' && run.reason
+        ? `**${cell(`${run.errorCode ? `${run.errorCode}: ` : ''}${run.reason}`)}**${checks ? `<br>${cell(checks)}` : ''}`
+        : `**${cell(runHeadline(run) ?? run.reason ?? run.verdict)}**${checks ? `<br>${cell(checks)}` : ''}`;
       out.push(`| ${cell(run.id)} | ${run.verdict} | ${why} | ${code(replayCommand(run))} |`);
     }
     if (bad.length > MAX_FAILED_ROWS) out.push(`\n…and ${bad.length - MAX_FAILED_ROWS} more; see the HTML report.`);

@@ -105,11 +105,27 @@ t.test('the report shows verdict counts, filters, a failing run timeline, and re
   t.equal(await flag.textContent(), `✗ time-to-exit: expected {"maxMs":10000}, actual ${tte.actual}`);
   t.equal(await timeline.locator('.check-flag').count(), 4, 'one flag per failing check');
   t.ok(await timeline.locator('.uplot canvas').count() >= 2, 'uPlot charts drawn');
-  const card = page.locator('.failing-checks [data-check="time-to-exit"]');
-  t.equal(await card.locator('.expected').innerText(), '{"maxMs":10000}');
-  t.equal(await card.locator('.actual').innerText(), String(tte.actual));
+  // The failure box opens with the one-line headline, then a compact table (folded checks under
+  // their cause); the raw records wait behind a closed toggle.
+  const failBox = page.locator('.failing-checks');
+  t.equal(await failBox.locator(':scope > *').first().getAttribute('data-testid'), 'headline', 'the headline comes first');
+  t.equal(await failBox.locator('[data-testid="headline"]').innerText(), hang.rootCause!.headline);
+  t.same(await failBox.locator('table.compact tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-check'), r.className])),
+    [['no-escalation', 'cause'], ['exit-status', 'folded'], ['time-to-exit', 'folded'], ['drain', 'cause']]);
+  t.match(await failBox.locator('tr[data-check="exit-status"]').innerText(), /follows from no-escalation: the exit \(signal SIGKILL \(137\)\) is the SIGKILL's/);
+  t.equal(await failBox.locator('details.records').getAttribute('open'), null, 'the records are closed');
+  t.notOk(await failBox.locator('.check-card').first().isVisible(), 'no record is shown before the toggle is opened');
+  const card = page.locator('.failing-checks .check-card[data-check="time-to-exit"]');
+  t.equal(await card.locator('.expected').textContent(), '{"maxMs":10000}');
+  t.equal(await card.locator('.actual').textContent(), String(tte.actual));
   const eventsText = await timeline.locator('table.events').innerText();
   t.match(eventsText, /intended [\d.]+ ms, sent [\d.]+ ms \(\+[\d.]+ ms\)/, 'intended vs actual signal time');
+  // The target's own lines are in the events list, in time order with the markers.
+  const rowsText = await timeline.locator('table.events tbody tr').allInnerTexts();
+  const ignored = rowsText.findIndex((r) => r.includes('SIGTERM ignored: waiting for the pool'));
+  const sigRow = rowsText.findIndex((r) => /SIGTERM/.test(r) && !r.includes('ignored'));
+  t.ok(ignored > sigRow && sigRow >= 0, `the app's line follows the signal it answers (rows ${sigRow}, ${ignored})`);
+  t.match(rowsText[ignored]!, /^\+?[\d.]+ ?m?s\s+stderr\s+SIGTERM ignored: waiting for the pool$/);
   // Drag-zoom on the chart: both charts and the labels follow (spawn leaves the view, the signal stays).
   await timeline.scrollIntoViewIfNeeded();
   const box = (await page.locator('.chart.inflight .u-over').boundingBox())!;
@@ -169,8 +185,8 @@ t.test('hostile ids, scenarios and check messages cannot break out of the report
   t.equal(await page.locator('.run-link').innerText(), `seed/${evil}/x`);
   await page.click('.run-link');
   const card = page.locator('.failing-checks .check-card').first();
-  await card.waitFor();
-  t.equal(await card.locator('.expected').innerText(), '{"html":"</script>"}');
+  await card.waitFor({ state: 'attached' });
+  t.equal(await card.locator('.expected').textContent(), '{"html":"</script>"}');
   await page.locator('.marker.kind-signal').waitFor();
   t.equal(await page.locator('iframe, img, b').count(), 0);
   t.same(dialogs, []);
