@@ -19,14 +19,25 @@ export function isWrapper(cmd: string): boolean {
 // A process as first seen by the tracker (before its parent died and it was re-parented).
 export interface SeenProcess { pid: number; ppid: number; pgid: number; sid: number; cmd: string }
 
-// Every process the tracker saw, by pid (the first sighting: the original parent).
+// Every process the tracker saw, by pid (the first sighting: the original parent). The leader's
+// command is the target's own (a first sighting may predate its exec, e.g. the containment's join).
 export function seenProcesses(events: readonly HistoryEvent[]): Map<number, SeenProcess> {
   const out = new Map<number, SeenProcess>();
   for (const e of eventsOf(events, 'process:seen')) if (!out.has(e.pid)) out.set(e.pid, { pid: e.pid, ppid: e.ppid, pgid: e.pgid, sid: e.sid, cmd: e.cmd });
+  const leader = firstOf(events, 'target:spawned');
+  const seen = leader && out.get(leader.pid);
+  if (leader && seen) out.set(leader.pid, { ...seen, cmd: [leader.command, ...leader.args].join(' ') });
   return out;
 }
 
-const name = (p: SeenProcess | undefined, pid: number): string => (p ? `\`${p.cmd.slice(0, 80)}\` (pid ${pid})` : `pid ${pid}`);
+// A command line for people: paths cut to their last part (`/usr/bin/node /a/b/app.mjs` ->
+// `node app.mjs`), at most 60 characters.
+export function briefCmd(cmd: string): string {
+  const s = cmd.trim().split(/\s+/).map((w) => (w.includes('/') && !w.endsWith('/') ? w.split('/').at(-1)! : w)).join(' ');
+  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
+}
+
+const name = (p: SeenProcess | undefined, pid: number): string => (p ? `\`${briefCmd(p.cmd)}\` (pid ${pid})` : `pid ${pid}`);
 
 // Who put an orphan where, in words, from the history alone: `in the target's process group`, or
 // which process made the group or session it is in (itself, its parent the app, a wrapper such as
@@ -55,5 +66,11 @@ export function placementText(orphan: Pick<OrphanFoundEvent, 'pid' | 'pgid' | 's
       ? `in a process group of its own, made by ${parentText}${parentRole} (it gives its child a group of its own)`
       : `in a process group of its own (setpgid: by itself or by ${parentText}${parentRole})`;
   }
-  return `in the process group of ${name(seen.get(orphan.pgid), orphan.pgid)}`;
+  // Another process's group: say who made that one (an init makes one for its child).
+  const lead = seen.get(orphan.pgid);
+  const leadParent = lead ? seen.get(lead.ppid) : undefined;
+  if (lead && leadParent && INITS.has(programOf(leadParent.cmd))) {
+    return `in the process group that ${name(leadParent, leadParent.pid)}, an init, made for its child ${name(lead, lead.pid)}`;
+  }
+  return `in the process group of ${name(lead, orphan.pgid)}`;
 }

@@ -1,5 +1,5 @@
 import { escalation, exitText, firstSignal, targetExit } from '../check/evidence.js';
-import { isWrapper, placementText, seenProcesses } from '../check/placement.js';
+import { briefCmd, isWrapper, placementText, seenProcesses } from '../check/placement.js';
 import type { CheckResult } from '../check/types.js';
 import { eventsOf, firstOf, type HistoryEvent } from '../history/events.js';
 
@@ -92,14 +92,14 @@ export function rootCauseOf(checks: readonly CheckResult[], events: readonly His
   if (failed('no-orphans') && orphans.length && exit && !exit.byHarness) {
     const leader = firstOf(events, 'target:spawned');
     const seen = seenProcesses(events);
-    const leaderCmd = leader ? seen.get(leader.pid)?.cmd ?? [leader.command, ...leader.args].join(' ') : 'the target';
+    const leaderCmd = leader ? [leader.command, ...leader.args].join(' ') : 'the target';
     const role = isWrapper(leaderCmd) ? 'the wrapper' : 'the leader';
     const o = orphans[0]!;
     const child = seen.get(o.pid)?.ppid === leader?.pid ? 'its child' : 'its descendant';
     const where = o.escapedGroup ? `, ${placementText(o, events)}` : '';
     const more = orphans.length > 1 ? ` and ${orphans.length - 1} more` : '';
     const when = first ? ` ${took(exit.t - first.t)} after ${sig}` : '';
-    claim('wrapper-exit', 'no-orphans', `${role} \`${short(leaderCmd)}\`${leader ? ` (pid ${leader.pid})` : ''} exited (${exitText(exit)})${when} and left ${child} \`${short(o.cmd)}\` (pid ${o.pid}${where}) running${more}`, [
+    claim('wrapper-exit', 'no-orphans', `${role} \`${briefCmd(leaderCmd)}\`${leader ? ` (pid ${leader.pid})` : ''} exited (${exitText(exit)})${when} and left ${child} \`${briefCmd(o.cmd)}\` (pid ${o.pid}${where}) running${more}`, [
       ...neverPrinted(open, `the process left running was killed by the harness's sweep before it printed it`),
     ]);
   }
@@ -157,7 +157,7 @@ function signalReach(first: NonNullable<ReturnType<typeof firstSignal>>, events:
   const to = seen.get(first.pids[0]!);
   if (!to || !isWrapper(to.cmd)) return '';
   const child = [...seen.values()].find((p) => p.ppid === to.pid);
-  return child ? ` (it went to the wrapper \`${short(to.cmd)}\` (pid ${to.pid}) only, not to its child \`${short(child.cmd)}\` (pid ${child.pid}))` : '';
+  return child ? ` (it went to the wrapper \`${briefCmd(to.cmd)}\` (pid ${to.pid}) only, not to its child \`${briefCmd(child.cmd)}\` (pid ${child.pid}))` : '';
 }
 
 // A check's detail records (objects), without the `{ more: n }` cap marker.
@@ -196,13 +196,6 @@ function cutAt(open: ReadonlyMap<string, CheckResult>, signalT: number | undefin
     });
     return atKill ? [{ check: name, why }] : [];
   });
-}
-
-// A command line for a headline: paths cut to their last part (`/usr/bin/node /a/b/app.mjs` ->
-// `node app.mjs`), at most 60 characters.
-function short(cmd: string): string {
-  const s = cmd.trim().split(/\s+/).map((w) => (w.includes('/') && !w.endsWith('/') ? w.split('/').at(-1)! : w)).join(' ');
-  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
 }
 
 // A duration for a headline: `1.4 ms`, `850 ms`, `3.0 s`.

@@ -13,13 +13,19 @@ import { resultsFileOf, syntheticRun } from '../../bench/report1000.js';
 
 const SCENARIO = path.join(FIXTURES, 'console/slow-drain.scenario.yaml');
 
-t.test('without a TTY: the header within 1 s of the spawn, then heartbeat lines naming the run, its phase and the time', async (t) => {
+// A test's marker and out dir, both cleaned up at its end.
+function fresh(t: Tap.Test): { mark: string; out: string } {
   const mark = newMark();
   const out = tempDir('drill-console-');
   t.teardown(() => {
     killSurvivors(mark);
     fs.rmSync(out, { recursive: true, force: true });
   });
+  return { mark, out };
+}
+
+t.test('without a TTY: the header within 1 s of the spawn, then heartbeat lines naming the run, its phase and the time', async (t) => {
+  const { mark, out } = fresh(t);
   const t0 = process.hrtime.bigint();
   const cli = startCli(['run', SCENARIO], { mark, cwd: ROOT, outDir: out, env: { SHUTDOWN_DRILL_HEARTBEAT_MS: '300' } });
   // Each stdout line with the time it arrived, from the spawn.
@@ -57,12 +63,7 @@ t.test('without a TTY: the header within 1 s of the spawn, then heartbeat lines 
 });
 
 t.test('on a terminal: the live line shows the elapsed time and the run\'s phase', async (t) => {
-  const mark = newMark();
-  const out = tempDir('drill-console-tty-');
-  t.teardown(() => {
-    killSurvivors(mark);
-    fs.rmSync(out, { recursive: true, force: true });
-  });
+  const { mark, out } = fresh(t);
   // A pseudo-terminal from Python's pty module (no CI variable: the reporter paints its live line).
   const child = spawn('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, CLI, 'run', SCENARIO, '--out', out],
     { cwd: ROOT, env: { ...process.env, CI: '', NO_COLOR: '1', DRILL_TEST_MARK: mark }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,11 +2,12 @@
 // about 5 s): a hang until SIGKILL is one headline with its folded checks, a wrapper's exit is the
 // cause of its orphan; every failed check is still listed and still fails; the console, JUnit
 // `message=` and the GitHub summary lead with the same headline, and JUnit's message holds no JSON.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, type TestSuites } from 'junit2json';
 import t from 'tap';
-import { killSurvivors, newMark, ROOT, runCli, survivors, tempDir } from '../helpers/cli.js';
+import { FIXTURES, killSurvivors, newMark, ROOT, runCli, survivors, tempDir } from '../helpers/cli.js';
 
 const HANG = 'seed/wrapper/broken-sh-no-exec[signal=SIGINT,deliver=process]';
 const ORPHAN = 'seed/wrapper/broken-sh-no-exec[signal=SIGTERM,deliver=process]';
@@ -65,4 +66,22 @@ t.test('seed wrapper variants: one headline per failing run, every failed check 
   const row = md.split('\n').find((l) => l.includes(HANG))!;
   t.ok(row.includes(`**${rc.headline}**<br>no-escalation, exit-status (follows from no-escalation), time-to-exit (follows from no-escalation), log-present (follows from no-escalation)`), row);
   t.same(survivors(mark), [], 'no process left behind');
+});
+
+t.test('an orphan in the group tini made: no-orphans and the headline say tini put it there (not "escaped")', { skip: spawnSync('tini', ['--version'], { stdio: 'ignore' }).status === 0 ? false : 'tini not installed' }, async (t) => {
+  const mark = newMark();
+  const out = tempDir('drill-rc-tini-');
+  t.teardown(() => {
+    killSurvivors(mark);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+  const r = await runCli(['run', path.join(FIXTURES, 'placement/tini.scenario.yaml')], { mark, cwd: ROOT, outDir: out });
+  t.equal(r.code, 1, r.stderr.slice(-300));
+  const run = r.results!.runs[0]!;
+  const check = run.checks.find((c) => c.name === 'no-orphans')!;
+  t.equal(check.status, 'fail');
+  t.match(check.message, /^1 process outlived the target \(1 outside the target's process group\): \d+ .*node -e .*\(in the process group that `tini -s -- node leaves-grandchild\.mjs` \(pid \d+\), an init, made for its child `node leaves-grandchild\.mjs` \(pid \d+\)\); the harness killed it/);
+  t.notMatch(check.message, /escaped/);
+  t.match(run.rootCause!.headline, /^the wrapper `tini -s -- node leaves-grandchild\.mjs` \(pid \d+\) exited \(code 0\) [\d.]+ m?s after SIGTERM and left its descendant `node -e .*` \(pid \d+, in the process group that `tini/);
+  t.same(survivors(mark), []);
 });

@@ -105,8 +105,10 @@ t.test('who put an orphan where: the target\'s group, an init (tini), setsid, th
     { type: 'process:seen', t: 5, pid: 303, ppid: 301, pgid: 303, sid: 5, cmd: 'node helper.js' },
     { type: 'process:seen', t: 6, pid: 304, ppid: 301, pgid: 300, sid: 5, cmd: 'node same.js' },
   ];
-  t.equal(placementText({ pid: 301, pgid: 301, sid: 5 }, base), 'in a process group of its own, made by its parent `/usr/bin/tini -- node app.js` (pid 300), an init (it gives its child a group of its own)');
+  t.equal(placementText({ pid: 301, pgid: 301, sid: 5 }, base), 'in a process group of its own, made by its parent `tini -- node app.js` (pid 300), an init (it gives its child a group of its own)');
   t.match(placementText({ pid: 302, pgid: 302, sid: 302 }, base), /^in a session of its own \(setsid: by itself, by the `setsid` command, or by its parent `node app\.js` \(pid 301\), the app before the exec\)$/);
   t.equal(placementText({ pid: 303, pgid: 303, sid: 5 }, base), 'in a process group of its own (setpgid: by itself or by its parent `node app.js` (pid 301), the app)');
   t.equal(placementText({ pid: 304, pgid: 300, sid: 5 }, base), "in the target's process group");
+  t.equal(placementText({ pid: 305, pgid: 301, sid: 5 }, base), 'in the process group that `tini -- node app.js` (pid 300), an init, made for its child `node app.js` (pid 301)');
+  t.equal(placementText({ pid: 306, pgid: 303, sid: 5 }, base), 'in the process group of `node helper.js` (pid 303)');
 });
