@@ -80,7 +80,8 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
         : inert(result.reason?.split('\n')[0] ?? '');
       out.write(`${head}  ${paint('90', tail)}\n`);
       const headline = runHeadline(result);
-      if (headline && result.checks.some((c) => c.status !== 'pass')) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
+      // An errored run's reason is already on its line.
+      if (headline && !(result.verdict === 'error' && result.reason) && result.checks.some((c) => c.status !== 'pass')) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
       for (const row of checkRows(result)) {
         const c = row.check;
         out.write(`    ${paint(c.status === 'fail' ? '31' : '33', `${inert(c.name)}`)}${row.causedBy ? paint('90', ` (follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')})`) : ''}: ${inert(c.message)}\n`);
