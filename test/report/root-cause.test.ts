@@ -112,3 +112,44 @@ t.test('who put an orphan where: the target\'s group, an init (tini), setsid, th
   t.equal(placementText({ pid: 305, pgid: 301, sid: 5 }, base), 'in the process group that `tini -- node app.js` (pid 300), an init, made for its child `node app.js` (pid 301)');
   t.equal(placementText({ pid: 306, pgid: 303, sid: 5 }, base), 'in the process group of `node helper.js` (pid 303)');
 });
+
+t.test('a second Ctrl+C not acted on, and WebSocket clients dropped with 1006: each one cause with its consequences', async (t) => {
+  const second: HistoryEvent = { ...sigterm, signal: 'SIGINT', t: 1200, intendedT: 1200, sentT: 1200, step: 1 };
+  const first: HistoryEvent = { ...sigterm, signal: 'SIGINT' };
+  const slowExit: HistoryEvent = { type: 'target:exit', t: 4000, code: 0, signal: null, shellCode: 0, byHarness: false };
+  const ignored = rootCauseOf([
+    failed('exit-status', 'exited with code 0, expected code 130'),
+    failed('time-to-exit', 'exited 2800.000 ms after SIGINT, over the 500 ms budget', { expected: { maxMs: 500, from: 'last-signal' } }),
+    failed('log-present', 'never printed: /forced exit/'),
+  ], [spawned, first, second, slowExit])!;
+  t.same(ignored.causes.map((c) => [c.kind, c.check, c.explains.map((x) => x.check)]), [['ignored-signal', 'time-to-exit', ['exit-status', 'log-present']]]);
+  t.equal(ignored.headline, 'did not act on the second SIGINT: exited 2.8 s after it (code 0), by the path it was already on');
+  // Measured from the first signal, a slow exit is no evidence about the second one.
+  const fromFirst = rootCauseOf([failed('time-to-exit', 'slow', { expected: { maxMs: 500, from: 'first-signal' } }), failed('exit-status', 'code 0')], [spawned, first, second, slowExit])!;
+  t.same(fromFirst.causes.map((c) => c.kind), ['check', 'check']);
+
+  const dropped = rootCauseOf([
+    failed('ws-close-codes', '2 of 2 clients did not get a close code in [1001]', { actual: { clients: 2 }, details: [{ driver: 'ws', client: 'c1', code: 1006, offsetMs: 14 }, { driver: 'ws', client: 'c2', code: 1006, offsetMs: 15 }] }),
+    failed('ws-goodbye', '2 of 2 clients closed without a goodbye', { details: [{ driver: 'ws', client: 'c1', closeOffsetMs: 14 }, { driver: 'ws', client: 'c2', closeOffsetMs: 15 }] }),
+    failed('drain', '3 failed', { details: [{ driver: 'ws', id: 'm1', outcome: 'closed', startOffsetMs: -5, endOffsetMs: 14 }] }),
+    failed('readiness-flip', 'the listener closed before readiness flipped'),
+  ], [spawned, sigterm])!;
+  t.same(dropped.causes.map((c) => [c.kind, c.check, c.explains.map((x) => x.check)]), [['dropped-connections', 'ws-close-codes', ['ws-goodbye', 'drain']], ['check', 'readiness-flip', []]]);
+  t.equal(dropped.causes[0]!.headline, 'dropped 2 of 2 WebSocket connections without a close frame (1006), the first 14 ms after SIGTERM');
+  // A client closed properly (1001) but missing its goodbye is not explained by the drops.
+  const mixed = rootCauseOf([
+    failed('ws-close-codes', '1 of 2', { details: [{ driver: 'ws', client: 'c1', code: 1006, offsetMs: 14 }] }),
+    failed('ws-goodbye', '2 of 2', { details: [{ driver: 'ws', client: 'c1', closeOffsetMs: 14 }, { driver: 'ws', client: 'c2', closeOffsetMs: 30 }] }),
+  ], [spawned, sigterm])!;
+  t.same(mixed.causes.map((c) => [c.check, c.explains.map((x) => x.check)]), [['ws-close-codes', []], ['ws-goodbye', []]]);
+});
+
+t.test('a target the harness had to end (no escalation planned): one cause for the exit, the time and the missing lines', async (t) => {
+  const rc = rootCauseOf([
+    failed('exit-status', 'the target did not exit by itself'),
+    failed('time-to-exit', 'the target had not exited by itself'),
+    failed('log-present', 'never printed: /bye/'),
+  ], [spawned, sigterm, { type: 'harness:stop', t: 31_000, reason: 'timeout' }, { type: 'target:exit', t: 31_005, code: null, signal: 'SIGKILL', shellCode: 137, byHarness: true }])!;
+  t.same(rc.causes.map((c) => [c.kind, c.check, c.explains.map((x) => x.check)]), [['harness-ended', 'time-to-exit', ['exit-status', 'log-present']]]);
+  t.equal(rc.headline, 'never exited by itself: still running 30.0 s after SIGTERM, when the harness ended it (timeout)');
+});
