@@ -1,5 +1,5 @@
 import { eventsOf, firstOf } from '../history/events.js';
-import { placementText } from './placement.js';
+import { cutWords, placementText } from './placement.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 
 // no-orphans: no process of the target's tree (nor of an inspect command) was alive after its
@@ -38,7 +38,7 @@ export const noOrphans: CheckDefinition = {
       : unverified ? `the harness tried to kill ${them}, without proof that ${n === 1 ? 'it is' : 'they are'} gone`
         : sweeps.some((s) => s.verified) ? `the harness killed ${them} (verified: none left)` : `the harness killed ${them}`;
     return fail('no-orphans', expected, { survivors: n, stillAliveAfterKill: stillAlive.length },
-      `${n} process${n === 1 ? '' : 'es'} outlived ${fromInspect === n ? 'an inspect command' : 'the target'}${withinMs ? ` by more than ${withinMs} ms` : ''}${escaped ? ` (${escaped} outside the target's process group)` : ''}${fromInspect && fromInspect < n ? ` (${fromInspect} left by inspect commands)` : ''}: ${found.map((o) => `${o.pid} ${o.cmd.slice(0, 80)}${o.escapedGroup && !o.source ? ` (${placementText(o, events)})` : ''}`).join('; ').slice(0, 600)}; ${outcome}${notes ? `; ${notes}` : ''}${weak}`,
+      `${n} process${n === 1 ? '' : 'es'} outlived ${fromInspect === n ? 'an inspect command' : 'the target'}${withinMs ? ` by more than ${withinMs} ms` : ''}${escaped ? ` (${escaped} outside the target's process group)` : ''}${fromInspect && fromInspect < n ? ` (${fromInspect} left by inspect commands)` : ''}: ${cutWords(found.map((o) => `${o.pid} ${cutWords(o.cmd, 80)}${o.escapedGroup && !o.source ? ` (${placementText(o, events)})` : ''}`).join('; '), 600)}; ${outcome}${notes ? `; ${notes}` : ''}${weak}`,
       details);
   },
 };

@@ -31,10 +31,21 @@ export function seenProcesses(events: readonly HistoryEvent[]): Map<number, Seen
 }
 
 // A command line for people: paths cut to their last part (`/usr/bin/node /a/b/app.mjs` ->
-// `node app.mjs`), at most 60 characters.
+// `node app.mjs`), at most about 60 characters, cut between words (see cutWords).
 export function briefCmd(cmd: string): string {
-  const s = cmd.trim().split(/\s+/).map((w) => (w.includes('/') && !w.endsWith('/') ? w.split('/').at(-1)! : w)).join(' ');
-  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
+  return cutWords(cmd.trim().split(/\s+/).map((w) => (w.includes('/') && !w.endsWith('/') ? w.split('/').at(-1)! : w)).join(' '), 60);
+}
+
+// Text of at most `max` characters, cut only between words (then ending in `…`): a word is kept
+// whole or left out, so a secret in it is never shown in part, where redaction could not match it.
+export function cutWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let out = '';
+  for (const word of text.split(' ')) {
+    if (out.length + word.length + 2 > max) break;
+    out += (out ? ' ' : '') + word;
+  }
+  return `${out}…`;
 }
 
 const name = (p: SeenProcess | undefined, pid: number): string => (p ? `\`${briefCmd(p.cmd)}\` (pid ${pid})` : `pid ${pid}`);

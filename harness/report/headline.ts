@@ -1,3 +1,4 @@
+import { cutWords } from '../check/placement.js';
 import type { CheckResult } from '../check/types.js';
 import { rootCauseOf, type RunRootCause } from './root-cause.js';
 import type { RunResult } from './types.js';
@@ -45,17 +46,6 @@ export function checkRows(run: RunResult): CheckRow[] {
   return rows;
 }
 
-// A value on one line, at most `max` characters (raw records behind the headline).
-export function compactValue(value: unknown, max = 160): string {
-  let s: string;
-  try {
-    s = value === undefined ? 'undefined' : typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  } catch {
-    s = String(value);
-  }
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
 function firstLine(text: string): string {
-  return text.split('\n')[0]!.slice(0, 400);
+  return cutWords(text.split('\n')[0]!, 400);
 }

@@ -1,5 +1,5 @@
 import { escalation, exitText, firstSignal, targetExit } from '../check/evidence.js';
-import { briefCmd, isWrapper, placementText, seenProcesses } from '../check/placement.js';
+import { briefCmd, cutWords, isWrapper, placementText, seenProcesses } from '../check/placement.js';
 import type { CheckResult } from '../check/types.js';
 import { eventsOf, firstOf, type HistoryEvent } from '../history/events.js';
 
@@ -203,8 +203,7 @@ function took(ms: number): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`;
 }
 
-// One line: control characters and line breaks as spaces, at most 400 characters.
+// One line: control characters and line breaks as spaces, at most 400 characters (cut between words).
 function oneLine(text: string): string {
-  const s = text.replace(/[\x00-\x1f\x7f]+/g, ' ');
-  return s.length > 400 ? `${s.slice(0, 399)}…` : s;
+  return cutWords(text.replace(/[\x00-\x1f\x7f]+/g, ' '), 400);
 }

@@ -153,3 +153,22 @@ t.test('a target the harness had to end (no escalation planned): one cause for t
   t.same(rc.causes.map((c) => [c.kind, c.check, c.explains.map((x) => x.check)]), [['harness-ended', 'time-to-exit', ['exit-status', 'log-present']]]);
   t.equal(rc.headline, 'never exited by itself: still running 30.0 s after SIGTERM, when the harness ended it (timeout)');
 });
+
+t.test('a long headline is cut between words only: a secret in an argument is shown whole or not at all', async (t) => {
+  const secret = 'hunter2-very-long-secret-token-value';
+  const events: HistoryEvent[] = [
+    { type: 'target:spawned', t: 1, pid: 200, pgid: 200, command: 'sh', args: ['-c', `node /srv/app.mjs --a --b --c --dddddddd --token ${secret}; echo`], cwd: '/w' },
+    { type: 'process:seen', t: 3, pid: 201, ppid: 200, pgid: 200, sid: 1, cmd: `node /srv/app.mjs --x1 --x2 --x3 --x4 --x5 --token ${secret}` },
+    { ...sigterm, pids: [200] },
+    { type: 'target:exit', t: 1002, code: 0, signal: null, shellCode: 0, byHarness: false },
+    { type: 'orphan:found', t: 1010, pid: 201, ppid: 1, pgid: 200, sid: 1, cmd: `node /srv/app.mjs --x1 --x2 --x3 --x4 --x5 --token ${secret}`, escapedGroup: false },
+  ];
+  const rc = rootCauseOf([failed('no-orphans', 'x'), failed('files-absent', `left: ${'y'.repeat(390)} ${secret}`)], events)!;
+  for (const text of [rc.headline, ...rc.causes.map((c) => c.headline)]) {
+    // Whole occurrences are redaction's to replace; what is left must hold no start of the secret.
+    const rest = text.split(secret).join('');
+    t.notOk(rest.includes(secret.slice(0, 6)), `no part of the secret in: ${text}`);
+  }
+  t.match(rc.causes[0]!.headline, /`sh -c node app\.mjs --a --b --c --dddddddd --token…`/, 'the cut falls before the secret');
+  t.ok(rc.causes[1]!.headline.length <= 400);
+});
