@@ -1,13 +1,29 @@
 import { z } from 'zod';
-import { RunSpecSchema } from './schema.js';
+import { RunSpecSchema, ScenarioShapeSchema } from './schema.js';
+
+// The JSON Schema of one scenario as written (defaults optional), with the descriptions of
+// schema.ts as they are: the source of the README reference and the TypeScript input types.
+export function scenarioInputJsonSchema(): Record<string, unknown> {
+  const scenario = RunSpecSchema.extend({ matrix: ScenarioShapeSchema.shape.matrix });
+  return z.toJSONSchema(scenario, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+}
 
 // The JSON Schema of a YAML/JSON scenario file (one scenario or a list), generated from the zod
-// model so editors complete and check *.scenario.yaml files.
+// model so editors complete, check and explain *.scenario.yaml files: each description ends with
+// the field's default, taken from the schema's own `default`.
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const scenario = RunSpecSchema.extend({
-    matrix: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('Each key multiplies the runs; keys signal/at/deliver/escalate override the strike; {key} in strings is replaced'),
-  });
-  const file = z.union([scenario, z.array(scenario).min(1)]);
-  const schema = z.toJSONSchema(file, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
-  return { ...schema, $id: 'https://shutdown-drill.dev/scenario.schema.json', title: 'shutdown-drill scenario' };
+  const { $schema, ...scenario } = withDefaultsInDescriptions(scenarioInputJsonSchema());
+  return {
+    $schema, $id: 'https://shutdown-drill.dev/scenario.schema.json', title: 'shutdown-drill scenario',
+    $defs: { scenario }, anyOf: [{ $ref: '#/$defs/scenario' }, { type: 'array', minItems: 1, items: { $ref: '#/$defs/scenario' } }],
+  };
+}
+
+// A deep copy in which every node with both a description and a default says the default.
+function withDefaultsInDescriptions<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(withDefaultsInDescriptions) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'default' || k === 'const' ? v : withDefaultsInDescriptions(v)]));
+  if (typeof out['description'] === 'string' && 'default' in out) out['description'] = `${out['description']}. Default: ${JSON.stringify(out['default'])}.`;
+  return out as T;
 }

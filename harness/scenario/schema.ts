@@ -11,6 +11,13 @@ export const DeliverySchema = z.enum(['process', 'group', 'tree']);
 
 const ms = z.number().finite().nonnegative();
 const positiveInt = z.number().int().positive();
+// `driver`: which load a trigger or check counts, by the load's `name`.
+const driver = z.string().optional().describe('Only the load with this `name` counts (unnamed loads are `<kind>#<index>`, e.g. `http#0`); unset: every load');
+const loadName = z.string().optional().describe('Name of this load, for `driver` in triggers and checks; unset: `<kind>#<index>`');
+const loadDuration = ms.default(30_000).describe('How long the load runs, in ms (it also stops at the target\'s exit)');
+const message = z.string().default('{"seq":{seq}}').describe('Message text; `{seq}` (a counter) and `{client}` (the client id) are filled in');
+const ackPattern = z.string().default('"ack":{seq}\\b').describe('A received message matching this (with `{seq}`, `{client}` filled in) acks the message with that seq; a message unacked at its close is lost');
+const streamOf = z.enum(['stdout', 'stderr', 'any']).default('any').describe('Which output stream the line must be on');
 // A user pattern, validated with the engine that will run it (RE2, linear time; see scenario/regex.ts).
 const regex = z.string().min(1).superRefine((s, ctx) => {
   const problem = userRegexProblem(s);
@@ -20,226 +27,208 @@ const regex = z.string().min(1).superRefine((s, ctx) => {
 // ---- target and services ----------------------------------------------------------------------
 
 export const ReadySchema = z.strictObject({
-  port: z.literal(true).optional(),
-  http: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), status: z.array(z.number().int()).optional() })]).optional(),
-  log: regex.optional(),
-  file: z.string().min(1).optional(),
-  afterMs: ms.optional(),
-  timeoutMs: ms.default(10_000),
-  intervalMs: ms.default(20),
+  port: z.literal(true).optional().describe('Ready once `{port}` accepts a TCP connection (probed every `intervalMs`)'),
+  http: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1).describe('Path of the GET on `{port}`, e.g. `/healthz`'), status: z.array(z.number().int()).optional().describe('Status codes that mean ready; unset: any 2xx') })]).optional().describe('Ready once GET http://127.0.0.1:{port}<path> answers 2xx (or a listed `status`); a path, or `{ path, status }`'),
+  log: regex.optional().describe('Ready once a line of output matches this RE2 pattern (a line printed before the wait counts too)'),
+  file: z.string().min(1).optional().describe('Ready once this path exists (relative to the target\'s cwd)'),
+  afterMs: ms.optional().describe('Ready no sooner than this many ms after the spawn (with other probes: all must hold)'),
+  timeoutMs: ms.default(10_000).describe('Deadline in ms for readiness (capped by the run\'s `timeoutMs`); missed: the run is an `error` (TARGET_NOT_READY)'),
+  intervalMs: ms.default(20).describe('Pause in ms between probe rounds (a `log` probe is met at once when its line arrives)'),
 });
 
 const ProcessSpecShape = {
-  command: z.string().min(1),
-  args: z.array(z.string()).default([]),
-  cwd: z.string().optional(),
-  env: z.record(z.string(), z.string()).default({}),
-  shell: z.boolean().default(false),
-  ready: ReadySchema.optional(),
+  command: z.string().min(1).describe('Program to run (looked up on PATH), e.g. `node`, `{python}`, `./server`; placeholders are filled in'),
+  args: z.array(z.string()).default([]).describe('Its arguments; `{port}`, `{tmp}`, `{dir}` and the other placeholders are filled in'),
+  cwd: z.string().optional().describe('Working directory; unset: the harness\'s working directory'),
+  env: z.record(z.string(), z.string()).default({}).describe('Environment variables added to the harness\'s own environment'),
+  shell: z.boolean().default(false).describe('Run `command` through a shell (`/bin/sh -c`), so it may be a command line'),
+  ready: ReadySchema.optional().describe('How to tell it is ready; every probe given must hold; unset: ready as soon as it is spawned'),
 };
 
 export const TargetSchema = z.strictObject({
   ...ProcessSpecShape,
-  // Lines of stdout/stderr kept in the history per stream; the rest are counted as dropped.
-  outputLines: positiveInt.default(5_000),
+  outputLines: positiveInt.default(5_000).describe('Lines of output kept in the history per stream (the first half and the last half); the rest are counted as dropped'),
   // Run the target as PID 1 of a PID namespace of its own, as a container without an init does
   // (the kernel then drops signals whose action is the default; see harness/target/pid1.ts).
-  pid1: z.boolean().default(false),
+  pid1: z.boolean().default(false).describe('Run the target as PID 1 of a PID namespace of its own, as in a container without an init (Linux, root; else the run is `skipped`)'),
   // With pid1: what runs as PID 1 — `none` (the target itself), `tini`, `dumb-init`, or a command
   // line (split on spaces) that takes the target's argv after it.
-  init: z.string().min(1).default('none'),
+  init: z.string().min(1).default('none').describe('With `pid1`: what runs as PID 1: `none` (the target), `tini`, `dumb-init`, or a command line that takes the target\'s argv after it'),
 });
 
-export const ServiceSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9-]*$/i), ...ProcessSpecShape });
+export const ServiceSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9-]*$/i).describe('Service name (letters, digits, `-`): `{port.<name>}` is its port, `source: <name>` its log lines'), ...ProcessSpecShape });
 
 // ---- load (drivers in harness/load/) ------------------------------------------------------------
 
 const HttpRequestSchema = z.strictObject({
-  method: z.string().default('GET'),
-  path: z.string().default('/'),
-  body: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  method: z.string().default('GET').describe('HTTP method of this request'),
+  path: z.string().default('/').describe('Path of this request'),
+  body: z.string().optional().describe('Request body'),
+  headers: z.record(z.string(), z.string()).optional().describe('Request headers'),
 });
 
 export const HttpLoadSchema = z.strictObject({
   http: z.strictObject({
-    name: z.string().optional(),
-    connections: positiveInt.default(10),
-    // Requests per second over all connections; unset = as fast as possible.
-    rate: z.number().positive().optional(),
-    // Stops after this many requests in all, or after durationMs, whichever comes first.
-    amount: positiveInt.optional(),
-    durationMs: ms.default(30_000),
-    requests: z.array(HttpRequestSchema).min(1).optional(),
-    path: z.string().default('/'),
-    method: z.string().default('GET'),
-    keepAlive: z.boolean().default(true),
-    timeoutMs: ms.default(10_000),
-    pipelining: positiveInt.default(1),
+    name: loadName,
+    connections: positiveInt.default(10).describe('Concurrent connections'),
+    rate: z.number().positive().optional().describe('Requests per second over all connections; unset: as fast as possible'),
+    amount: positiveInt.optional().describe('Stop after this many requests in all (or at `durationMs`, whichever comes first)'),
+    durationMs: loadDuration,
+    requests: z.array(HttpRequestSchema).min(1).optional().describe('Requests sent in turn on each connection, instead of `method` + `path`'),
+    path: z.string().default('/').describe('Path requested'),
+    method: z.string().default('GET').describe('HTTP method'),
+    keepAlive: z.boolean().default(true).describe('Reuse connections; `false` sends `Connection: close` and runs on the `tracked` engine'),
+    timeoutMs: ms.default(10_000).describe('A request without a response this many ms after it was sent ends as `timeout` (a failure for drain, error-rate)'),
+    pipelining: positiveInt.default(1).describe('Requests written ahead on one connection (autocannon engine)'),
     // autocannon (throughput, keep-alive only) or tracked (node http Agent, one request per
     // connection at a time); unset = autocannon with keep-alive, tracked without (autocannon writes
     // the next request on a `Connection: close` socket and loses it, see harness/load/http-engine.ts).
-    engine: z.enum(['autocannon', 'tracked']).optional(),
+    engine: z.enum(['autocannon', 'tracked']).optional().describe('`autocannon` (fast, keep-alive only) or `tracked` (node http, one request per connection at a time, exact); unset: autocannon with keep-alive, tracked without'),
   }).refine((h) => !(h.engine === 'autocannon' && h.keepAlive === false), {
     message: '`engine: autocannon` cannot run with `keepAlive: false` (autocannon reuses a connection the server asked to close and loses the request); use `engine: tracked` or leave `engine` unset',
-  }),
+  }).describe('HTTP load: requests from `connections` connections (autocannon, or node http without keep-alive)'),
 });
 
 export const WsLoadSchema = z.strictObject({
   ws: z.strictObject({
-    name: z.string().optional(),
-    clients: positiveInt.default(10),
-    path: z.string().default('/'),
-    // Messages per second per client; 0 = connect and hold only.
-    messagesPerSecond: z.number().nonnegative().default(0),
-    // Message text; `{seq}` and `{client}` are filled in. The ack is a message containing the seq.
-    message: z.string().default('{"seq":{seq}}'),
-    ackPattern: z.string().default('"ack":{seq}\\b'),
-    connectTimeoutMs: ms.default(5_000),
-    durationMs: ms.default(30_000),
-  }),
+    name: loadName,
+    clients: positiveInt.default(10).describe('WebSocket clients connected at once'),
+    path: z.string().default('/').describe('Path of the WebSocket URL ws://127.0.0.1:{port}<path>'),
+    messagesPerSecond: z.number().nonnegative().default(0).describe('Messages per second per client; 0: connect and hold only'),
+    message,
+    ackPattern,
+    connectTimeoutMs: ms.default(5_000).describe('Deadline in ms for each client\'s WebSocket handshake'),
+    durationMs: loadDuration,
+  }).describe('WebSocket load: `clients` clients sending ack-correlated messages'),
 });
 
 export const TcpLoadSchema = z.strictObject({
   tcp: z.strictObject({
-    name: z.string().optional(),
-    clients: positiveInt.default(5),
-    // A greeting line awaited after connect (regex), then the script: send a line, await a reply.
-    greeting: regex.optional(),
-    script: z.array(z.strictObject({ send: z.string(), expect: regex.optional() })).default([]),
-    loop: z.boolean().default(true),
-    intervalMs: ms.default(50),
-    timeoutMs: ms.default(5_000),
-    durationMs: ms.default(30_000),
-  }),
+    name: loadName,
+    clients: positiveInt.default(5).describe('TCP clients, each running the script on its own connection'),
+    greeting: regex.optional().describe('RE2 pattern of a greeting line awaited after connect (e.g. `^220 ` for SMTP)'),
+    script: z.array(z.strictObject({ send: z.string().describe('Line sent (a newline is added)'), expect: regex.optional().describe('RE2 pattern the reply line must match; unset: any reply') })).default([]).describe('Steps run in order: send a line, await its reply'),
+    loop: z.boolean().default(true).describe('Repeat the script every `intervalMs` (on the same connection while it lives, else a new one)'),
+    intervalMs: ms.default(50).describe('Pause in ms between runs of the script'),
+    timeoutMs: ms.default(5_000).describe('A greeting or reply not received this many ms after it was awaited ends as `timeout`'),
+    durationMs: loadDuration,
+  }).describe('TCP load: line-protocol clients running a script'),
 });
 
 export const BrowserLoadSchema = z.strictObject({
   browser: z.strictObject({
-    name: z.string().optional(),
-    pages: positiveInt.default(1),
-    // A page served by the target (path), or omit to let the harness serve its own client page.
-    page: z.string().optional(),
-    mode: z.enum(['ws', 'sse', 'fetch']).default('ws'),
-    path: z.string().default('/'),
-    messagesPerSecond: z.number().nonnegative().default(5),
-    // As for `ws`: message text with `{seq}`/`{client}`, and the ack that correlates it.
-    message: z.string().default('{"seq":{seq}}'),
-    ackPattern: z.string().default('"ack":{seq}\\b'),
-    connectTimeoutMs: ms.default(10_000),
-    durationMs: ms.default(30_000),
-  }),
+    name: loadName,
+    pages: positiveInt.default(1).describe('Browser pages (tabs) in one headless Chromium'),
+    page: z.string().optional().describe('Path of a page served by the target to open (its WebSockets are watched); unset: the harness\'s own client page'),
+    mode: z.enum(['ws', 'sse', 'fetch']).default('ws').describe('What the harness\'s client page holds: a WebSocket, an EventSource, or a fetch loop'),
+    path: z.string().default('/').describe('Path on the target the client page connects to'),
+    messagesPerSecond: z.number().nonnegative().default(5).describe('Messages (ws) or requests (fetch) per second per page'),
+    message,
+    ackPattern,
+    connectTimeoutMs: ms.default(10_000).describe('Deadline in ms for each page to load and connect'),
+    durationMs: loadDuration,
+  }).describe('Browser load: pages in headless Chromium (Playwright) holding a WebSocket, EventSource or fetch loop'),
 });
 
 export const ProbeLoadSchema = z.strictObject({
   probe: z.strictObject({
-    name: z.string().optional(),
-    path: z.string().default('/readyz'),
-    everyMs: ms.default(50),
-    timeoutMs: ms.default(1_000),
-    durationMs: ms.default(30_000),
-  }),
+    name: loadName,
+    path: z.string().default('/readyz').describe('Path of the readiness URL polled with GET (2xx = ready)'),
+    everyMs: ms.default(50).describe('Poll period in ms, from one poll\'s start to the next'),
+    timeoutMs: ms.default(1_000).describe('A poll without an answer after this many ms is recorded as a timeout'),
+    durationMs: loadDuration,
+  }).describe('Readiness probe: polls a health URL, for readiness-flip'),
 });
 
 export const LoadSchema = z.union([HttpLoadSchema, WsLoadSchema, TcpLoadSchema, BrowserLoadSchema, ProbeLoadSchema]);
 
 // ---- triggers and the strike ----------------------------------------------------------------
 
-const withTimeout = { timeoutMs: ms.optional() };
+const withTimeout = { timeoutMs: ms.optional().describe('Deadline in ms for the trigger to fire, from when it is armed; unset: the run\'s `timeoutMs`; missed: the run is an `error` (TRIGGER_TIMEOUT)') };
+const delayMs = ms.default(0).describe('Strike this many ms after the trigger condition is met');
 export const TriggerSchema = z.union([
-  z.strictObject({ afterReadyMs: ms, ...withTimeout }),
-  z.strictObject({ afterSpawnMs: ms, ...withTimeout }),
-  z.strictObject({ onLog: regex, stream: z.enum(['stdout', 'stderr', 'any']).default('any'), delayMs: ms.default(0), ...withTimeout }),
-  z.strictObject({ onFile: z.string().min(1), minSize: z.number().int().nonnegative().default(0), delayMs: ms.default(0), ...withTimeout }),
-  z.strictObject({ randomInMs: z.tuple([ms, ms]).refine(([a, b]) => a <= b, 'the window must be [min, max] with min <= max'), ...withTimeout }),
-  z.strictObject({ afterResponses: positiveInt, driver: z.string().optional(), delayMs: ms.default(0), ...withTimeout }),
-  z.strictObject({ inFlightAtLeast: positiveInt, driver: z.string().optional(), ...withTimeout }),
-  z.strictObject({ wsAllConnected: z.literal(true), driver: z.string().optional(), delayMs: ms.default(0), ...withTimeout }),
+  z.strictObject({ afterReadyMs: ms.describe('Strike this many ms after the target was ready (the load starts after ready: see the README)'), ...withTimeout }),
+  z.strictObject({ afterSpawnMs: ms.describe('Strike this many ms after the target was spawned'), ...withTimeout }),
+  z.strictObject({ onLog: regex.describe('Strike when a line of the target\'s output matches this RE2 pattern (a line printed before arming counts too)'), stream: streamOf, delayMs, ...withTimeout }),
+  z.strictObject({ onFile: z.string().min(1).describe('Strike when a file matching this glob exists (relative to `expect.filesDir` or the target\'s cwd)'), minSize: z.number().int().nonnegative().default(0).describe('Strike only once the matching file is at least this many bytes'), delayMs, ...withTimeout }),
+  z.strictObject({ randomInMs: z.tuple([ms, ms]).refine(([a, b]) => a <= b, 'the window must be [min, max] with min <= max').describe('Strike at a moment drawn from the run\'s seed in [min, max] ms after ready (`--seed S` replays it)'), ...withTimeout }),
+  z.strictObject({ afterResponses: positiveInt.describe('Strike after this many responses from the load'), driver, delayMs, ...withTimeout }),
+  z.strictObject({ inFlightAtLeast: positiveInt.describe('Strike while at least this many load operations are in flight'), driver, ...withTimeout }),
+  z.strictObject({ wsAllConnected: z.literal(true).describe('Strike once every WebSocket and browser client is connected'), driver, delayMs, ...withTimeout }),
 ]);
 
 export const SignalStepSchema = z.strictObject({
-  signal: SignalNameSchema,
-  // Delay after the previous step (0 for the first).
-  afterMs: ms.default(0),
-  deliver: DeliverySchema.optional(),
+  signal: SignalNameSchema.describe('Signal of this step'),
+  afterMs: ms.default(0).describe('Delay in ms after the previous step\'s actual send (0 for the first)'),
+  deliver: DeliverySchema.optional().describe('How this step is delivered; unset: the strike\'s `deliver`'),
 });
 
 export const EscalateSchema = z.strictObject({
-  afterMs: ms,
-  signal: SignalNameSchema.default('SIGKILL'),
+  afterMs: ms.describe('Grace period in ms, counted from the first signal\'s actual send'),
+  signal: SignalNameSchema.default('SIGKILL').describe('Signal sent to every process of the target\'s tree when the grace is over'),
 });
 
 export const StrikeSchema = z.strictObject({
-  at: TriggerSchema,
-  signal: z.union([SignalNameSchema, z.array(z.union([SignalNameSchema, SignalStepSchema])).min(1)]),
-  deliver: DeliverySchema.default('process'),
-  // Escalation to SIGKILL (to the whole tree) when the target is still alive this long after the
-  // first signal; `false` disables it (the run timeout still ends the target).
-  escalate: z.union([EscalateSchema, z.literal(false)]).default({ afterMs: 10_000, signal: 'SIGKILL' }),
+  at: TriggerSchema.describe('When to strike: one trigger (armed once every load has started)'),
+  signal: z.union([SignalNameSchema, z.array(z.union([SignalNameSchema, SignalStepSchema])).min(1)]).describe('One signal, or a sequence of steps (e.g. a double Ctrl+C: `[SIGINT, { signal: SIGINT, afterMs: 300 }]`)'),
+  deliver: DeliverySchema.default('process').describe('`process`: the leader only (docker stop, kubectl); `group`: its process group (Ctrl+C); `tree`: every descendant (systemd)'),
+  escalate: z.union([EscalateSchema, z.literal(false)]).default({ afterMs: 10_000, signal: 'SIGKILL' }).describe('Kill the whole tree when the target is still alive `afterMs` after the first signal (a verdict: exit-status, time-to-exit and no-escalation then fail); `false`: never (the run\'s `timeoutMs` still ends it)'),
 });
 
 // ---- expectations (checks in harness/check/) --------------------------------------------------
 
 // A log expectation is about the target's own lines unless `source` names a service.
-const LogPattern = z.union([regex, z.strictObject({ pattern: regex, stream: z.enum(['stdout', 'stderr', 'any']).default('any'), afterSignal: z.boolean().default(false), source: z.string().min(1).optional() })]);
+const LogPattern = z.union([regex, z.strictObject({ pattern: regex.describe('RE2 pattern a line must match'), stream: streamOf, afterSignal: z.boolean().default(false).describe('Only lines printed after the first signal count'), source: z.string().min(1).optional().describe('Judge the lines of the service with this name instead of the target\'s') })]);
 
 export const ExpectSchema = z.strictObject({
   exit: z.strictObject({
-    codes: z.array(z.number().int()).optional(),
-    signals: z.array(SignalNameSchema).optional(),
-  }).refine((e) => (e.codes?.length ?? 0) + (e.signals?.length ?? 0) > 0, 'give at least one of `codes` or `signals`').optional(),
-  timeToExitMs: z.strictObject({ max: ms, from: z.enum(['first-signal', 'last-signal']).default('first-signal') }).optional(),
-  noEscalation: z.boolean().optional(),
-  // true: no process of the target's tree may outlive its leader. `{ withinMs }`: members that
-  // exit by themselves within that grace after the leader's exit pass (the report says how long
-  // each lived); members the strike's or the escalation's SIGKILL hit are awaited, never orphans.
-  noOrphans: z.union([z.boolean(), z.strictObject({ withinMs: z.number().int().min(0).max(60_000) })]).default(true),
-  // Directory that file globs are relative to (default: the target's cwd).
-  filesDir: z.string().optional(),
-  filesAbsent: z.array(z.string().min(1)).optional(),
+    codes: z.array(z.number().int()).optional().describe('Exit codes that pass (a code also matches a signal death whose shell status 128+n equals it)'),
+    signals: z.array(SignalNameSchema).optional().describe('Signals the target may die of and pass'),
+  }).refine((e) => (e.codes?.length ?? 0) + (e.signals?.length ?? 0) > 0, 'give at least one of `codes` or `signals`').optional().describe('exit-status: the target exits by itself with one of these codes or signals'),
+  timeToExitMs: z.strictObject({ max: ms.describe('Budget in ms from the signal to the target\'s exit'), from: z.enum(['first-signal', 'last-signal']).default('first-signal').describe('Count from the first or the last signal of the plan') }).optional().describe('time-to-exit: the target exits within a budget after the signal'),
+  noEscalation: z.boolean().optional().describe('no-escalation: the target exits before the escalation; unset: on whenever the strike escalates (and no `stillRunning`)'),
+  noOrphans: z.union([z.boolean(), z.strictObject({ withinMs: z.number().int().min(0).max(60_000).describe('Grace in ms after the leader\'s exit for the rest of the tree to exit by itself') })]).default(true).describe('no-orphans: no process of the target\'s tree outlives its leader (`{ withinMs }`: beyond a grace); those a SIGKILL of the strike hit are awaited, never orphans'),
+  filesDir: z.string().optional().describe('Directory the file globs and `inspect` run in are relative to; unset: the target\'s cwd'),
+  filesAbsent: z.array(z.string().min(1)).optional().describe('files-absent: after the exit no entry matches these globs (e.g. `*.part`, `app.sock`)'),
   filesIntact: z.array(z.union([z.string().min(1), z.strictObject({
-    path: z.string().min(1), size: z.number().int().nonnegative().optional(),
-    minSize: z.number().int().nonnegative().optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-  })])).optional(),
-  logPresent: z.array(LogPattern).optional(),
-  logAbsent: z.array(LogPattern).optional(),
-  logOrder: z.array(LogPattern).min(2).optional(),
-  stillRunning: z.strictObject({ forMs: ms }).optional(),
+    path: z.string().min(1).describe('Path of the file'), size: z.number().int().nonnegative().optional().describe('Exact size in bytes'),
+    minSize: z.number().int().nonnegative().optional().describe('Minimum size in bytes'), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().describe('SHA-256 of the content, lowercase hex'),
+  })])).optional().describe('files-intact: after the exit these files exist (a path, or `{ path, size, minSize, sha256 }`)'),
+  logPresent: z.array(LogPattern).optional().describe('log-present: the target printed a line matching each pattern'),
+  logAbsent: z.array(LogPattern).optional().describe('log-absent: the target printed no line matching any pattern'),
+  logOrder: z.array(LogPattern).min(2).optional().describe('log-order: lines matching these patterns were printed in this order'),
+  stillRunning: z.strictObject({ forMs: ms.describe('How long in ms after the first signal it must still be alive') }).optional().describe('still-running: the target survives the signal (e.g. SIGHUP reload); the harness then ends it'),
   inspect: z.array(z.strictObject({
-    name: z.string().min(1), command: z.string().min(1), args: z.array(z.string()).default([]),
-    cwd: z.string().optional(), exitCode: z.number().int().default(0), stdoutMatches: regex.optional(),
-    timeoutMs: ms.default(10_000),
-  })).optional(),
-  // Load checks.
-  drain: z.union([z.boolean(), z.strictObject({ driver: z.string().optional() })]).optional(),
-  // Work started later than graceMs after the first signal must be rejected (503) or refused;
-  // within the grace it may also be served; never reset, timed out or left hanging.
-  newWorkRejected: z.union([z.boolean(), z.strictObject({ graceMs: ms.default(50), driver: z.string().optional() })]).optional(),
-  noReset: z.union([z.boolean(), z.strictObject({ driver: z.string().optional() })]).optional(),
-  readinessFlip: z.strictObject({ withinMs: ms, driver: z.string().optional() }).optional(),
-  wsCloseCodes: z.strictObject({ codes: z.array(z.number().int()).min(1).default([1001]), driver: z.string().optional() }).optional(),
-  wsGoodbye: z.strictObject({ pattern: regex, driver: z.string().optional() }).optional(),
-  errorRate: z.strictObject({ maxPct: z.number().min(0).max(100), driver: z.string().optional() }).optional(),
+    name: z.string().min(1).describe('Name of this inspection, shown in the verdict'), command: z.string().min(1).describe('Program to run after the target exited (placeholders filled in)'), args: z.array(z.string()).default([]).describe('Its arguments'),
+    cwd: z.string().optional().describe('Working directory, relative to `filesDir`'), exitCode: z.number().int().default(0).describe('Exit code that passes'), stdoutMatches: regex.optional().describe('RE2 pattern its stdout must match'),
+    timeoutMs: ms.default(10_000).describe('Deadline in ms for the command; then it is killed and fails'),
+  })).optional().describe('inspect: commands run after the exit (e.g. a database consistency check) exit as expected'),
+  drain: z.union([z.boolean(), z.strictObject({ driver })]).optional().describe('drain: every load operation started before the signal completed ok'),
+  newWorkRejected: z.union([z.boolean(), z.strictObject({ graceMs: ms.default(50).describe('Grace in ms after the first signal within which new work may still be served'), driver })]).optional().describe('new-work-rejected: work started after the signal is rejected (503) or refused, never reset, timed out or left hanging'),
+  noReset: z.union([z.boolean(), z.strictObject({ driver })]).optional().describe('no-reset: no load operation was reset (the keep-alive reuse race)'),
+  readinessFlip: z.strictObject({ withinMs: ms.describe('The probe must answer non-2xx within this many ms of the first signal'), driver }).optional().describe('readiness-flip: the `probe` load turns not-ready after the signal, before the listener closes'),
+  wsCloseCodes: z.strictObject({ codes: z.array(z.number().int()).min(1).default([1001]).describe('Close codes that pass'), driver }).optional().describe('ws-close-codes: every WebSocket client got one of these close codes (1006 fails)'),
+  wsGoodbye: z.strictObject({ pattern: regex.describe('RE2 pattern of the goodbye message'), driver }).optional().describe('ws-goodbye: every client received a matching message before its close'),
+  errorRate: z.strictObject({ maxPct: z.number().min(0).max(100).describe('Largest share of failed operations that passes, in percent'), driver }).optional().describe('error-rate: at most this share of load operations failed'),
 });
 
 export const RequiresSchema = z.strictObject({
-  // Commands that must be on PATH; when one is missing the run is `skipped` with the reason.
-  commands: z.array(z.string().min(1)).default([]),
-  platforms: z.array(z.string()).optional(),
+  commands: z.array(z.string().min(1)).default([]).describe('Commands that must be on PATH; when one is missing the run is `skipped` with the reason'),
+  platforms: z.array(z.string()).optional().describe('Platforms (`process.platform` names) the scenario is for; accepted, not yet enforced'),
 });
 
 // One fully resolved run: what the executor needs, with defaults filled in.
 export const RunSpecSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  target: TargetSchema,
-  services: z.array(ServiceSchema).default([]),
-  load: z.array(LoadSchema).default([]),
-  strike: StrikeSchema.optional(),
-  expect: ExpectSchema.default({ noOrphans: true }),
-  timeoutMs: ms.default(60_000),
-  requires: RequiresSchema.optional(),
-  tags: z.array(z.string()).default([]),
+  name: z.string().min(1).describe('Scenario name; runs are named `<name>[<param>=<value>,...]`'),
+  description: z.string().optional().describe('What the scenario shows, in a sentence'),
+  target: TargetSchema.describe('The program under test, launched in its own process group and container'),
+  services: z.array(ServiceSchema).default([]).describe('Programs started before the target and ended after it (e.g. a server it talks to)'),
+  load: z.array(LoadSchema).default([]).describe('Load drivers started after the target is ready, one per entry: `http`, `ws`, `tcp`, `browser`, `probe`'),
+  strike: StrikeSchema.optional().describe('When and how to signal the target; unset: the target is expected to exit by itself'),
+  expect: ExpectSchema.default({ noOrphans: true }).describe('The checks the run is judged by'),
+  timeoutMs: ms.default(60_000).describe('Budget in ms for the whole run; over it the target is killed and the run is an `error` (RUN_TIMEOUT)'),
+  requires: RequiresSchema.optional().describe('What the machine must have; else the run is `skipped`, never passed'),
+  tags: z.array(z.string()).default([]).describe('Labels for this scenario\'s runs'),
 });
 
 export type RunSpec = z.output<typeof RunSpecSchema>;
@@ -289,7 +278,7 @@ export const ScenarioShapeSchema = z.strictObject({
   load: z.unknown().optional(),
   strike: z.unknown().optional(),
   expect: z.unknown().optional(),
-  matrix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'matrix keys must be identifiers'), z.array(z.unknown()).min(1)).optional(),
+  matrix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'matrix keys must be identifiers'), z.array(z.unknown()).min(1)).optional().describe('Each key\'s values multiply into runs; keys `signal`, `at`, `deliver`, `escalate` override the strike\'s fields; `{key}` in any string of the scenario is replaced by the value'),
   timeoutMs: ms.optional(),
   requires: z.unknown().optional(),
   tags: z.array(z.string()).optional(),
