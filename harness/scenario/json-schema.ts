@@ -10,12 +10,12 @@ export function scenarioInputJsonSchema(): Record<string, unknown> {
 
 // The JSON Schema of a YAML/JSON scenario file (one scenario or a list), generated from the zod
 // model so editors complete, check and explain *.scenario.yaml files: each description ends with
-// the field's default, taken from the schema's own `default`.
+// the field's default, taken from the schema's own `default`. A list refers to the one scenario.
 export function scenarioJsonSchema(): Record<string, unknown> {
   const { $schema, ...scenario } = withDefaultsInDescriptions(scenarioInputJsonSchema());
   return {
     $schema, $id: 'https://shutdown-drill.dev/scenario.schema.json', title: 'shutdown-drill scenario',
-    $defs: { scenario }, anyOf: [{ $ref: '#/$defs/scenario' }, { type: 'array', minItems: 1, items: { $ref: '#/$defs/scenario' } }],
+    anyOf: [scenario, { type: 'array', minItems: 1, items: { $ref: '#/anyOf/0' } }],
   };
 }
 

@@ -28,7 +28,7 @@ const regex = z.string().min(1).superRefine((s, ctx) => {
 
 export const ReadySchema = z.strictObject({
   port: z.literal(true).optional().describe('Ready once `{port}` accepts a TCP connection (probed every `intervalMs`)'),
-  http: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1).describe('Path of the GET on `{port}`, e.g. `/healthz`'), status: z.array(z.number().int()).optional().describe('Status codes that mean ready; unset: any 2xx') })]).optional().describe('Ready once GET http://127.0.0.1:{port}<path> answers 2xx (or a listed `status`); a path, or `{ path, status }`'),
+  http: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1).describe('Path of the GET on `{port}`, e.g. `/healthz`'), status: z.array(z.number().int()).optional().describe('Status codes that mean ready; unset: any 2xx') })]).optional().describe('Ready once `GET http://127.0.0.1:{port}<path>` answers 2xx (or a listed `status`); a path, or `{ path, status }`'),
   log: regex.optional().describe('Ready once a line of output matches this RE2 pattern (a line printed before the wait counts too)'),
   file: z.string().min(1).optional().describe('Ready once this path exists (relative to the target\'s cwd)'),
   afterMs: ms.optional().describe('Ready no sooner than this many ms after the spawn (with other probes: all must hold)'),
@@ -78,7 +78,7 @@ export const HttpLoadSchema = z.strictObject({
     path: z.string().default('/').describe('Path requested'),
     method: z.string().default('GET').describe('HTTP method'),
     keepAlive: z.boolean().default(true).describe('Reuse connections; `false` sends `Connection: close` and runs on the `tracked` engine'),
-    timeoutMs: ms.default(10_000).describe('A request without a response this many ms after it was sent ends as `timeout` (a failure for drain, error-rate)'),
+    timeoutMs: ms.default(10_000).describe('A request without a response this many ms after it was sent ends as `timeout` (a failure for drain, new-work-rejected and error-rate)'),
     pipelining: positiveInt.default(1).describe('Requests written ahead on one connection (autocannon engine)'),
     // autocannon (throughput, keep-alive only) or tracked (node http Agent, one request per
     // connection at a time); unset = autocannon with keep-alive, tracked without (autocannon writes
@@ -93,7 +93,7 @@ export const WsLoadSchema = z.strictObject({
   ws: z.strictObject({
     name: loadName,
     clients: positiveInt.default(10).describe('WebSocket clients connected at once'),
-    path: z.string().default('/').describe('Path of the WebSocket URL ws://127.0.0.1:{port}<path>'),
+    path: z.string().default('/').describe('Path of the WebSocket URL `ws://127.0.0.1:{port}<path>`'),
     messagesPerSecond: z.number().nonnegative().default(0).describe('Messages per second per client; 0: connect and hold only'),
     message,
     ackPattern,
@@ -147,7 +147,7 @@ export const LoadSchema = z.union([HttpLoadSchema, WsLoadSchema, TcpLoadSchema, 
 const withTimeout = { timeoutMs: ms.optional().describe('Deadline in ms for the trigger to fire, from when it is armed; unset: the run\'s `timeoutMs`; missed: the run is an `error` (TRIGGER_TIMEOUT)') };
 const delayMs = ms.default(0).describe('Strike this many ms after the trigger condition is met');
 export const TriggerSchema = z.union([
-  z.strictObject({ afterReadyMs: ms.describe('Strike this many ms after the target was ready (the load starts after ready: see the README)'), ...withTimeout }),
+  z.strictObject({ afterReadyMs: ms.describe('Strike this many ms after the target was ready (counted from ready, not from the start of the load)'), ...withTimeout }),
   z.strictObject({ afterSpawnMs: ms.describe('Strike this many ms after the target was spawned'), ...withTimeout }),
   z.strictObject({ onLog: regex.describe('Strike when a line of the target\'s output matches this RE2 pattern (a line printed before arming counts too)'), stream: streamOf, delayMs, ...withTimeout }),
   z.strictObject({ onFile: z.string().min(1).describe('Strike when a file matching this glob exists (relative to `expect.filesDir` or the target\'s cwd)'), minSize: z.number().int().nonnegative().default(0).describe('Strike only once the matching file is at least this many bytes'), delayMs, ...withTimeout }),
@@ -172,7 +172,7 @@ export const StrikeSchema = z.strictObject({
   at: TriggerSchema.describe('When to strike: one trigger (armed once every load has started)'),
   signal: z.union([SignalNameSchema, z.array(z.union([SignalNameSchema, SignalStepSchema])).min(1)]).describe('One signal, or a sequence of steps (e.g. a double Ctrl+C: `[SIGINT, { signal: SIGINT, afterMs: 300 }]`)'),
   deliver: DeliverySchema.default('process').describe('`process`: the leader only (docker stop, kubectl); `group`: its process group (Ctrl+C); `tree`: every descendant (systemd)'),
-  escalate: z.union([EscalateSchema, z.literal(false)]).default({ afterMs: 10_000, signal: 'SIGKILL' }).describe('Kill the whole tree when the target is still alive `afterMs` after the first signal (a verdict: exit-status, time-to-exit and no-escalation then fail); `false`: never (the run\'s `timeoutMs` still ends it)'),
+  escalate: z.union([EscalateSchema, z.literal(false)]).default({ afterMs: 10_000, signal: 'SIGKILL' }).describe('Kill the whole tree when the target is still alive `afterMs` after the first signal (no-escalation then fails); `false`: never (the run\'s `timeoutMs` still ends it)'),
 });
 
 // ---- expectations (checks in harness/check/) --------------------------------------------------
@@ -241,33 +241,9 @@ export type StrikeSpec = z.output<typeof StrikeSchema>;
 export type SignalStepSpec = z.output<typeof SignalStepSchema>;
 export type ExpectSpec = z.output<typeof ExpectSchema>;
 
-// Scenario input types (what users write: defaults optional).
-export type TargetInput = z.input<typeof TargetSchema>;
-export type LoadInput = z.input<typeof LoadSchema>;
-export type StrikeInput = z.input<typeof StrikeSchema>;
-export type ExpectInput = z.input<typeof ExpectSchema>;
-export type ServiceInput = z.input<typeof ServiceSchema>;
-export type TriggerInput = z.input<typeof TriggerSchema>;
-export type MatrixValue = string | number | boolean | null | { [k: string]: unknown } | unknown[];
-export type Params = Record<string, MatrixValue>;
-type OrFn<T> = T | ((params: Params) => T);
-
-// A scenario as written in a *.scenario.ts file. In YAML/JSON the same fields, minus functions.
-export interface ScenarioInput {
-  name: string;
-  description?: string;
-  target: OrFn<TargetInput>;
-  services?: OrFn<ServiceInput[]>;
-  load?: OrFn<LoadInput[]>;
-  strike?: OrFn<StrikeInput>;
-  expect?: OrFn<ExpectInput>;
-  // Each key's values multiply into runs. Keys `signal`, `at`, `deliver`, `escalate` override the
-  // strike's fields; any `{key}` in a string of the scenario is replaced by the value.
-  matrix?: Record<string, MatrixValue[]>;
-  timeoutMs?: number;
-  requires?: z.input<typeof RequiresSchema>;
-  tags?: string[];
-}
+// Scenario input types (what users write: defaults optional), with every field's description as
+// TSDoc: generated from this file by `npm run docs` (see scenario/reference.ts).
+export type { TargetInput, ReadyInput, ServiceInput, LoadInput, StrikeInput, TriggerInput, ExpectInput, RequiresInput, ScenarioInput, MatrixValue, Params } from './input-types.js';
 
 // The outer shape of a scenario file's scenario, checked before functions are called.
 export const ScenarioShapeSchema = z.strictObject({

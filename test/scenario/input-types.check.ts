@@ -1,0 +1,24 @@
+// Compiled by test/scenario/reference.test.ts (tsc --noEmit): the generated input types accept
+// exactly what the zod schema accepts as input, in both directions.
+import type { z } from 'zod';
+import type * as G from '../../harness/scenario/input-types.js';
+import type { ExpectSchema, LoadSchema, ReadySchema, RequiresSchema, RunSpecSchema, ServiceSchema, StrikeSchema, TargetSchema, TriggerSchema } from '../../harness/scenario/schema.js';
+
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Mutually assignable and with the same keys (an optional field missing on one side is a difference).
+type Same<A, B> = Mutual<A, B> extends true ? Mutual<keyof A, keyof B> : false;
+type Scenario = z.input<typeof RunSpecSchema> & { matrix?: Record<string, G.MatrixValue[]> };
+// The scenario's fields that a .scenario.ts file may give as functions are compared as values.
+type Plain<T> = { [K in keyof T]: Exclude<T[K], (params: G.Params) => unknown> };
+
+export const same: {
+  target: Same<G.TargetInput, z.input<typeof TargetSchema>>;
+  ready: Same<G.ReadyInput, z.input<typeof ReadySchema>>;
+  service: Same<G.ServiceInput, z.input<typeof ServiceSchema>>;
+  load: Same<G.LoadInput, z.input<typeof LoadSchema>>;
+  strike: Same<G.StrikeInput, z.input<typeof StrikeSchema>>;
+  trigger: Same<G.TriggerInput, z.input<typeof TriggerSchema>>;
+  expect: Same<G.ExpectInput, z.input<typeof ExpectSchema>>;
+  requires: Same<G.RequiresInput, z.input<typeof RequiresSchema>>;
+  scenario: Same<Plain<G.ScenarioInput>, Scenario>;
+} = { target: true, ready: true, service: true, load: true, strike: true, trigger: true, expect: true, requires: true, scenario: true };
