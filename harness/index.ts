@@ -1,6 +1,6 @@
 // The public API: scenario authoring and programmatic runs.
 export { defineScenario } from './scenario/define.js';
-export type { ScenarioInput, TargetInput, LoadInput, StrikeInput, ExpectInput, ServiceInput, TriggerInput, Params, RunSpec } from './scenario/schema.js';
+export type { ScenarioInput, TargetInput, ReadyInput, LoadInput, StrikeInput, ExpectInput, LogPatternInput, ServiceInput, TriggerInput, RequiresInput, Params, RunSpec } from './scenario/schema.js';
 export type { SuiteConfigInput } from './config/schema.js';
 export type { HistoryEvent, SignalName, Delivery } from './history/events.js';
 export type { CheckResult, CheckDefinition } from './check/types.js';

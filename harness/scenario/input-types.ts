@@ -487,56 +487,11 @@ export interface ExpectInput {
     sha256?: string;
   }>;
   /** log-present: the target printed a line matching each pattern. */
-  logPresent?: Array<string | {
-    /** RE2 pattern a line must match. */
-    pattern: string;
-    /**
-     * Which output stream the line must be on.
-     * @defaultValue `"any"`
-     */
-    stream?: "stdout" | "stderr" | "any";
-    /**
-     * Only lines printed after the first signal count.
-     * @defaultValue `false`
-     */
-    afterSignal?: boolean;
-    /** Judge the lines of the service with this name instead of the target's. */
-    source?: string;
-  }>;
+  logPresent?: Array<LogPatternInput>;
   /** log-absent: the target printed no line matching any pattern. */
-  logAbsent?: Array<string | {
-    /** RE2 pattern a line must match. */
-    pattern: string;
-    /**
-     * Which output stream the line must be on.
-     * @defaultValue `"any"`
-     */
-    stream?: "stdout" | "stderr" | "any";
-    /**
-     * Only lines printed after the first signal count.
-     * @defaultValue `false`
-     */
-    afterSignal?: boolean;
-    /** Judge the lines of the service with this name instead of the target's. */
-    source?: string;
-  }>;
+  logAbsent?: Array<LogPatternInput>;
   /** log-order: lines matching these patterns were printed in this order. */
-  logOrder?: Array<string | {
-    /** RE2 pattern a line must match. */
-    pattern: string;
-    /**
-     * Which output stream the line must be on.
-     * @defaultValue `"any"`
-     */
-    stream?: "stdout" | "stderr" | "any";
-    /**
-     * Only lines printed after the first signal count.
-     * @defaultValue `false`
-     */
-    afterSignal?: boolean;
-    /** Judge the lines of the service with this name instead of the target's. */
-    source?: string;
-  }>;
+  logOrder?: Array<LogPatternInput>;
   /** still-running: the target survives the signal (e.g. SIGHUP reload); the harness then ends it. */
   stillRunning?: {
     /** How long in ms after the first signal it must still be alive. */
@@ -620,6 +575,24 @@ export interface ExpectInput {
     driver?: string;
   };
 }
+
+/** A log pattern: an RE2 pattern, or `{ pattern, stream, afterSignal, source }`. */
+export type LogPatternInput = string | {
+  /** RE2 pattern a line must match. */
+  pattern: string;
+  /**
+   * Which output stream the line must be on.
+   * @defaultValue `"any"`
+   */
+  stream?: "stdout" | "stderr" | "any";
+  /**
+   * Only lines printed after the first signal count.
+   * @defaultValue `false`
+   */
+  afterSignal?: boolean;
+  /** Judge the lines of the service with this name instead of the target's. */
+  source?: string;
+};
 
 /** What the machine must have for the scenario to run. */
 export interface RequiresInput {

@@ -90,6 +90,7 @@ const NAMED: Array<[string, string, string]> = [
   ['strike', 'StrikeInput', 'When and how the target is signalled.'],
   ['strike.at', 'TriggerInput', 'When to strike: one trigger.'],
   ['expect', 'ExpectInput', 'The checks a run is judged by.'],
+  ['expect.logPresent[]', 'LogPatternInput', 'A log pattern: an RE2 pattern, or `{ pattern, stream, afterSignal, source }`.'],
   ['requires', 'RequiresInput', 'What the machine must have for the scenario to run.'],
 ];
 // Scenario fields that a *.scenario.ts file may also give as a function of the matrix params.

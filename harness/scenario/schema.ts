@@ -243,7 +243,7 @@ export type ExpectSpec = z.output<typeof ExpectSchema>;
 
 // Scenario input types (what users write: defaults optional), with every field's description as
 // TSDoc: generated from this file by `npm run docs` (see scenario/reference.ts).
-export type { TargetInput, ReadyInput, ServiceInput, LoadInput, StrikeInput, TriggerInput, ExpectInput, RequiresInput, ScenarioInput, MatrixValue, Params } from './input-types.js';
+export type { TargetInput, ReadyInput, ServiceInput, LoadInput, StrikeInput, TriggerInput, ExpectInput, LogPatternInput, RequiresInput, ScenarioInput, MatrixValue, Params } from './input-types.js';
 
 // The outer shape of a scenario file's scenario, checked before functions are called.
 export const ScenarioShapeSchema = z.strictObject({
