@@ -1,4 +1,4 @@
-// Compiled by test/scenario/reference.test.ts (tsc --noEmit): the generated input types accept
+// Type-checked by test/scenario/reference.test.ts: the generated input types accept
 // exactly what the zod schema accepts as input, in both directions.
 import type { z } from 'zod';
 import type * as G from '../../harness/scenario/input-types.js';
@@ -22,3 +22,9 @@ export const same: {
   requires: Same<G.RequiresInput, z.input<typeof RequiresSchema>>;
   scenario: Same<Plain<G.ScenarioInput>, Scenario>;
 } = { target: true, ready: true, service: true, load: true, strike: true, trigger: true, expect: true, requires: true, scenario: true };
+
+// defineScenario checks a literal against ScenarioInput: a misspelt field is an error (a generic
+// signature would infer the literal's own type and accept it).
+import { defineScenario } from '../../harness/scenario/define.js';
+// @ts-expect-error `nope` is not a target field
+defineScenario({ name: 'typo', target: { command: 'node', nope: 1 } });
