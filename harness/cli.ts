@@ -9,7 +9,7 @@ import { toolInfo } from './report/results.js';
 import { consoleReporter } from './report/console.js';
 import { heartbeatMs } from './report/progress.js';
 import { writeReports } from './report/index.js';
-import { configureRedaction, REDACT_NAME, redactWrites } from './report/redact.js';
+import { configureRedaction, REDACT_NAME, redactWrites } from './redact.js';
 import { executedRuns } from './report/results.js';
 import { planSuiteWithShard, runSuite } from './run/suite.js';
 import { scenarioJsonSchema } from './scenario/json-schema.js';

@@ -1,4 +1,4 @@
-import { loadView, tally } from '../load/ops.js';
+import { loadView, tally } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 

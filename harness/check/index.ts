@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '../history/events.js';
-import type { RunVerdict } from '../report/types.js';
+import type { RunVerdict } from './types.js';
 import type { RunSpec } from '../scenario/schema.js';
 import { exitStatus } from './exit-status.js';
 import { filesAbsent, filesIntact } from './files.js';

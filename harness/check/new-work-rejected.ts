@@ -1,5 +1,4 @@
-import { capDetails, loadView, opDetail, r3, tally, type Op } from '../load/ops.js';
-import { PROBE_DRIVER } from '../load/rejection-probe.js';
+import { capDetails, loadView, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
 import { firstSignal, targetExit } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 

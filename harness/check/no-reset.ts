@@ -1,4 +1,4 @@
-import { capDetails, loadView, opDetail } from '../load/ops.js';
+import { capDetails, loadView, opDetail } from '../history/ops.js';
 import { eventsOf } from '../history/events.js';
 import { firstSignal } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';

@@ -1,5 +1,5 @@
 import { eventsOf } from '../history/events.js';
-import { offsetText, r3 } from '../load/ops.js';
+import { offsetText, r3 } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 

@@ -3,6 +3,9 @@ import type { RunSpec } from '../scenario/schema.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'error';
 
+// A run's verdict in results.json (see CONTRACTS.md): `skipped` when the run was never executed.
+export type RunVerdict = 'pass' | 'fail' | 'error' | 'skipped';
+
 // One verdict of one check. `passed` is true only for `pass`; `error` means the history holds no
 // evidence either way (the load never connected, the target never got the signal, ...).
 export interface CheckResult {

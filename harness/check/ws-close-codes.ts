@@ -1,5 +1,5 @@
 import { eventsOf } from '../history/events.js';
-import { capDetails, r3, tally } from '../load/ops.js';
+import { capDetails, r3, tally } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 

@@ -1,5 +1,5 @@
 import { eventsOf } from '../history/events.js';
-import { capDetails, r3 } from '../load/ops.js';
+import { capDetails, r3 } from '../history/ops.js';
 import { compileUserRegex } from '../scenario/regex.js';
 import { firstSignal } from './evidence.js';
 import { fail, noEvidence, pass, type CheckDefinition } from './types.js';

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { HarnessError } from '../errors.js';
-import { describeWriteError } from '../report/atomic.js';
-import { redactSplit, redactValue } from '../report/redact.js';
+import { describeWriteError } from '../write-error.js';
+import { redactSplit, redactValue } from '../redact.js';
 import type { EventInput, HistoryEvent } from './events.js';
 
 // How long the last log line of a stream is held back from the file, waiting for the next line of
-// that stream: a secret printed across two lines is redacted in both (see report/redact.ts).
+// that stream: a secret printed across two lines is redacted in both (see redact.ts).
 const HOLD_LINE_MS = 250;
 // When the disk is full, the history gives back up to this much of its file so that the run's
 // results (results.json, a few KiB) can still be written beside it.

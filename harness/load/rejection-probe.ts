@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { HistoryEvent, OpOutcome } from '../history/events.js';
+import { PROBE_DRIVER } from '../history/ops.js';
 import type { History } from '../history/writer.js';
 import type { RunSpec } from '../scenario/schema.js';
 import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
@@ -17,9 +18,6 @@ import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
 //   reset/closed  the connection was cut (RST / FIN) before an answer
 //   timeout       no answer within `timeoutMs`
 // The other load checks never see these operations (loadView leaves PROBE_DRIVER out unless asked).
-
-// The driver name of the harness's own post-signal probes.
-export const PROBE_DRIVER = 'harness:new-work';
 
 export interface RejectionProbe {
   // Resolves when probing is over: after the target's exit and the after-exit probes, or after

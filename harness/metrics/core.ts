@@ -1,7 +1,7 @@
 import { firstOf } from '../history/events.js';
 import type { HistoryEvent } from '../history/events.js';
-import { firstSignal, lastSignal, targetExit } from '../check/evidence.js';
-import type { RunMetrics } from '../report/types.js';
+import { firstSignal, lastSignal, targetExit } from '../history/query.js';
+import type { RunMetrics } from './types.js';
 import { loadMetrics } from './load.js';
 
 const r3 = (n: number): number => Math.round(n * 1000) / 1000;

@@ -1,6 +1,6 @@
 import { eventsOf, type HistoryEvent } from '../history/events.js';
-import { loadView, r3, tally } from '../load/ops.js';
-import type { RunMetrics } from '../report/types.js';
+import { loadView, r3, tally } from '../history/ops.js';
+import type { RunMetrics } from './types.js';
 
 const is2xx = (s: number | null): boolean => s !== null && s >= 200 && s < 300;
 

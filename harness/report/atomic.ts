@@ -3,26 +3,8 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
-import { redactionActive, redactValue } from './redact.js';
-
-const WHY: Record<string, string> = {
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  EIO: 'input/output error',
-  EMFILE: 'too many open files',
-  ENOTDIR: 'a path component is not a folder',
-  EISDIR: 'the path is a folder',
-};
-
-// A one-line account of a failed write: `no space left on device (ENOSPC)`.
-export function describeWriteError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code && WHY[code]) return `${WHY[code]} (${code})`;
-  return error instanceof Error ? error.message : String(error);
-}
+import { redactionActive, redactValue } from '../redact.js';
+import { describeWriteError } from '../write-error.js';
 
 // Errors of the file system that the harness reports as OUTPUT_WRITE_FAILED (not a bug).
 const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOENT']);
@@ -35,7 +17,7 @@ function writeFailed(file: string, error: unknown): unknown {
 
 // `data` as written: a JSON document (`*.json`) with its string values redacted (its keys and
 // structure untouched, indentation kept). Other formats are written as given: their writers
-// redact the values before serializing (see report/redact.ts); text is never redacted here.
+// redact the values before serializing (see redact.ts); text is never redacted here.
 function prepare(file: string, data: string | Uint8Array): string | Uint8Array {
   if (typeof data !== 'string' || !file.endsWith('.json') || !redactionActive()) return data;
   let value: unknown;

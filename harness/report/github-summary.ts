@@ -4,7 +4,7 @@ import { replayCommand } from './html/replay.js';
 import { checkRows, runHeadline } from './headline.js';
 import { summarize } from './stats.js';
 import type { ResultsFile } from './types.js';
-import { redactValue } from './redact.js';
+import { redactValue } from '../redact.js';
 
 // GitHub caps one step's summary at 1 MiB; stay well under it.
 const MAX_BYTES = 512 * 1024;

@@ -4,7 +4,7 @@ import type { HistoryEvent } from '../history/events.js';
 import { readHistory } from '../history/reader.js';
 import { writeFileAtomic } from './atomic.js';
 import { insideDir } from './inside.js';
-import { redactValue } from './redact.js';
+import { redactValue } from '../redact.js';
 import { groupRuns, metricValues, passRate } from './compare.js';
 import { reportAsset, uplotAssets } from './html/assets.js';
 import { jsonForScript } from './html/escape.js';

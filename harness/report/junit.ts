@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CheckResult } from '../check/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { checkRows, runHeadline } from './headline.js';
-import { redactValue } from './redact.js';
+import { redactValue } from '../redact.js';
 import type { ResultsFile, RunResult } from './types.js';
 
 // Characters XML 1.0 forbids anywhere (controls other than tab/LF/CR, lone surrogates, U+FFFE/FFFF).

@@ -1,10 +1,14 @@
-import type { CheckResult } from '../check/types.js';
+import type { CheckResult, RunVerdict } from '../check/types.js';
+import type { RunMetrics } from '../metrics/types.js';
 import type { RunRootCause } from './root-cause.js';
+
+// RunVerdict lives with the checks and RunMetrics with the metrics (the judges import nothing of
+// report/); both are part of the results.json contract and re-exported from here.
+export type { RunMetrics, RunVerdict };
 
 // results.json: a public contract (see CONTRACTS.md). Extend with new fields; never rename.
 export const RESULTS_SCHEMA_VERSION = 1;
 
-export type RunVerdict = 'pass' | 'fail' | 'error' | 'skipped';
 // `running`: written at the suite's start and after every run (finishedAt null); a results.json
 // still `running` after the harness is gone was left by a killed harness: it is no verdict.
 export type SuiteStatus = 'passed' | 'failed' | 'interrupted' | 'error' | 'running';
@@ -18,21 +22,6 @@ export interface ShardIdentity {
   // Runs of the whole suite, and of this shard.
   suiteRuns: number;
   runs: number;
-}
-
-export interface RunMetrics {
-  // Spawn -> ready.
-  readyMs?: number;
-  // First signal -> target exit (the leader's exit as seen by the harness).
-  timeToExitMs?: number;
-  // Last signal -> exit.
-  timeToExitFromLastSignalMs?: number;
-  // Actual - intended time of the first signal (the harness's own lateness).
-  strikeLatenessMs?: number;
-  // Spawn -> exit.
-  lifetimeMs?: number;
-  // Load metrics (drainMs, timeToNotReadyMs, lastCloseMs, throughputBeforeSignal, outcomes, ...).
-  [key: string]: number | Record<string, number> | undefined;
 }
 
 export interface RunResult {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { redact } from '../report/redact.js';
+import { redact } from '../redact.js';
 import type { Params, RunSpec } from '../scenario/schema.js';
 
 // One run to execute: a scenario's matrix combination at one repeat.

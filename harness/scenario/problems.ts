@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { createRedactor, redact, secretsInInput } from '../report/redact.js';
+import { createRedactor, redact, secretsInInput } from '../redact.js';
 
 type Issue = z.core.$ZodIssue;
 

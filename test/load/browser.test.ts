@@ -1,7 +1,7 @@
 import t from 'tap';
 import { eventsOf } from '../../harness/history/events.js';
 import { findChromium } from '../../harness/load/browser-find.js';
-import { loadView } from '../../harness/load/ops.js';
+import { loadView } from '../../harness/history/ops.js';
 import { drive, until } from '../fixtures/load/drive.js';
 import { httpFixture, wsFixture } from '../fixtures/load/servers.js';
 

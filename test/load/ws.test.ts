@@ -1,6 +1,6 @@
 import t from 'tap';
 import { eventsOf } from '../../harness/history/events.js';
-import { loadView } from '../../harness/load/ops.js';
+import { loadView } from '../../harness/history/ops.js';
 import { drive, until } from '../fixtures/load/drive.js';
 import { wsFixture } from '../fixtures/load/servers.js';
 

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../harness/report/atomic.js';
 import { writeFileAtomicSync } from '../../harness/report/atomic.js';
 import { writeHtmlReport } from '../../harness/report/html.js';
 import { writeJunitReport } from '../../harness/report/junit.js';
-import { configureRedaction, createRedactor, findSecrets } from '../../harness/report/redact.js';
+import { configureRedaction, createRedactor, findSecrets } from '../../harness/redact.js';
 import type { ResultsFile } from '../../harness/report/types.js';
 import { MISBEHAVING, readEvents, readResults, runCli, tempDir, writeFile, y } from './cli.js';
 import { describeSurvivors, findSurvivors, killSurvivors, newMark } from '../helpers/oracle.js';

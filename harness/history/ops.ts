@@ -1,6 +1,8 @@
 import { round3 } from '../clock.js';
-import type { HistoryEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
-import { PROBE_DRIVER } from './rejection-probe.js';
+import type { HistoryEvent, LoadSummaryEvent, OpOutcome } from './events.js';
+
+// The driver name of the harness's own post-signal probes (see load/rejection-probe.ts).
+export const PROBE_DRIVER = 'harness:new-work';
 
 // One operation as the history tells it: an HTTP request, a WebSocket message awaiting its ack, a
 // TCP command awaiting its reply. `unfinished` when it has a start and no end.
