@@ -1,12 +1,8 @@
 import type { Socket } from 'node:net';
 import autocannon from 'autocannon';
 import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
-import type { HttpLoad } from './http-engine.js';
+import { REFUSED_BACKOFF_MS, type HttpLoad } from './http-spec.js';
 import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
-
-// After ECONNREFUSED a connection waits this long before it tries again (autocannon would spin
-// on a closed port at tens of thousands of attempts per second).
-export const REFUSED_BACKOFF_MS = 10;
 
 // The parts of autocannon's Client (lib/httpClient.js, autocannon 9) this engine relies on. The
 // public events give status and bytes per response but no request identity, no error for a

@@ -1,9 +1,7 @@
-import type { LoadSpec } from '../scenario/schema.js';
 import type { Engine, EngineEnv } from './engine.js';
 import { createAutocannonEngine } from './http-autocannon.js';
+import type { HttpLoad } from './http-spec.js';
 import { createTrackedEngine } from './http-tracked.js';
-
-export type HttpLoad = Extract<LoadSpec, { http: unknown }>['http'];
 
 // The engine an http load runs on: `engine` when given, else autocannon with keep-alive and the
 // tracked engine without (autocannon writes its next request on a socket the server answered with

@@ -1,8 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
-import { REFUSED_BACKOFF_MS } from './http-autocannon.js';
-import type { HttpLoad } from './http-engine.js';
+import { REFUSED_BACKOFF_MS, type HttpLoad } from './http-spec.js';
 import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
 
 // The tracked engine: node's http client with an Agent of `connections` sockets (keep-alive on or

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { OpOutcome } from '../history/events.js';
-import type { FoldCounts, FoldSummary, WireEvent, WireItem } from './wire.js';
+import type { FoldCounts, FoldSummary, SinkLimits, WireEvent, WireItem } from './wire.js';
 
 // The event cap, per driver. A load of 60k requests/s would write 120k events/s into the history
 // (and keep them in memory); most of them say nothing about the shutdown. So:
@@ -17,18 +17,7 @@ import type { FoldCounts, FoldSummary, WireEvent, WireItem } from './wire.js';
 //   recorded; beyond that only the last `lastMessagesPerClient` of each client (its goodbye).
 // Live counters (started, ended, in flight, every operation) go out as load:progress events at
 // most every `progressMs` while they change.
-export interface SinkLimits {
-  batchMs: number;
-  holdMs: number;
-  summaryMs: number;
-  progressMs: number;
-  detailFirst: number;
-  failureDetail: number;
-  afterSignalDetail: number;
-  messagesFirst: number;
-  messagesAfterSignal: number;
-  lastMessagesPerClient: number;
-}
+// (SinkLimits, the knobs named above, lives in wire.ts: the worker input carries them.)
 
 // The defaults of the event cap (documented in harness/load/README.md).
 export const defaultSinkLimits: SinkLimits = {

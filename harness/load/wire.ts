@@ -1,6 +1,5 @@
 import type { LoadProgressEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
 import type { LoadSpec } from '../scenario/schema.js';
-import type { SinkLimits } from './op-sink.js';
 
 // The messages between a load worker (worker-entry.ts) and its host (worker-host.ts). Operation
 // records travel as tuples: structured clone of a tuple is cheaper than of an object.
@@ -38,6 +37,20 @@ export interface FoldSummary {
   // 1 when an operation was folded that ended after the signal (the signal's notice reached the
   // worker more than holdMs late: an overloaded machine); 0 otherwise.
   lateFolds: number;
+}
+
+// The event cap's knobs, per driver (the policy is described in op-sink.ts).
+export interface SinkLimits {
+  batchMs: number;
+  holdMs: number;
+  summaryMs: number;
+  progressMs: number;
+  detailFirst: number;
+  failureDetail: number;
+  afterSignalDetail: number;
+  messagesFirst: number;
+  messagesAfterSignal: number;
+  lastMessagesPerClient: number;
 }
 
 export interface WorkerInput {

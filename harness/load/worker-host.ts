@@ -3,9 +3,8 @@ import { HarnessError } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { LoadSpec } from '../scenario/schema.js';
 import { deferred } from './engine.js';
-import type { SinkLimits } from './op-sink.js';
 import type { LoadContext, LoadDriver } from './types.js';
-import type { FoldSummary, FromWorker, ToWorker, WireItem, WorkerInput } from './wire.js';
+import type { FoldSummary, FromWorker, SinkLimits, ToWorker, WireItem, WorkerInput } from './wire.js';
 
 // How long stop() waits for the worker's last batch before terminating it.
 const STOP_GRACE_MS = 2_000;
