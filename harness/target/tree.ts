@@ -1,4 +1,4 @@
-import type { Container } from './containment.js';
+import type { Container } from './container.js';
 import { hasProcfs, isAlive, listProcs, readCmdline, readEnvVar, type ProcInfo } from './proc.js';
 
 // The environment variable every process a run starts carries: `<harnessPid>:<session>:<run>`.
