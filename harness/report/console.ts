@@ -1,4 +1,3 @@
-import type { RunPlan } from '../run/plan.js';
 import { groupRuns } from './compare.js';
 import { checkRows, runHeadline } from './headline.js';
 import { headerText, HEARTBEAT_MS, progressText, type Running, type RunPhase, type SuiteHeader } from './progress.js';
@@ -8,7 +7,7 @@ import type { ResultsFile, RunResult } from './types.js';
 export interface ConsoleReporter {
   // The suite's header, printed at once (scenarios, runs, containment, out dir).
   header(header: SuiteHeader): void;
-  runStart(plan: RunPlan): void;
+  runStart(plan: { id: string }): void;
   // A run moved to another phase (live line on a TTY, heartbeat lines otherwise).
   runPhase(id: string, phase: RunPhase): void;
   runEnd(result: RunResult): void;
