@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { groupRuns, metricValues, passRate } from './compare.js';
-import { replayCommand } from './html/replay.js';
+import { replayCommand } from './replay.js';
 import { checkRows, runHeadline } from './headline.js';
 import { summarize } from './stats.js';
 import type { ResultsFile } from './types.js';

@@ -9,7 +9,7 @@ import { groupRuns, metricValues, passRate } from './compare.js';
 import { reportAsset, uplotAssets } from './html/assets.js';
 import { jsonForScript } from './html/escape.js';
 import { renderPage } from './html/page.js';
-import { replayCommand } from './html/replay.js';
+import { replayCommand } from './replay.js';
 import { buildTimeline, OUTCOMES, type TimelineData } from './html/timeline.js';
 import { rootCauseOf } from './root-cause.js';
 import { summarize } from './stats.js';

@@ -1,5 +1,5 @@
-import { runGroupKey } from '../compare.js';
-import type { RunResult } from '../types.js';
+import { runGroupKey } from './compare.js';
+import type { RunResult } from './types.js';
 
 // The run id as a regular expression that matches exactly that id.
 export function exactIdPattern(id: string): string {
