@@ -14,6 +14,7 @@ import { computeMetrics } from '../metrics/core.js';
 import { FileObserver, snapshotFiles } from '../observe/files.js';
 import { writeFileAtomicSync } from '../report/atomic.js';
 import { phaseAfter, type RunPhase } from '../report/progress.js';
+import { replayCommandOf } from '../report/replay.js';
 import { rootCauseOf } from '../report/root-cause.js';
 import type { RunResult } from '../report/types.js';
 import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
@@ -91,19 +92,12 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
       exit: exit && exit.type === 'target:exit' ? { code: exit.code, signal: exit.signal, shellCode: exit.shellCode, ...(exit.byHarness ? { byHarness: true } : {}) } : null,
       history: path.join(runDirRel, 'events.jsonl').split(path.sep).join('/'),
       file: plan.file,
-      replay: replayCommand(plan),
+      replay: replayCommandOf(plan),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       startedAt,
       ...(rootCause ? { rootCause } : {}),
     };
   }
-}
-
-// The command that replays exactly this run.
-export function replayCommand(plan: RunPlan): string {
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const grep = `^${plan.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-  return `npx shutdown-drill run ${quote(plan.file)} --grep ${quote(grep)} --seed ${plan.seed}`;
 }
 
 interface AttemptOutcome {
