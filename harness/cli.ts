@@ -8,6 +8,7 @@ import { ExitCode } from './exit-codes.js';
 import { toolInfo } from './report/results.js';
 import { consoleReporter } from './report/console.js';
 import { heartbeatMs } from './report/progress.js';
+import { parseShard } from './report/shard.js';
 import { writeReports } from './report/index.js';
 import { configureRedaction, REDACT_NAME, redactWrites } from './redact.js';
 import { executedRuns } from './report/results.js';
@@ -94,7 +95,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   const repeat = intOption('repeat', values.repeat, 1, 1);
   const seed = values.seed === undefined ? undefined : intOption('seed', values.seed, 0, 0);
   const concurrency = intOption('concurrency', values.concurrency, config?.config.concurrency ?? 1, 1);
-  const shard = values.shard === undefined ? undefined : parseShardOption(values.shard);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const paths = positionals.length ? positionals : ['scenarios'];
   if (!positionals.length) requireScenariosFolder(cwd);
   const { plans, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, ...(config ? { config } : {}), ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
@@ -165,14 +166,6 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   }
   if (got) code = got === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
   return code;
-}
-
-function parseShardOption(text: string): { index: number; total: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(text);
-  const index = m ? Number(m[1]) : NaN;
-  const total = m ? Number(m[2]) : NaN;
-  if (!m || total < 1 || index < 1 || index > total) throw new HarnessError('USAGE', `--shard must be K/N with 1 <= K <= N, got "${text}"`);
-  return { index, total };
 }
 
 // A closed pipe (`shutdown-drill list | head`) is not an error.

@@ -86,5 +86,5 @@ t.test('--shard K/N splits the runs; merge gives back the whole suite', async (t
   t.ok(fs.existsSync(path.join(out, 'index.html')) && fs.existsSync(path.join(out, 'junit.xml')));
   const bad = await runCli(['run', file, '--shard', '4/3'], { mark });
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /--shard must be K\/N with 1 <= K <= N, got "4\/3"/);
+  t.match(bad.stderr, /`--shard`: the shard number K must be between 1 and 3, got "4\/3"/);
 });
