@@ -2,10 +2,13 @@
 // milliseconds since the run's origin on the run's one monotonic clock (see clock.ts).
 // Checks and reporters read these; only the executing side writes them.
 
-export type SignalName =
-  | 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2' | 'SIGKILL';
+// The signals a plan may send: the one list (the scenario schema validates against it).
+export const SIGNAL_NAMES = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
+export type SignalName = (typeof SIGNAL_NAMES)[number];
 
-export type Delivery = 'process' | 'group' | 'tree';
+// Where a signal is delivered: the process, its group (a terminal's Ctrl+C) or every descendant.
+export const DELIVERIES = ['process', 'group', 'tree'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
 
 // ---- core events ----------------------------------------------------------------------------
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { DELIVERIES, SIGNAL_NAMES } from '../history/events.js';
 import { userRegexProblem } from './regex.js';
 
 // The scenario model, validated with zod. Strict objects: an unknown field is an error (a typo in
 // a CI gate must not silently weaken it). The JSON Schema for YAML editors is generated from this
 // (see scenario/json-schema.ts, `npm run schema`).
 
-export const signalNames = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
-export const SignalNameSchema = z.enum(signalNames);
-export const DeliverySchema = z.enum(['process', 'group', 'tree']);
+export const SignalNameSchema = z.enum(SIGNAL_NAMES);
+export const DeliverySchema = z.enum(DELIVERIES);
 
 const ms = z.number().finite().nonnegative();
 const positiveInt = z.number().int().positive();
