@@ -25,10 +25,3 @@ export function createLoadDriver(spec: LoadSpec, ctx: LoadContext): LoadDriver {
   if ('browser' in spec) return createBrowserDriver(spec.browser, ctx);
   throw new HarnessError('LOAD_FAILED', `load "${ctx.name}": unknown load kind \`${Object.keys(spec)[0]}\`; expected one of http, ws, tcp, browser, probe`);
 }
-
-// The driver's kind and name for a load entry at `index`.
-export function loadName(spec: LoadSpec, index: number): { kind: string; name: string } {
-  const kind = Object.keys(spec)[0] as keyof LoadSpec & string;
-  const inner = (spec as Record<string, { name?: string }>)[kind];
-  return { kind, name: inner?.name ?? `${kind}#${index}` };
-}
