@@ -3,6 +3,7 @@ import path from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { HistoryEvent } from '../history/events.js';
 import type { History } from '../history/writer.js';
+import { loadName } from '../load/name.js';
 import { compileUserRegex } from '../scenario/regex.js';
 import type { LoadSpec, TriggerSpec } from '../scenario/schema.js';
 import type { CapturedLine } from '../target/lines.js';
@@ -99,8 +100,9 @@ function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): P
   let expectedClients = 0;
   if ('wsAllConnected' in spec) {
     ctx.load.forEach((l, i) => {
-      if ('ws' in l && (spec.driver === undefined || (l.ws.name ?? `ws#${i}`) === spec.driver)) expectedClients += l.ws.clients;
-      if ('browser' in l && (spec.driver === undefined || (l.browser.name ?? `browser#${i}`) === spec.driver)) expectedClients += l.browser.pages;
+      if (spec.driver !== undefined && loadName(l, i).name !== spec.driver) return;
+      if ('ws' in l) expectedClients += l.ws.clients;
+      if ('browser' in l) expectedClients += l.browser.pages;
     });
   }
   return new Promise((resolve) => {
