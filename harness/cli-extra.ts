@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { judge, verdictOf } from './check/index.js';
 import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readHistory } from './history/reader.js';
-import { computeMetrics } from './metrics/core.js';
 import { insideDir } from './report/inside.js';
 import { compareResults, formatComparison, loadResults, parseMaxSlowdown, resolveResultsPath } from './report/compare.js';
 import { writeCompareHtml } from './report/compare-html.js';
@@ -15,6 +13,7 @@ import { mergeResults } from './report/merge.js';
 import { suiteStatus } from './report/results.js';
 import { selectShard } from './report/shard.js';
 import type { ResultsFile, RunResult } from './report/types.js';
+import { judgeRun } from './run/judge-run.js';
 import type { RunPlan } from './run/plan.js';
 import { RunSpecSchema } from './scenario/schema.js';
 
@@ -131,8 +130,8 @@ function rejudge(outDir: string, run: RunResult): RunResult {
   if (!fs.existsSync(historyFile) || !fs.existsSync(specFile)) return run;
   const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));
   const events = readHistory(historyFile);
-  const checks = judge(spec, events);
+  const { checks, verdict, metrics } = judgeRun(spec, events);
   const { rootCause: _old, ...rest } = run;
   const rootCause = rootCauseOf(checks, events);
-  return { ...rest, checks, verdict: verdictOf(checks), metrics: { ...run.metrics, ...computeMetrics(events) }, ...(rootCause ? { rootCause } : {}) };
+  return { ...rest, checks, verdict, metrics: { ...run.metrics, ...metrics }, ...(rootCause ? { rootCause } : {}) };
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { judge, verdictOf } from '../check/index.js';
 import { Clock, round3 } from '../clock.js';
 import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
 import { History } from '../history/writer.js';
@@ -29,6 +28,7 @@ import { pid1Unavailable } from '../target/pid1.js';
 import { settleTree } from '../target/settle.js';
 import { readCmdline } from '../target/proc.js';
 import { MARKER_ENV, ProcessTracker } from '../target/tree.js';
+import { judgeRun } from './judge-run.js';
 import { fill, portsWanted, type Vars } from './placeholders.js';
 import { runDirName, type RunPlan } from './plan.js';
 import { Teardown } from './teardown.js';
@@ -74,8 +74,9 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
     const events = outcome.history.events();
     // Judged against the filled spec (placeholders replaced), the one saved as spec.json that
     // `shutdown-drill report DIR` re-judges: the same history gets the same verdict both ways.
-    const checks = outcome.skipped ? [] : judge(outcome.spec ?? plan.spec, events);
-    const verdict = outcome.skipped ? 'skipped' : outcome.error ? 'error' : verdictOf(checks);
+    const judged = outcome.skipped ? undefined : judgeRun(outcome.spec ?? plan.spec, events);
+    const checks = judged?.checks ?? [];
+    const verdict = outcome.skipped ? 'skipped' : outcome.error ? 'error' : judged!.verdict;
     const exit = events.find((e) => e.type === 'target:exit');
     const rootCause = verdict === 'fail' || verdict === 'error' ? rootCauseOf(checks, events) : null;
     const reason = outcome.skipped ?? (outcome.error ? errorMessage(outcome.error) : verdict === 'error' && checks.length === 0 ? 'the scenario asks for no check: add expectations under `expect`' : undefined);
@@ -89,7 +90,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
       ...(reason ? { reason } : {}),
       ...(outcome.error ? { errorCode: isHarnessError(outcome.error) ? outcome.error.code : 'INTERNAL' } : {}),
       checks,
-      metrics: { ...computeMetrics(events), ...(attempt > 1 ? { portRetries: attempt - 1 } : {}) },
+      metrics: { ...(judged?.metrics ?? computeMetrics(events)), ...(attempt > 1 ? { portRetries: attempt - 1 } : {}) },
       exit: exit && exit.type === 'target:exit' ? { code: exit.code, signal: exit.signal, shellCode: exit.shellCode, ...(exit.byHarness ? { byHarness: true } : {}) } : null,
       history: path.join(runDirRel, 'events.jsonl').split(path.sep).join('/'),
       file: plan.file,

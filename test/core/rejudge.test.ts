@@ -35,7 +35,11 @@ t.test('the same history judged live and by report DIR gives identical checks, w
   const rebuilt = spawnSync(process.execPath, [CLI, 'report', outDir], { encoding: 'utf8' });
   t.equal(rebuilt.status, 0, rebuilt.stderr);
   t.match(rebuilt.stdout, /\(0 verdicts changed\)/);
-  const again = JSON.parse(fs.readFileSync(path.join(outDir, 'results.json'), 'utf8')) as { runs: Array<{ checks: unknown[] }> };
+  const again = JSON.parse(fs.readFileSync(path.join(outDir, 'results.json'), 'utf8')) as { runs: Array<{ checks: unknown[]; verdict: string; metrics: unknown }> };
   t.same(again.runs[0]?.checks, liveChecks, 'report DIR gives the same checks');
+  // One judgeRun (run/judge-run.ts) composes checks, verdict and metrics both ways.
+  t.equal(again.runs[0]?.verdict, 'pass');
+  t.equal(live.results?.runs[0]?.verdict, 'pass');
+  t.same(again.runs[0]?.metrics, live.results?.runs[0]?.metrics, 'report DIR gives the same metrics');
   t.same(survivors(mark), []);
 });
