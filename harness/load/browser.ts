@@ -14,6 +14,7 @@ import { deferred, requirePort } from './engine.js';
 import { outcomeOfStatus } from './outcome.js';
 import type { LoadContext, LoadDriver } from './types.js';
 import { ackMatcher } from './ws-engine.js';
+import { round3 } from '../clock.js';
 
 export type BrowserLoad = Extract<LoadSpec, { browser: unknown }>['browser'];
 
@@ -115,7 +116,7 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
   };
 
   const write = (p: PageState, r: Report): void => {
-    const t = Math.round((r.t + p.offset!) * 1000) / 1000;
+    const t = round3(r.t + p.offset!);
     const client = clientId(p, r.client);
     switch (r.k) {
       case 'open':

@@ -3,6 +3,7 @@ import type { LoadSpec } from '../scenario/schema.js';
 import { deferred, requirePort } from './engine.js';
 import { errorText } from './outcome.js';
 import type { LoadContext, LoadDriver } from './types.js';
+import { round3 } from '../clock.js';
 
 export type ProbeLoad = Extract<LoadSpec, { probe: unknown }>['probe'];
 
@@ -66,7 +67,7 @@ export function createProbeDriver(spec: ProbeLoad, ctx: LoadContext): LoadDriver
       if (stopped && polls > 0) break;
       const t = history.clock.now();
       polls++;
-      history.emit({ type: 'probe:status', t, driver: name, url, status: r.status, ...(r.error ? { error: r.error } : {}), ms: Math.round((t - t0) * 1000) / 1000 });
+      history.emit({ type: 'probe:status', t, driver: name, url, status: r.status, ...(r.error ? { error: r.error } : {}), ms: round3(t - t0) });
       first();
       if (wasExited || t - startT >= spec.durationMs) break;
       const left = spec.everyMs - (history.clock.now() - t0);

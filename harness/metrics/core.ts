@@ -3,8 +3,9 @@ import type { HistoryEvent } from '../history/events.js';
 import { firstSignal, lastSignal, targetExit } from '../history/query.js';
 import type { RunMetrics } from './types.js';
 import { loadMetrics } from './load.js';
+import { round3 } from '../clock.js';
 
-const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+const r3 = round3;
 
 // The run's metrics, a pure function of its history.
 export function computeMetrics(events: readonly HistoryEvent[]): RunMetrics {

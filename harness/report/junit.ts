@@ -4,6 +4,7 @@ import { writeFileAtomic } from './atomic.js';
 import { checkRows, runHeadline } from './headline.js';
 import { redactValue } from '../redact.js';
 import type { ResultsFile, RunResult } from './types.js';
+import { round3 } from '../clock.js';
 
 // Characters XML 1.0 forbids anywhere (controls other than tab/LF/CR, lone surrogates, U+FFFE/FFFF).
 const ILLEGAL_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -117,7 +118,7 @@ function replayLine(run: RunResult): string {
 
 function metricsLine(run: RunResult): string {
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(run.metrics ?? {})) if (typeof v === 'number' && Number.isFinite(v)) parts.push(`${k}=${Math.round(v * 1000) / 1000}`);
+  for (const [k, v] of Object.entries(run.metrics ?? {})) if (typeof v === 'number' && Number.isFinite(v)) parts.push(`${k}=${round3(v)}`);
   return parts.length ? `metrics: ${parts.join(' ')}` : '';
 }
 

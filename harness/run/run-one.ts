@@ -95,7 +95,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
       history: path.join(runDirRel, 'events.jsonl').split(path.sep).join('/'),
       file: plan.file,
       replay: replayCommandOf(plan),
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      durationMs: round3(performance.now() - started),
       startedAt,
       ...(rootCause ? { rootCause } : {}),
     };
@@ -263,7 +263,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       throw error;
     }
     const readyT = now();
-    history.emit({ type: 'target:ready', t: readyT, probe: describeReady(spec.target.ready), readyMs: Math.round((readyT - launched.spawnT) * 1000) / 1000 });
+    history.emit({ type: 'target:ready', t: readyT, probe: describeReady(spec.target.ready), readyMs: round3(readyT - launched.spawnT) });
 
     // Load.
     for (let i = 0; i < spec.load.length; i++) {

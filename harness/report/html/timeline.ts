@@ -1,4 +1,5 @@
 import type { HistoryEvent, OpOutcome } from '../../history/events.js';
+import { round3 } from '../../clock.js';
 
 // The outcome palette of spans and ticks; spans and ticks store an index into it.
 export const OUTCOMES = [
@@ -79,7 +80,7 @@ interface OpenSpan {
   label: string;
 }
 
-const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+const r3 = round3;
 
 // The drawable timeline of one run's history: markers (spawn, ready, signals with intended vs
 // actual time, exit, ...), span lanes (requests, connections, WebSocket clients, processes), tick
