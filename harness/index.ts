@@ -4,6 +4,7 @@ export type { ScenarioInput, TargetInput, ReadyInput, LoadInput, StrikeInput, Ex
 export type { SuiteConfigInput } from './config/schema.js';
 export type { HistoryEvent, SignalName, Delivery } from './history/events.js';
 export type { CheckResult, CheckDefinition } from './check/types.js';
+export type { CheckName } from './check/index.js';
 export type { ResultsFile, RunResult, RunVerdict } from './report/types.js';
 export { judge, verdictOf } from './check/index.js';
 export { planSuite, runSuite } from './run/suite.js';

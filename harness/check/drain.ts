@@ -1,12 +1,12 @@
 import { loadView, opDetail, capDetails, offsetText, r3, tally } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // drain: every operation started before the first signal completed ok (a request answered 2xx/3xx,
 // a message acked, a command replied to). Failures are listed with their outcome and their
 // offsets from the signal. No evidence when no signal was sent, no operation started before it,
 // or none was in flight at it (then draining was not exercised: strike `{ inFlightAtLeast: K }`).
-export const drain: CheckDefinition = {
+export const drain = defineCheck({
   name: 'drain',
   applies: (spec) => spec.expect.drain !== undefined && spec.expect.drain !== false,
   judge({ spec, events }) {
@@ -44,4 +44,4 @@ export const drain: CheckDefinition = {
     const last = Math.max(...inFlight.map((o) => o.endT!));
     return pass('drain', expected, actual, `all ${inFlight.length} operations in flight at ${signal.signal} completed ok, the last ${offsetText(last - S)} after it (${actual.startedBeforeSignal} started before it in all)`);
   },
-};
+});

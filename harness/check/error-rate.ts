@@ -1,12 +1,12 @@
 import { loadView, tally } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // error-rate: at most maxPct % of all operations failed. A failure is any outcome but ok, except
 // a clean rejection (503 or refused) of work started after the first signal, which is what a
 // draining server should do; an operation that never ended is a failure. No evidence without
 // operations.
-export const errorRate: CheckDefinition = {
+export const errorRate = defineCheck({
   name: 'error-rate',
   applies: (spec) => spec.expect.errorRate !== undefined,
   judge({ spec, events }) {
@@ -31,4 +31,4 @@ export const errorRate: CheckDefinition = {
     const text = `${failed} of ${total} operations failed (${pct} %, limit ${maxPct} %): ${Object.entries(outcomes).map(([k, n]) => `${k} ${n}`).join(', ')}`;
     return pct <= maxPct ? pass('error-rate', expected, actual, text) : fail('error-rate', expected, actual, text);
   },
-};
+});

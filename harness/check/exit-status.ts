@@ -1,9 +1,9 @@
 import { exitText, targetExit } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // exit-status: the target exited by itself with a declared code or signal. A code in `codes`
 // also matches a death by signal whose shell status (128 + n) it equals, as `$?` would show.
-export const exitStatus: CheckDefinition = {
+export const exitStatus = defineCheck({
   name: 'exit-status',
   applies: (spec) => spec.expect.exit !== undefined,
   judge({ spec, events }) {
@@ -20,4 +20,4 @@ export const exitStatus: CheckDefinition = {
       ? pass('exit-status', expected, actual, `exited with ${exitText(exit)}`)
       : fail('exit-status', expected, actual, `exited with ${exitText(exit)}, expected ${want}`);
   },
-};
+});

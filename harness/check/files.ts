@@ -1,5 +1,5 @@
 import { eventsOf, type FilesSnapshotEvent } from '../history/events.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 type Entry = FilesSnapshotEvent['files'][number];
 
@@ -13,7 +13,7 @@ const afterKill = (snap: FilesSnapshotEvent): string => (snap.afterHarnessKill ?
 // files-absent: after the exit, no entry matches the globs (partial files, stale sockets, FIFOs,
 // symlinks, directories a glob names: all were cleaned up). A filesDir that did not exist is no
 // evidence (`error`), never a pass.
-export const filesAbsent: CheckDefinition = {
+export const filesAbsent = defineCheck({
   name: 'files-absent',
   applies: (spec) => (spec.expect.filesAbsent?.length ?? 0) > 0,
   judge({ spec, events }) {
@@ -27,11 +27,11 @@ export const filesAbsent: CheckDefinition = {
     return fail('files-absent', expected, { found: snap.files.map((f) => f.path) },
       `${snap.files.length} entr${snap.files.length === 1 ? 'y' : 'ies'} left behind: ${snap.files.map(entryText).join(', ').slice(0, 300)}${afterKill(snap)}`, snap.files);
   },
-};
+});
 
 // files-intact: every listed entry exists after the exit; one with a declared size or hash must be
 // a regular file (or a symlink to one) of that size or hash. A filesDir that did not exist is no evidence (`error`).
-export const filesIntact: CheckDefinition = {
+export const filesIntact = defineCheck({
   name: 'files-intact',
   applies: (spec) => (spec.expect.filesIntact?.length ?? 0) > 0,
   judge({ spec, events }) {
@@ -56,4 +56,4 @@ export const filesIntact: CheckDefinition = {
       ? pass('files-intact', expected, actual, `${wanted.length} file${wanted.length === 1 ? '' : 's'} intact${afterKill(snap)}`)
       : fail('files-intact', expected, actual, `${problems.join('; ')}${afterKill(snap)}`, problems);
   },
-};
+});

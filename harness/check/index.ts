@@ -1,22 +1,51 @@
 import type { HistoryEvent } from '../history/events.js';
 import type { RunVerdict } from './types.js';
 import type { RunSpec } from '../scenario/schema.js';
+import { drain } from './drain.js';
+import { errorRate } from './error-rate.js';
 import { exitStatus } from './exit-status.js';
 import { filesAbsent, filesIntact } from './files.js';
 import { inspect } from './inspect.js';
-import { loadChecks } from './load-checks.js';
 import { logAbsent, logOrder, logPresent } from './logs.js';
+import { newWorkRejected } from './new-work-rejected.js';
 import { noEscalation } from './no-escalation.js';
 import { noOrphans } from './no-orphans.js';
+import { noReset } from './no-reset.js';
+import { readinessFlip } from './readiness-flip.js';
 import { stillRunning } from './still-running.js';
 import { timeToExit } from './time-to-exit.js';
 import type { CheckDefinition, CheckResult } from './types.js';
+import { wsCloseCodes } from './ws-close-codes.js';
+import { wsGoodbye } from './ws-goodbye.js';
 
-// Every check, in report order.
-export const allChecks: CheckDefinition[] = [
-  exitStatus, timeToExit, noEscalation, noOrphans, filesAbsent, filesIntact,
-  logPresent, logAbsent, logOrder, stillRunning, inspect, ...loadChecks,
-];
+// The registry: every check, in report order, one line each (core, then load). A new check is its
+// own file plus one line here; CheckName and checkNames derive from this list.
+export const allChecks = [
+  exitStatus,
+  timeToExit,
+  noEscalation,
+  noOrphans,
+  filesAbsent,
+  filesIntact,
+  logPresent,
+  logAbsent,
+  logOrder,
+  stillRunning,
+  inspect,
+  drain,
+  newWorkRejected,
+  noReset,
+  readinessFlip,
+  wsCloseCodes,
+  wsGoodbye,
+  errorRate,
+] as const satisfies readonly CheckDefinition[];
+
+// The name of a built-in check (results.json `checks[].name`, see CONTRACTS.md).
+export type CheckName = (typeof allChecks)[number]['name'];
+
+// Every check's name, in report order.
+export const checkNames: readonly CheckName[] = allChecks.map((c) => c.name);
 
 // Judges a history: every check the spec asks for. A check that throws is reported as an error,
 // never as a pass.

@@ -1,10 +1,10 @@
 import { eventsOf } from '../history/events.js';
 import { compileUserRegex } from '../scenario/regex.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // inspect: each post-exit inspection command (e.g. a database consistency check) exited with the
 // expected code and printed what was expected.
-export const inspect: CheckDefinition = {
+export const inspect = defineCheck({
   name: 'inspect',
   applies: (spec) => (spec.expect.inspect?.length ?? 0) > 0,
   judge({ spec, events }) {
@@ -23,4 +23,4 @@ export const inspect: CheckDefinition = {
     const actual = results.map((r) => ({ name: r.name, code: r.code, stdout: r.stdout.slice(0, 500) }));
     return problems.length === 0 ? pass('inspect', expected, actual, `${wanted.length} inspection${wanted.length === 1 ? '' : 's'} passed`) : fail('inspect', expected, actual, problems.join('; '), problems);
   },
-};
+});

@@ -2,7 +2,7 @@ import { eventsOf, type HistoryEvent, type LogLineEvent } from '../history/event
 import type { ExpectSpec, RunSpec } from '../scenario/schema.js';
 import { compileUserRegex, type UserRegex } from '../scenario/regex.js';
 import { firstSignal } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition, type CheckResult } from './types.js';
+import { defineCheck, fail, noEvidence, pass, type CheckResult } from './types.js';
 
 type Pattern = NonNullable<ExpectSpec['logPresent']>[number];
 
@@ -74,23 +74,23 @@ function judgeLines(name: 'log-present' | 'log-absent', patterns: Pattern[], spe
 
 // log-present: every pattern matches a line of the target's own output (or the named service's;
 // optionally on one stream, after the signal).
-export const logPresent: CheckDefinition = {
+export const logPresent = defineCheck({
   name: 'log-present',
   applies: (spec) => (spec.expect.logPresent?.length ?? 0) > 0,
   judge: ({ spec, events }) => judgeLines('log-present', spec.expect.logPresent!, spec, events),
-};
+});
 
 // log-absent: no pattern matches any line of the target's own output (or the named service's).
-export const logAbsent: CheckDefinition = {
+export const logAbsent = defineCheck({
   name: 'log-absent',
   applies: (spec) => (spec.expect.logAbsent?.length ?? 0) > 0,
   judge: ({ spec, events }) => judgeLines('log-absent', spec.expect.logAbsent!, spec, events),
-};
+});
 
 // log-order: the patterns are printed in this order (e.g. LIFO cleanup); each is matched by the
 // first line after the previous pattern's line. Lines are the target's own unless a pattern names
 // a service (`source`); lines of different processes are ordered by their timestamps.
-export const logOrder: CheckDefinition = {
+export const logOrder = defineCheck({
   name: 'log-order',
   applies: (spec) => (spec.expect.logOrder?.length ?? 0) > 1,
   judge({ spec, events }) {
@@ -122,4 +122,4 @@ export const logOrder: CheckDefinition = {
     }
     return pass('log-order', expected, { seen }, `printed in order: ${seen.join(' → ').slice(0, 300)}`);
   },
-};
+});

@@ -1,6 +1,6 @@
 import { capDetails, loadView, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
 import { firstSignal, targetExit } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // Operations turned away (refused or rejected) needed for a pass: one could be chance.
 export const MIN_REJECTIONS = 2;
@@ -16,7 +16,7 @@ const kindsText = (kinds: Record<string, number>): string => Object.entries(kind
 // cut (reset or FIN, no answer) right before the port closed (the next operation to start was
 // refused) raced the listener's close or the exit: reported, judged neither way. A pass needs MIN_REJECTIONS operations turned
 // away; without them (no port to probe, no load) the check has no evidence (`error`).
-export const newWorkRejected: CheckDefinition = {
+export const newWorkRejected = defineCheck({
   name: 'new-work-rejected',
   applies: (spec) => spec.expect.newWorkRejected !== undefined && spec.expect.newWorkRejected !== false,
   judge({ spec, events }) {
@@ -94,4 +94,4 @@ export const newWorkRejected: CheckDefinition = {
     return pass('new-work-rejected', expected, actual,
       `new work after ${signal.signal} was turned away: ${rejected} operation${rejected === 1 ? '' : 's'} refused or rejected, none served after the ${graceMs} ms grace; judged ${judged}`);
   },
-};
+});

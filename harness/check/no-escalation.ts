@@ -1,10 +1,10 @@
 import { escalation, firstSignal, msText, round3, targetExit } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // no-escalation: the target exited before the plan had to escalate to SIGKILL. On by default
 // whenever the strike escalates (unless the target is expected to keep running);
 // `expect.noEscalation: false` turns it off.
-export const noEscalation: CheckDefinition = {
+export const noEscalation = defineCheck({
   name: 'no-escalation',
   applies: (spec) => spec.expect.noEscalation ?? (spec.strike !== undefined && spec.strike.escalate !== false && !spec.expect.stillRunning),
   judge({ spec, events }) {
@@ -22,4 +22,4 @@ export const noEscalation: CheckDefinition = {
     if (exit.byHarness) return fail('no-escalation', expected, { escalation: false, endedByHarness: true }, 'the harness had to end the target itself');
     return pass('no-escalation', expected, { escalation: false }, `exited ${msText(exit.t - first.t)} after ${first.signal}, no escalation needed`);
   },
-};
+});

@@ -1,6 +1,6 @@
 import { eventsOf, firstOf } from '../history/events.js';
 import { cutWords, placementText } from './placement.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // no-orphans: no process of the target's tree (nor of an inspect command) was alive after its
 // leader exited, beyond the `noOrphans.withinMs` grace. Members dying of a SIGKILL the strike or
@@ -8,7 +8,7 @@ import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
 // whether they left the group and who put them where, how long they had outlived the leader), and
 // the message says whether the harness's kill was verified. Under the `marker` containment the message says that
 // its guarantee is weaker.
-export const noOrphans: CheckDefinition = {
+export const noOrphans = defineCheck({
   name: 'no-orphans',
   applies: (spec) => spec.expect.noOrphans !== false,
   judge({ spec, events }) {
@@ -41,4 +41,4 @@ export const noOrphans: CheckDefinition = {
       `${n} process${n === 1 ? '' : 'es'} outlived ${fromInspect === n ? 'an inspect command' : 'the target'}${withinMs ? ` by more than ${withinMs} ms` : ''}${escaped ? ` (${escaped} outside the target's process group)` : ''}${fromInspect && fromInspect < n ? ` (${fromInspect} left by inspect commands)` : ''}: ${cutWords(found.map((o) => `${o.pid} ${cutWords(o.cmd, 80)}${o.escapedGroup && !o.source ? ` (${placementText(o, events)})` : ''}`).join('; '), 600)}; ${outcome}${notes ? `; ${notes}` : ''}${weak}`,
       details);
   },
-};
+});

@@ -1,12 +1,12 @@
 import { capDetails, loadView, opDetail } from '../history/ops.js';
 import { eventsOf } from '../history/events.js';
 import { firstSignal } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // no-reset: no operation ended with `reset` (ECONNRESET, EPIPE, socket hang up: the keep-alive
 // reuse race, sockets destroyed mid-request), and no client connection was closed by a RST.
 // No evidence when the history has no operation and no connection at all.
-export const noReset: CheckDefinition = {
+export const noReset = defineCheck({
   name: 'no-reset',
   applies: (spec) => spec.expect.noReset !== undefined && spec.expect.noReset !== false,
   judge({ spec, events }) {
@@ -33,4 +33,4 @@ export const noReset: CheckDefinition = {
         ...connResets.map((c) => ({ driver: c.driver, conn: c.conn, how: 'reset', ...(c.error ? { error: c.error } : {}), ...(S !== undefined ? { offsetMs: Math.round((c.t - S) * 1000) / 1000 } : { t: c.t }) })),
       ]));
   },
-};
+});

@@ -1,7 +1,7 @@
 import { eventsOf } from '../history/events.js';
 import { offsetText, r3 } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 const is2xx = (s: number | null): boolean => s !== null && s >= 200 && s < 300;
 
@@ -10,7 +10,7 @@ const is2xx = (s: number | null): boolean => s !== null && s >= 200 && s < 300;
 // see "not ready" while the server still answers. The flip time is when the first non-2xx answer
 // arrived (probe precision: everyMs). No evidence without a signal, or when the probe never
 // answered 2xx before the signal (it was never seen ready).
-export const readinessFlip: CheckDefinition = {
+export const readinessFlip = defineCheck({
   name: 'readiness-flip',
   applies: (spec) => spec.expect.readinessFlip !== undefined,
   judge({ spec, events }) {
@@ -46,4 +46,4 @@ export const readinessFlip: CheckDefinition = {
     if (ms > withinMs) return fail('readiness-flip', expected, actual, `readiness turned ${flip.status} ${offsetText(ms)} after ${signal.signal}, later than ${withinMs} ms`);
     return pass('readiness-flip', expected, actual, `readiness turned ${flip.status} ${offsetText(ms)} after ${signal.signal}${refused ? `, the listener closed ${offsetText(refused.t - S)}` : ''}`);
   },
-};
+});

@@ -1,9 +1,9 @@
 import { firstOf } from '../history/events.js';
 import { exitText, firstSignal, msText, round3, targetExit } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // still-running: the target was alive `forMs` after a signal it should survive (SIGHUP reload).
-export const stillRunning: CheckDefinition = {
+export const stillRunning = defineCheck({
   name: 'still-running',
   applies: (spec) => spec.expect.stillRunning !== undefined,
   judge({ spec, events }) {
@@ -20,4 +20,4 @@ export const stillRunning: CheckDefinition = {
     if (!alive) return noEvidence('still-running', expected, 'the run ended before the survival window closed');
     return pass('still-running', expected, { aliveAfterMs: round3(alive.sinceSignalMs) }, `still running ${msText(alive.sinceSignalMs)} after ${signal.signal}`);
   },
-};
+});

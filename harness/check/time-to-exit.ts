@@ -1,8 +1,8 @@
 import { firstSignal, lastSignal, msText, round3, targetExit } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // time-to-exit: from the first (or last) planned signal to the leader's exit, within a budget.
-export const timeToExit: CheckDefinition = {
+export const timeToExit = defineCheck({
   name: 'time-to-exit',
   applies: (spec) => spec.expect.timeToExitMs !== undefined,
   judge({ spec, events }) {
@@ -20,4 +20,4 @@ export const timeToExit: CheckDefinition = {
       ? pass('time-to-exit', expected, { ms }, `exited ${msText(ms)} after ${signal.signal} (budget ${max} ms)`)
       : fail('time-to-exit', expected, { ms }, `exited ${msText(ms)} after ${signal.signal}, over the ${max} ms budget by ${msText(ms - max)}`);
   },
-};
+});

@@ -24,12 +24,18 @@ export interface CheckContext {
   events: readonly HistoryEvent[];
 }
 
-// A check: a pure function of a run's history and its spec.
-export interface CheckDefinition {
-  name: string;
+// A check: a pure function of a run's history and its spec. `N` is its name (a literal, so the
+// check names' union derives from the registry in check/index.ts).
+export interface CheckDefinition<N extends string = string> {
+  name: N;
   // True when the spec asks for this check.
   applies(spec: RunSpec): boolean;
   judge(ctx: CheckContext): CheckResult;
+}
+
+// Declares a check, keeping its name as a literal type: `export const x = defineCheck({ name: 'x', ... })`.
+export function defineCheck<const N extends string>(check: CheckDefinition<N>): CheckDefinition<N> {
+  return check;
 }
 
 // Builders so every check reports the same shape.

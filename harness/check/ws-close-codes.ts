@@ -1,13 +1,13 @@
 import { eventsOf } from '../history/events.js';
 import { capDetails, r3, tally } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // ws-close-codes: every WebSocket client that connected (ws and browser drivers) was closed by
 // the server with a code in `codes` (default [1001] going away). Listed as failures: other codes
 // (1006 = the connection died without a close frame), clients the harness had to close itself,
 // clients never closed. No evidence when no client ever connected.
-export const wsCloseCodes: CheckDefinition = {
+export const wsCloseCodes = defineCheck({
   name: 'ws-close-codes',
   applies: (spec) => spec.expect.wsCloseCodes !== undefined,
   judge({ spec, events }) {
@@ -40,4 +40,4 @@ export const wsCloseCodes: CheckDefinition = {
     if (failures.length === 0) return pass('ws-close-codes', expected, actual, `all ${opens.length} clients closed with ${summary}`);
     return fail('ws-close-codes', expected, actual, `${failures.length} of ${opens.length} clients did not get a close code in [${codes.join(', ')}]: ${summary}`, capDetails(failures));
   },
-};
+});

@@ -2,12 +2,12 @@ import { eventsOf } from '../history/events.js';
 import { capDetails, r3 } from '../history/ops.js';
 import { compileUserRegex } from '../scenario/regex.js';
 import { firstSignal } from './evidence.js';
-import { fail, noEvidence, pass, type CheckDefinition } from './types.js';
+import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // ws-goodbye: every WebSocket client that connected received, after the first signal and before
 // its close, a message matching `pattern` (the server's goodbye). No evidence without a signal or
 // without a connected client.
-export const wsGoodbye: CheckDefinition = {
+export const wsGoodbye = defineCheck({
   name: 'ws-goodbye',
   applies: (spec) => spec.expect.wsGoodbye !== undefined,
   judge({ spec, events }) {
@@ -40,4 +40,4 @@ export const wsGoodbye: CheckDefinition = {
         return { driver: o.driver, client: o.client, closeOffsetMs: c !== undefined ? r3(c - S) : null };
       })));
   },
-};
+});
