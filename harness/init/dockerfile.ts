@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { signalNames } from '../scenario/schema.js';
+import { SIGNAL_NAMES as signalNames } from '../history/events.js';
 
 // What `docker run` starts from a Dockerfile, and how `docker stop` ends it. (A small reader for
 // `init`; the `platform: { 'docker-stop' }` preset's dockerStopFromDockerfile in
