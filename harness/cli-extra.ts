@@ -7,7 +7,6 @@ import { readHistory } from './history/reader.js';
 import { insideDir } from './report/inside.js';
 import { compareResults, formatComparison, loadResults, parseMaxSlowdown, resolveResultsPath } from './report/compare.js';
 import { writeCompareHtml } from './report/compare-html.js';
-import { rootCauseOf } from './report/root-cause.js';
 import { writeReports } from './report/index.js';
 import { mergeResults } from './report/merge.js';
 import { suiteStatus } from './report/results.js';
@@ -130,8 +129,7 @@ function rejudge(outDir: string, run: RunResult): RunResult {
   if (!fs.existsSync(historyFile) || !fs.existsSync(specFile)) return run;
   const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));
   const events = readHistory(historyFile);
-  const { checks, verdict, metrics } = judgeRun(spec, events);
+  const { checks, verdict, metrics, rootCause } = judgeRun(spec, events);
   const { rootCause: _old, ...rest } = run;
-  const rootCause = rootCauseOf(checks, events);
   return { ...rest, checks, verdict, metrics: { ...run.metrics, ...metrics }, ...(rootCause ? { rootCause } : {}) };
 }

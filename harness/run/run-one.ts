@@ -15,7 +15,6 @@ import { FileObserver, snapshotFiles } from '../observe/files.js';
 import { writeFileAtomicSync } from '../report/atomic.js';
 import { phaseAfter, type RunPhase } from '../report/progress.js';
 import { replayCommandOf } from '../report/replay.js';
-import { rootCauseOf } from '../report/root-cause.js';
 import type { RunResult } from '../report/types.js';
 import type { RunSpec, ServiceSpec } from '../scenario/schema.js';
 import { launch, type Launched } from '../target/launch.js';
@@ -78,7 +77,8 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
     const checks = judged?.checks ?? [];
     const verdict = outcome.skipped ? 'skipped' : outcome.error ? 'error' : judged!.verdict;
     const exit = events.find((e) => e.type === 'target:exit');
-    const rootCause = verdict === 'fail' || verdict === 'error' ? rootCauseOf(checks, events) : null;
+    // Root causes come with the judgement (null when every check passed, and for a skipped run).
+    const rootCause = judged?.rootCause ?? null;
     const reason = outcome.skipped ?? (outcome.error ? errorMessage(outcome.error) : verdict === 'error' && checks.length === 0 ? 'the scenario asks for no check: add expectations under `expect`' : undefined);
     return {
       id: plan.id,
