@@ -6,6 +6,8 @@ import { userRegexProblem } from './regex.js';
 // a CI gate must not silently weaken it). The JSON Schema for YAML editors is generated from this
 // (see scenario/json-schema.ts, `npm run schema`).
 
+// The signal names' one list lives in history/events.ts; `signalNames` is the same array.
+export { SIGNAL_NAMES as signalNames };
 export const SignalNameSchema = z.enum(SIGNAL_NAMES);
 export const DeliverySchema = z.enum(DELIVERIES);
 
