@@ -2,8 +2,9 @@
 // milliseconds since the run's origin on the run's one monotonic clock (see clock.ts).
 // Checks and reporters read these; only the executing side writes them.
 
-// The signals a plan may send: the one list (the scenario schema validates against it).
-export const SIGNAL_NAMES = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
+// The signals a plan may send: the one list (the scenario schema validates against it). SIGCONT:
+// systemd sends it right after the stop signal (systemd.kill(5)), see scenario/platform.ts.
+export const SIGNAL_NAMES = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGKILL', 'SIGCONT'] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 
 // Where a signal is delivered: the process, its group (a terminal's Ctrl+C) or every descendant.

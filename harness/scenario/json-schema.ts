@@ -4,7 +4,8 @@ import { RunSpecSchema, ScenarioShapeSchema } from './schema.js';
 // The JSON Schema of one scenario as written (defaults optional), with the descriptions of
 // schema.ts as they are: the source of the README reference and the TypeScript input types.
 export function scenarioInputJsonSchema(): Record<string, unknown> {
-  const scenario = RunSpecSchema.extend({ matrix: ScenarioShapeSchema.shape.matrix });
+  // platformExpansion is written by the harness into spec.json, never by the user.
+  const scenario = RunSpecSchema.omit({ platformExpansion: true }).extend({ matrix: ScenarioShapeSchema.shape.matrix });
   return z.toJSONSchema(scenario, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
 }
 

@@ -2,6 +2,7 @@ import { unsetDefaultable, type ConfigDefaultable } from '../config/schema.js';
 import { MAX_RUNS, runLimitProblems } from './limits.js';
 import { describeThrown, jsonDataProblem, PlainDataError, shortPath, toPlain } from './plain.js';
 import { formatIssues } from './problems.js';
+import { expandPlatform } from './platform.js';
 import { RunSpecSchema, ScenarioShapeSchema, type MatrixValue, type Params, type RunSpec } from './schema.js';
 
 // One expanded run of a scenario (before repeats).
@@ -104,7 +105,8 @@ export function expandScenario(raw: unknown, where: string, options: { maxRuns?:
   return { runs, problems: dedupe(problems) };
 }
 
-// Calls the scenario's functions with the params, applies strike overrides, fills `{key}`.
+// Calls the scenario's functions with the params, applies strike overrides, fills `{key}`,
+// expands the platform preset.
 function resolveRun(input: Record<string, unknown>, params: Params): Record<string, unknown> {
   // What a function returns is read once into plain data too (named by the field it fills).
   const call = (v: unknown, key: string): unknown => (typeof v === 'function' ? toPlain((v as (p: Params) => unknown)(structuredClone(params)), [key]) : v);
@@ -119,7 +121,8 @@ function resolveRun(input: Record<string, unknown>, params: Params): Record<stri
     for (const k of STRIKE_KEYS) if (k in params) strike[k] = params[k];
     out['strike'] = strike;
   }
-  return out;
+  // A platform preset fills what the scenario (and the matrix) left unset.
+  return expandPlatform(out);
 }
 
 // Replaces `{key}` for matrix keys in every string (deep); other braces are left alone.
