@@ -11,6 +11,7 @@ import { newWorkRejected } from './new-work-rejected.js';
 import { noEscalation } from './no-escalation.js';
 import { noOrphans } from './no-orphans.js';
 import { noReset } from './no-reset.js';
+import { noZombies } from './no-zombies.js';
 import { readinessFlip } from './readiness-flip.js';
 import { stillRunning } from './still-running.js';
 import { timeToExit } from './time-to-exit.js';
@@ -25,6 +26,7 @@ export const allChecks = [
   timeToExit,
   noEscalation,
   noOrphans,
+  noZombies,
   filesAbsent,
   filesIntact,
   logPresent,

@@ -57,6 +57,28 @@ export interface SignalSentEvent {
   // When the plan meant to send it, and when kill() was actually called (t is the same as sentT).
   intendedT: number; sentT: number;
   step: number; escalation: boolean; pids: number[]; error?: string;
+  // Why a signal outside the plan's timing was sent (KillMode=mixed's SIGKILL after the main exit).
+  reason?: string;
+}
+// A preStop hook (strike.preStop) started / ended. `overran`: still running at the end of the
+// grace (the first signal then went at once); `cut`: ended by the target's exit or the run's end.
+export interface PreStopStartEvent { type: 'prestop:start'; t: number; hook: string }
+export interface PreStopEndEvent {
+  type: 'prestop:end'; t: number; startT: number; durationMs: number; overran: boolean;
+  code?: number | null; signal?: string | null; error?: string; cut?: boolean;
+}
+// The load stopped starting new work: `lagMs` after the strike fired at `fromT` (endpoint removal lag).
+export interface EndpointRemovedEvent { type: 'endpoint:removed'; t: number; fromT: number; lagMs: number }
+// Something the platform preset noticed about the run (a shell as PID 1, ...).
+export interface PlatformWarningEvent { type: 'platform:warning'; t: number; preset: string; message: string }
+// How the platform would report the target's exit (`docker wait` prints 137, ...).
+export interface PlatformExitEvent { type: 'platform:exit'; t: number; preset: string; status: number; reads: string }
+// A zombie child of the namespace's PID 1 (never reaped while seen); see target/zombies.ts.
+export interface ZombieSeenEvent { type: 'zombie:seen'; t: number; pid: number; cmd: string }
+// The zombie watch's totals at the target's exit: how many scans, and each zombie seen.
+export interface ZombiesSummaryEvent {
+  type: 'zombies:summary'; t: number; scans: number; pid1: number;
+  zombies: Array<{ pid: number; cmd: string; firstT: number; lastT: number; scans: number }>;
 }
 export interface FileSeenEvent {
   type: 'file:seen'; t: number; path: string; size: number; change: 'created' | 'grew' | 'removed';
@@ -155,7 +177,8 @@ export type HistoryEvent =
   | LogLineEvent | LogDroppedEvent | ProcessSeenEvent | ProcessGoneEvent
   | TriggerArmedEvent | TriggerFiredEvent | SignalSentEvent
   | FileSeenEvent | FilesSnapshotEvent | TargetExitEvent | TargetAliveEvent
-  | TargetPid1Event | OrphanFoundEvent | OrphanExitedEvent | OrphanDyingEvent | OrphanKilledEvent | HarnessStopEvent
+  | TargetPid1Event | PreStopStartEvent | PreStopEndEvent | EndpointRemovedEvent | PlatformWarningEvent | PlatformExitEvent
+  | ZombieSeenEvent | ZombiesSummaryEvent | OrphanFoundEvent | OrphanExitedEvent | OrphanDyingEvent | OrphanKilledEvent | HarnessStopEvent
   | InspectResultEvent | RunErrorEvent | RunSkipEvent | RunEndEvent
   | LoadStartedEvent | LoadStoppedEvent | LoadErrorEvent
   | RequestStartEvent | RequestEndEvent | ConnOpenEvent | ConnCloseEvent

@@ -1,7 +1,9 @@
+import { round3 } from '../clock.js';
 import type { Delivery, SignalName } from '../history/events.js';
 import type { History } from '../history/writer.js';
 import type { StrikeSpec } from '../scenario/schema.js';
-import type { DeliveryTarget, Sent } from './signal.js';
+import { waitUntil } from './precise-timer.js';
+import { sendSignal, type DeliveryTarget, type Sent } from './signal.js';
 import { scheduleSignal } from './striker.js';
 import type { Fired } from './triggers.js';
 
@@ -32,10 +34,23 @@ export interface StrikeOptions {
   onPlanned?: (t: number) => void;
   exited: Promise<unknown>;
   signal: AbortSignal;
+  // Runs an `exec` preStop hook (strike.preStop) until it exits or `abort` fires; never rejects.
+  runPreStop?: (argv: string[], abort: AbortSignal) => Promise<HookResult>;
 }
+
+export interface HookResult { code: number | null; signal: string | null; error?: string }
+
+// The kubelet's one-off grace extension when preStop is still running at the end of the grace
+// (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination).
+export const PRESTOP_EXTENSION_MS = 2_000;
 
 // Sends the plan's signals at their intended times (each recorded with intended and actual time),
 // and escalates to SIGKILL on the whole tree when the target outlives the grace period.
+// With `strike.preStop` the hook runs first (prestop:start / prestop:end), the first signal follows
+// its end (or the end of the grace, if it is still running: then the escalation comes 2 s later),
+// and the grace is counted from the hook's start. With `strike.endpointLagMs`, `endpoint:removed`
+// is recorded that long after the strike fired (the load then starts no new work). With
+// `strike.killRestOnExit`, whatever is left of the tree is SIGKILLed once the leader exits.
 // `sent` resolves once every step is sent (or skipped because the target exited); `settled` once
 // the target has exited or the escalation was sent or cancelled. Neither rejects. `firstSentAt`
 // is the run-clock time the first signal was sent, once it has been.
@@ -66,9 +81,62 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   let firstAt: number | undefined;
   let firstSent: (t: number) => void = () => {};
   const firstSentT = new Promise<number | undefined>((resolve) => (firstSent = resolve));
+  const escalation = strike.escalate === false ? undefined : strike.escalate;
+  // Ended when the run ends or the target exits: every wait of the hook and the lag stops then.
+  const sideAbort = new AbortController();
+  const endSide = (): void => sideAbort.abort();
+  signal.addEventListener('abort', endSide, { once: true });
+  void options.exited.then(endSide);
+  // preStop: the grace's origin, and whether the hook outran the grace.
+  let hookPhase: Promise<{ startT: number; overran: boolean } | undefined> = Promise.resolve(undefined);
+  let hookEnd: Promise<number | undefined> = Promise.resolve(fired.intendedT);
+  if (strike.preStop) {
+    const pre = strike.preStop;
+    const hookAbort = new AbortController();
+    sideAbort.signal.addEventListener('abort', () => hookAbort.abort(), { once: true });
+    let startedT: (v: { startT: number; overran: boolean } | undefined) => void = () => {};
+    hookPhase = new Promise((resolve) => (startedT = resolve));
+    hookEnd = (async () => {
+      await waitUntil(fired.intendedT, now, { signal: sideAbort.signal });
+      if (sideAbort.signal.aborted) {
+        startedT(undefined);
+        return undefined;
+      }
+      const startT = now();
+      history.emit({ type: 'prestop:start', t: startT, hook: 'sleepS' in pre ? `sleep ${pre.sleepS} s` : pre.exec.join(' ') });
+      const graceEnd = escalation ? startT + escalation.afterMs : Infinity;
+      const run: Promise<HookResult | undefined> = 'sleepS' in pre
+        ? waitUntil(startT + pre.sleepS * 1000, now, { signal: hookAbort.signal }).then(() => (hookAbort.signal.aborted ? undefined : { code: 0, signal: null }))
+        : options.runPreStop ? options.runPreStop(pre.exec, hookAbort.signal) : Promise.resolve({ code: null, signal: null, error: 'no way to run an exec hook here' });
+      const overrun = Number.isFinite(graceEnd) ? waitUntil(graceEnd, now, { signal: sideAbort.signal }).then(() => 'overran' as const) : new Promise<never>(() => {});
+      const outcome = await Promise.race([run, overrun]);
+      if (outcome === 'overran' && !sideAbort.signal.aborted) {
+        history.emit({ type: 'prestop:end', t: now(), startT, durationMs: round3(now() - startT), overran: true });
+        startedT({ startT, overran: true });
+        // The hook keeps running through the extension; the escalation (or the exit) ends it.
+        return graceEnd;
+      }
+      const r = outcome === 'overran' ? undefined : outcome;
+      const endT = 'sleepS' in pre && r ? Math.max(startT + pre.sleepS * 1000, now()) : now();
+      history.emit({
+        type: 'prestop:end', t: endT, startT, durationMs: round3(endT - startT), overran: false,
+        ...(r ? { code: r.code, signal: r.signal, ...(r.error ? { error: r.error } : {}) } : { cut: true }),
+      });
+      startedT({ startT, overran: false });
+      return sideAbort.signal.aborted ? undefined : 'sleepS' in pre ? startT + pre.sleepS * 1000 : endT;
+    })();
+  }
+  if (strike.endpointLagMs !== undefined) {
+    const lagMs = strike.endpointLagMs;
+    void waitUntil(fired.intendedT + lagMs, now, { signal: sideAbort.signal }).then((t) => {
+      if (!sideAbort.signal.aborted) history.emit({ type: 'endpoint:removed', t, fromT: fired.intendedT, lagMs });
+    });
+  }
   const stepsDone = (async () => {
-    let intended = fired.intendedT;
     try {
+      const begin = await hookEnd;
+      if (begin === undefined) return;
+      let intended = begin;
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!;
         intended += step.afterMs;
@@ -91,20 +159,36 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
     }
   })();
 
-  const escalation = strike.escalate === false ? undefined : strike.escalate;
   const escalated = (async () => {
-    const from = await firstSentT;
+    // With a preStop hook the grace runs from the hook's start (as the kubelet counts it).
+    const hook = strike.preStop ? await hookPhase : undefined;
+    const from = strike.preStop ? hook?.startT : await firstSentT;
     if (!escalation || from === undefined) return;
-    const intended = from + escalation.afterMs;
+    const intended = from + escalation.afterMs + (hook?.overran ? PRESTOP_EXTENSION_MS : 0);
+    const deliver = escalation.deliver ?? 'tree';
     options.onPlanned?.(intended);
-    const sent = await sendAt(intended, escalation.signal, 'tree');
+    const sent = await sendAt(intended, escalation.signal, deliver);
+    sideAbort.abort();
     if (!sent) return;
     history.emit({
-      type: 'signal:sent', t: sent.t, signal: escalation.signal, deliver: 'tree', intendedT: intended, sentT: sent.t,
+      type: 'signal:sent', t: sent.t, signal: escalation.signal, deliver, intendedT: intended, sentT: sent.t,
       step: steps.length, escalation: true, pids: sent.pids, ...(sent.error ? { error: sent.error } : {}),
     });
   })();
 
-  return { sent: stepsDone, settled: escalated, firstSentAt: () => firstAt };
+  // KillMode=mixed: once the main process has exited, SIGKILL to whatever is left of the tree.
+  const restKilled = strike.killRestOnExit ? (async () => {
+    await options.exited;
+    if (signal.aborted || firstAt === undefined) return;
+    const sent = sendSignal(target, 'SIGKILL', 'tree', now);
+    const pids = sent.pids.filter((p) => p !== target.pid);
+    if (pids.length === 0) return;
+    history.emit({
+      type: 'signal:sent', t: sent.t, signal: 'SIGKILL', deliver: 'tree', intendedT: sent.t, sentT: sent.t,
+      step: steps.length + 1, escalation: true, pids, reason: 'the main process exited: SIGKILL to the rest (KillMode=mixed)',
+    });
+  })() : Promise.resolve();
+
+  return { sent: stepsDone, settled: Promise.all([escalated, restKilled]).then(() => undefined), firstSentAt: () => firstAt };
 }
 

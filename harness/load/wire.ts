@@ -66,6 +66,8 @@ export interface WorkerInput {
 export type ToWorker =
   | { type: 'signal'; t: number }
   | { type: 'target-exit'; t: number }
+  // The endpoint removal lag is over (endpoint:removed): start no new operation.
+  | { type: 'endpoints-removed'; t: number }
   | { type: 'stop' };
 
 export type FromWorker =

@@ -53,6 +53,7 @@ port.on('message', (msg: ToWorker) => {
       sink.noticeSignal(msg.t);
       break;
     case 'target-exit':
+    case 'endpoints-removed':
       engine?.windDown();
       break;
     case 'stop':

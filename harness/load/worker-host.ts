@@ -17,7 +17,7 @@ export function workerEntryUrl(): URL {
 }
 
 // A load driver whose engine runs in a worker thread: the host starts it, writes its batches into
-// the history with the driver's name, tells it about the first signal and the target's exit, and
+// the history with the driver's name, tells it about the first signal, the endpoint removal and the target's exit, and
 // ends it (terminating the thread, which closes every socket) on stop().
 export class WorkerLoad implements LoadDriver {
   readonly name: string;
@@ -144,6 +144,8 @@ export class WorkerLoad implements LoadDriver {
     } else if (e.type === 'target:exit' && !this.exitSeen) {
       this.exitSeen = true;
       this.send({ type: 'target-exit', t: e.t });
+    } else if (e.type === 'endpoint:removed') {
+      this.send({ type: 'endpoints-removed', t: e.t });
     }
   }
 

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { Clock, round3 } from '../clock.js';
 import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
 import { History } from '../history/writer.js';
-import { executeStrike } from '../inject/strike.js';
+import { executeStrike, type HookResult } from '../inject/strike.js';
 import { armTrigger, type Fired } from '../inject/triggers.js';
 import { createLoadDriver } from '../load/index.js';
 import { loadName } from '../load/name.js';
@@ -25,6 +25,7 @@ import { describeReady, waitReady } from '../target/ready.js';
 import { joinArgv, type Container, type Containment } from '../target/containment.js';
 import { pid1Unavailable } from '../target/pid1.js';
 import { settleTree } from '../target/settle.js';
+import { ZombieWatch } from '../target/zombies.js';
 import { readCmdline } from '../target/proc.js';
 import { MARKER_ENV, ProcessTracker } from '../target/tree.js';
 import { judgeRun } from './judge-run.js';
@@ -210,8 +211,16 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     const launched = target;
     history.emit({ type: 'target:spawned', t: launched.spawnT, pid: launched.pid, pgid: launched.pgid, command: spec.target.command, args: spec.target.args, cwd, ...(port ? { port } : {}) });
     if (spec.target.pid1) history.emit({ type: 'target:pid1', t: launched.spawnT, pid: launched.signalPid, init: spec.target.init });
+    const preset = spec.platformExpansion?.preset;
+    for (const message of spec.platformExpansion?.warnings ?? []) history.emit({ type: 'platform:warning', t: launched.spawnT, preset: preset!, message });
+    // Under pid1, the namespace's init is watched for children it never reaps (no-zombies).
+    const zombies = spec.target.pid1 ? new ZombieWatch({ pid1: launched.signalPid, now, onSeen: (z) => history.emit({ type: 'zombie:seen', t: z.firstT, pid: z.pid, cmd: z.cmd }) }) : undefined;
+    zombies?.start();
+    teardown.add('zombie watch', () => void zombies?.stop());
     void launched.exited.then((exit) => {
+      if (zombies) history.emit({ type: 'zombies:summary', t: exit.t, pid1: launched.signalPid, ...zombies.stop() });
       history.emit({ type: 'target:exit', t: exit.t, code: exit.code, signal: exit.signal, shellCode: exit.shellCode, byHarness: harnessStopping });
+      if (preset) history.emit({ type: 'platform:exit', t: exit.t, preset, status: exit.shellCode, reads: platformExitText(preset, exit) });
     });
 
     // The tracker keeps clear of each planned signal: from a margin before it (three scans' worth,
@@ -303,7 +312,9 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       // new-work-rejected's own evidence: fresh connections once the first signal:sent is recorded.
       prober = port === undefined ? undefined : startRejectionProbe({ history, host: HOST, port, spec, exited: launched.exited });
       teardown.add('rejection probe', () => prober?.stop());
-      struck = executeStrike({ strike, fired, target: { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
+      const preStopContainer = strike.preStop && 'exec' in strike.preStop ? newContainer('prestop') : undefined;
+      struck = executeStrike({ strike, fired,
+        ...(preStopContainer ? { runPreStop: (argv: string[], stop: AbortSignal) => runHook(argv, stop, { cwd, env: spec.target.env, marker, container: preStopContainer }) } : {}), target: { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
       await Promise.race([struck.sent, launched.exited]);
@@ -461,6 +472,27 @@ async function runInspect(step: NonNullable<RunSpec['expect']['inspect']>[number
     stdout: String(result.stdout ?? '').slice(0, 10_000), stderr: String(result.stderr ?? '').slice(0, 10_000),
     ...(result.failed && result.exitCode === undefined ? { error: result.shortMessage } : {}),
   });
+}
+
+// Runs a preStop `exec` hook in a container of its own (killed when `stop` fires); never rejects.
+async function runHook(argv: string[], stop: AbortSignal, ctx: { cwd: string; env: Record<string, string>; marker: string; container: Container }): Promise<HookResult> {
+  const wrapped = joinArgv(ctx.container, argv[0]!, argv.slice(1), false);
+  const subprocess = execa(wrapped.command, wrapped.args, { cwd: ctx.cwd, env: { ...ctx.env, [MARKER_ENV]: ctx.marker }, reject: false, stdin: 'ignore', maxBuffer: 100_000 });
+  const onStop = (): void => void ctx.container.kill();
+  stop.addEventListener('abort', onStop, { once: true });
+  try {
+    const r = await subprocess;
+    return { code: r.exitCode ?? null, signal: r.signal ?? null, ...(r.failed && r.exitCode === undefined && !r.signal ? { error: r.shortMessage } : {}) };
+  } finally {
+    stop.removeEventListener('abort', onStop);
+  }
+}
+
+// How the platform would report this exit.
+function platformExitText(preset: string, exit: { code: number | null; signal: string | null; shellCode: number }): string {
+  if (preset === 'docker-stop') return `\`docker wait\` prints ${exit.shellCode}${exit.signal ? ` (128 + ${exit.signal})` : ''}`;
+  if (preset === 'kubernetes') return `the container's state.terminated.exitCode is ${exit.shellCode}${exit.signal ? ` (128 + ${exit.signal}), reason Error` : exit.shellCode === 0 ? ', reason Completed' : ', reason Error'}`;
+  return exit.signal ? `systemctl show: ExecMainCode=killed, ExecMainStatus=${exit.signal.replace(/^SIG/, '')}` : `systemctl show: ExecMainCode=exited, ExecMainStatus=${exit.code}`;
 }
 
 // Races a step of the run with the target's death, the interruption and a deadline.

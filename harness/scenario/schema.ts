@@ -200,6 +200,7 @@ export const ExpectSchema = z.strictObject({
   timeToExitMs: z.strictObject({ max: ms.describe('Budget in ms from the signal to the target\'s exit'), from: z.enum(['first-signal', 'last-signal']).default('first-signal').describe('Count from the first or the last signal of the plan') }).optional().describe('time-to-exit: the target exits within a budget after the signal'),
   noEscalation: z.boolean().optional().describe('no-escalation: the target exits before the escalation; unset: on whenever the strike escalates (and no `stillRunning`)'),
   noOrphans: z.union([z.boolean(), z.strictObject({ withinMs: z.number().int().min(0).max(60_000).describe('Grace in ms after the leader\'s exit for the rest of the tree to exit by itself') })]).default(true).describe('no-orphans: no process of the target\'s tree outlives its leader (`{ withinMs }`: beyond a grace); those a SIGKILL of the strike hit are awaited, never orphans'),
+  noZombies: z.boolean().optional().describe('no-zombies: no dead child of the namespace\'s PID 1 is left unreaped; unset: on under `target.pid1`'),
   filesDir: z.string().optional().describe('Directory the file globs and `inspect` run in are relative to; unset: the target\'s cwd'),
   filesAbsent: z.array(z.string().min(1)).optional().describe('files-absent: after the exit no entry matches these globs (e.g. `*.part`, `app.sock`)'),
   filesIntact: z.array(z.union([z.string().min(1), z.strictObject({

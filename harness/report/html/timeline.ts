@@ -94,6 +94,8 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
   const conns = new Map<string, Map<string, OpenSpan>>();
   const clients = new Map<string, Map<string, OpenSpan & { messages: number }>>();
   const processes = new Map<number, OpenSpan>();
+  // Platform phases: the preStop hook, the endpoint removal lag.
+  const platform: OpenSpan[] = [];
   const probe: TickLane = { name: 'readiness probe', ticks: [], labels: [] };
   const files: TickLane = { name: 'files', ticks: [], labels: [] };
   const logTicks: TickLane = { name: 'log lines', ticks: [], labels: [] };
@@ -219,6 +221,28 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
       case 'target:pid1':
         markers.push({ t: e.t, kind: 'note', label: 'PID 1 of its namespace', detail: `${e.init === 'none' ? 'the target itself' : e.init} runs as PID 1 (host pid ${e.pid}): signals whose action is the default are dropped` });
         break;
+      case 'prestop:start':
+        markers.push({ t: e.t, kind: 'note', label: 'preStop', detail: `preStop hook started: ${e.hook}` });
+        break;
+      case 'prestop:end':
+        platform.push({ start: e.startT, end: e.t, outcome: e.overran ? 'timeout' : e.cut || e.error || (e.code ?? 0) !== 0 ? 'error' : 'ok', label: `preStop ${r3(e.durationMs)} ms${e.overran ? ', still running at the end of the grace' : ''}${e.cut ? ', cut short' : ''}${e.code !== undefined && e.code !== null ? `, exit ${e.code}` : ''}${e.signal ? `, ${e.signal}` : ''}${e.error ? `: ${e.error}` : ''}` });
+        markers.push({ t: e.t, kind: 'note', label: 'preStop done', detail: `${r3(e.durationMs)} ms${e.overran ? ' (overran the grace: SIGTERM now, SIGKILL 2 s later)' : ''}` });
+        break;
+      case 'endpoint:removed':
+        platform.push({ start: e.fromT, end: e.t, outcome: 'open', label: `endpoint lag ${r3(e.lagMs)} ms: load still arriving` });
+        markers.push({ t: e.t, kind: 'load', label: 'endpoints removed', detail: `${r3(e.lagMs)} ms after the termination began: no new work from here` });
+        break;
+      case 'platform:warning':
+        markers.push({ t: e.t, kind: 'note', label: `${e.preset}: warning`, detail: e.message });
+        break;
+      case 'platform:exit':
+        markers.push({ t: e.t, kind: 'note', label: `${e.preset}: status ${e.status}`, detail: e.reads });
+        break;
+      case 'zombie:seen':
+        markers.push({ t: e.t, kind: 'orphan', label: `zombie ${e.pid}`, detail: `${e.cmd}: a dead child PID 1 has not reaped` });
+        break;
+      case 'zombies:summary':
+        break;
       case 'orphan:exited':
         markers.push({ t: e.t, kind: 'note', label: `pid ${e.pid} exited`, detail: `${e.cmd}: outlived the leader by ${r3(e.livedMs)} ms, exited by itself within the grace` });
         break;
@@ -326,6 +350,7 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
 
   const lanes: Lane[] = [];
   if (target) lanes.push(pack('target', [target], t1, limits, notes));
+  if (platform.length) lanes.push(pack('platform', platform, t1, limits, notes, true));
   for (const [driver, spans] of requests) lanes.push(pack(`requests · ${driver}`, [...spans.values()], t1, limits, notes));
   for (const [driver, spans] of conns) lanes.push(pack(`connections · ${driver}`, [...spans.values()], t1, limits, notes));
   for (const [driver, spans] of clients) {

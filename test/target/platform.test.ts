@@ -1,0 +1,186 @@
+// Issue 16: platform presets (scenario/platform.ts, inject/strike.ts) and zombies of PID 1
+// (target/zombies.ts, check/no-zombies.ts), on real processes through the CLI.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { buildTimeline } from '../../harness/report/html/timeline.js';
+import type { HistoryEvent } from '../../harness/history/events.js';
+import { dockerStopFromDockerfile } from '../../harness/target/dockerfile.js';
+import { FIXTURES, newMark, runCli, runEvents, survivors, tempDir } from '../helpers/cli.js';
+
+const DIR = path.join(FIXTURES, 'platform');
+const HANDLER = 'process.on("SIGTERM", () => process.exit(0)); console.log("ready"); setInterval(() => {}, 1000);\n';
+
+interface Run { id: string; verdict: string; checks: Array<{ name: string; passed: boolean; status: string; message: string }>; exit: { code: number | null; signal: string | null; shellCode: number } | null; history: string | null }
+type Ev = Record<string, unknown> & { type: string; t: number };
+
+// Runs the scenarios (YAML; APP stands for a file holding `app`, FIX for the fixtures folder).
+async function suite(t: Tap.Test, yaml: string, app = HANDLER): Promise<{ runs: Map<string, Run>; events: (id: string) => Ev[]; spec: (id: string) => Record<string, any> }> {
+  const mark = newMark('platform');
+  const dir = tempDir('platform-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'app.js'), app);
+  const file = path.join(dir, 'platform.scenario.yaml');
+  fs.writeFileSync(file, yaml.replaceAll('APP', path.join(dir, 'app.js')).replaceAll('FIX', DIR));
+  const outDir = path.join(dir, 'out');
+  const r = await runCli(['run', file], { mark, outDir });
+  t.same(survivors(mark), [], 'nothing is left');
+  const runs = new Map<string, Run>();
+  for (const run of (r.results?.runs ?? []) as unknown as Run[]) runs.set(run.id, run);
+  if (runs.size === 0) t.fail(`no results: ${r.stderr}`);
+  const history = (id: string): string => runs.get(id)!.history!;
+  return {
+    runs,
+    events: (id) => runEvents(outDir, history(id)),
+    spec: (id) => JSON.parse(fs.readFileSync(path.join(outDir, path.dirname(history(id)), 'spec.json'), 'utf8')),
+  };
+}
+
+const failed = (run: Run | undefined): string[] => (run?.checks ?? []).filter((c) => !c.passed).map((c) => c.name).sort();
+const signals = (events: Ev[]): Ev[] => events.filter((e) => e.type === 'signal:sent');
+const one = (events: Ev[], type: string): Ev => {
+  const e = events.find((x) => x.type === type);
+  if (!e) throw new Error(`no ${type} event`);
+  return e;
+};
+
+t.test('docker-stop: a shell-form CMD (as read from the Dockerfile) is caught; the exec form passes', async (t) => {
+  const shell = dockerStopFromDockerfile('FROM node:20\nCMD node APP\n');
+  const exec = dockerStopFromDockerfile('FROM node:20\nCMD ["node", "APP"]\n');
+  t.equal(shell.shellForm, true);
+  const target = (argv: string[]): string => `{ command: '${argv[0]}', args: ${JSON.stringify(argv.slice(1))}, ready: { log: '^ready$' } }`;
+  const { runs, events, spec } = await suite(t, `
+- name: shell-form
+  platform: { docker-stop: { timeoutS: 1 } }
+  target: ${target(shell.argv)}
+  strike: { at: { afterReadyMs: 100 } }
+  expect: { exit: { codes: [0] } }
+- name: exec-form
+  platform: { docker-stop: { timeoutS: 1 } }
+  target: ${target(exec.argv)}
+  strike: { at: { afterReadyMs: 100 } }
+  expect: { exit: { codes: [0] } }
+`);
+  const sh = runs.get('shell-form');
+  t.equal(sh?.verdict, 'fail', '/bin/sh as PID 1 swallows the stop signal');
+  t.same(failed(sh), ['exit-status', 'no-escalation']);
+  t.equal(sh?.exit?.signal, 'SIGKILL');
+  const ev = events('shell-form');
+  t.match(String(one(ev, 'platform:warning')['message']), /^shell form: \/bin\/sh is PID 1/, 'the history names the cause');
+  t.equal(one(ev, 'platform:exit')['status'], 137, 'docker wait would print 137');
+  const [term, kill] = signals(ev);
+  t.match(term, { signal: 'SIGTERM', deliver: 'process', escalation: false });
+  t.match(kill, { signal: 'SIGKILL', deliver: 'tree', escalation: true });
+  t.equal(Number(kill!['intendedT']) - Number(term!['sentT']), 1000, 'SIGKILL timeoutS after the stop signal');
+  t.match(spec('shell-form')['platformExpansion'], {
+    preset: 'docker-stop', kept: [],
+    set: { 'target.pid1': true, 'strike.signal': 'SIGTERM', 'strike.deliver': 'process', 'strike.escalate': { afterMs: 1000, signal: 'SIGKILL', deliver: 'tree' } },
+  }, 'spec.json records the expansion');
+  t.equal(runs.get('exec-form')?.verdict, 'pass', 'node as PID 1 with a handler stops on SIGTERM');
+  t.equal(runs.get('exec-form')?.exit?.code, 0);
+  t.equal(events('exec-form').filter((e) => e.type === 'platform:warning').length, 0);
+  t.equal(one(events('exec-form'), 'platform:exit')['status'], 0);
+});
+
+t.test('kubernetes: preStop sleeps 2 s, SIGTERM after it, SIGKILL at the grace from its start; the endpoint lag; drain 2 s fails a 3 s grace and passes 5 s', async (t) => {
+  const pod = (name: string, grace: number): string => `
+- name: ${name}
+  platform: { kubernetes: { terminationGracePeriodSeconds: ${grace}, preStop: { sleepS: 2 }, endpointLagMs: 500 } }
+  target: { command: node, args: [FIX/drain.mjs, --port, '{port}'], ready: { log: '^ready$' } }
+  load: [{ http: { connections: 2, rate: 40, durationMs: 8000, engine: tracked } }]
+  strike: { at: { afterReadyMs: 300 } }
+  expect: { exit: { codes: [0] }, logPresent: [drained] }
+`;
+  const { runs, events, spec } = await suite(t, pod('grace-3', 3) + pod('grace-5', 5));
+  const short = runs.get('grace-3');
+  t.equal(short?.verdict, 'fail', 'a 2 s drain does not fit in what preStop leaves of a 3 s grace');
+  t.same(failed(short), ['exit-status', 'log-present', 'no-escalation']);
+  const ev = events('grace-3');
+  const fired = one(ev, 'trigger:fired');
+  const pre = one(ev, 'prestop:start');
+  const preEnd = one(ev, 'prestop:end');
+  t.equal(pre['hook'], 'sleep 2 s');
+  t.ok(Number(pre['t']) >= Number(fired['intendedT']), 'preStop starts when the pod is deleted');
+  const [term, kill] = signals(ev);
+  t.match(term, { signal: 'SIGTERM', deliver: 'process', escalation: false });
+  t.equal(Number(term!['intendedT']), Number(pre['t']) + 2000, 'SIGTERM is meant for 2 s after the start of preStop');
+  t.ok(Number(term!['sentT']) >= Number(term!['intendedT']), 'and not sent before');
+  t.match(kill, { signal: 'SIGKILL', deliver: 'tree', escalation: true });
+  t.equal(Number(kill!['intendedT']), Number(pre['t']) + 3000, 'SIGKILL at the end of the grace, counted from the start of preStop');
+  t.equal(preEnd['overran'], false);
+  // Endpoint removal: load keeps arriving for endpointLagMs after the deletion, then no new work.
+  const removed = one(ev, 'endpoint:removed');
+  t.equal(removed['lagMs'], 500);
+  t.equal(Number(removed['t']) >= Number(removed['fromT']) + 500, true);
+  const starts = ev.filter((e) => e.type === 'request:start');
+  t.ok(starts.some((e) => e.t > Number(removed['fromT']) && e.t < Number(removed['t'])), 'requests kept arriving during the lag');
+  t.same(starts.filter((e) => e.t > Number(removed['t']) + 100).map((e) => e.t), [], 'none started after the endpoints were removed');
+  // The timeline: preStop and the lag on the platform lane, the kill as the escalation marker.
+  const timeline = buildTimeline(ev as unknown as HistoryEvent[]);
+  const lane = timeline.lanes.find((l) => l.name === 'platform');
+  t.same(lane?.labels.map((l) => l.replace(/[\d.]+ ms/, 'N ms')).sort(), ['endpoint lag N ms: load still arriving', 'preStop N ms, exit 0'].sort());
+  t.ok(timeline.markers.some((m) => m.label === 'preStop'), 'a preStop marker');
+  t.ok(timeline.markers.some((m) => m.label === 'endpoints removed'), 'an endpoint-removal marker');
+  t.ok(timeline.markers.some((m) => m.kind === 'escalation' && m.t === Number(kill!['t'])), 'the kill');
+  t.equal(spec('grace-3')['strike']['escalate']['afterMs'], 3000);
+
+  const long = runs.get('grace-5');
+  t.equal(long?.verdict, 'pass', 'with a 5 s grace the 2 s drain fits after the 2 s preStop');
+  t.equal(long?.exit?.code, 0);
+  const ev5 = events('grace-5');
+  t.equal(signals(ev5).filter((e) => e['escalation']).length, 0, 'no SIGKILL');
+  t.equal(one(ev5, 'platform:exit')['reads'], "the container's state.terminated.exitCode is 0, reason Completed");
+});
+
+t.test('systemd: control-group signals the worker too; mixed SIGKILLs it when main exits; process leaves it', async (t) => {
+  const unit = (mode: string, hup = false): string => `
+- name: ${mode}
+  platform: { systemd: { killMode: ${mode}, timeoutStopSec: 2${hup ? ', sendSIGHUP: true' : ''} } }
+  target: { command: node, args: [FIX/main-worker.mjs], ready: { log: '^ready' } }
+  strike: { at: { afterReadyMs: 100 } }
+  expect: { exit: { codes: [0] }, logPresent: ['worker: drained'] }
+`;
+  const { runs, events, spec } = await suite(t, unit('control-group', true) + unit('mixed') + unit('process'));
+  const workerPid = (id: string): number => Number(/worker (\d+)/.exec(String(events(id).find((e) => e.type === 'log:line' && String(e['line']).startsWith('ready'))?.['line']))?.[1]);
+
+  t.equal(runs.get('control-group')?.verdict, 'pass', 'the worker got SIGTERM and drained');
+  const cg = signals(events('control-group'));
+  t.same(cg.map((e) => [e['signal'], e['deliver']]), [['SIGTERM', 'tree'], ['SIGCONT', 'tree'], ['SIGHUP', 'tree']], 'SIGTERM, SIGCONT, SIGHUP to the whole unit');
+  t.ok((cg[0]!['pids'] as number[]).includes(workerPid('control-group')), 'the worker is among those signalled');
+
+  const mixed = runs.get('mixed');
+  t.equal(mixed?.verdict, 'fail');
+  t.same(failed(mixed), ['log-present', 'no-escalation'], 'the worker never drained: it was SIGKILLed');
+  const mx = signals(events('mixed'));
+  t.same(mx.slice(0, 2).map((e) => [e['signal'], e['deliver']]), [['SIGTERM', 'process'], ['SIGCONT', 'process']]);
+  const rest = mx.find((e) => e['reason']);
+  t.match(rest, { signal: 'SIGKILL', deliver: 'tree', escalation: true, pids: [workerPid('mixed')] }, 'SIGKILL to the rest once main exited');
+  t.equal(spec('mixed')['strike']['killRestOnExit'], true);
+
+  const proc = runs.get('process');
+  t.equal(proc?.verdict, 'fail');
+  t.same(failed(proc), ['log-present', 'no-orphans'], 'the worker is left running: an orphan');
+  t.same(signals(events('process')).map((e) => e['signal']), ['SIGTERM', 'SIGCONT']);
+  t.equal(spec('process')['strike']['escalate']['deliver'], 'process');
+});
+
+t.test('a zombie left by the target as PID 1 is reported; behind tini there is none', async (t) => {
+  const { runs, events } = await suite(t, `
+- name: pid1
+  target: { command: node, args: [FIX/zombie.mjs], pid1: true, ready: { log: '^ready$' } }
+  strike: { at: { afterReadyMs: 400 }, signal: SIGTERM, escalate: { afterMs: 2000 } }
+  expect: { exit: { codes: [0] } }
+- name: tini
+  target: { command: node, args: [FIX/zombie.mjs], pid1: true, init: tini, ready: { log: '^ready$' } }
+  strike: { at: { afterReadyMs: 400 }, signal: SIGTERM, escalate: { afterMs: 2000 } }
+  expect: { exit: { codes: [0] } }
+`);
+  const bare = runs.get('pid1');
+  t.equal(bare?.verdict, 'fail');
+  t.same(failed(bare), ['no-zombies']);
+  const check = bare?.checks.find((c) => c.name === 'no-zombies');
+  t.match(check?.message, /left 1 dead child unreaped: \d+ sleep \(a zombie for at least \d+ ms\).*target\.init: tini/);
+  t.match(one(events('pid1'), 'zombie:seen'), { cmd: 'sleep' });
+  t.equal(runs.get('tini')?.verdict, 'pass', 'tini reaps it');
+  t.equal(runs.get('tini')?.checks.find((c) => c.name === 'no-zombies')?.status, 'pass');
+});
