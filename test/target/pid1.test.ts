@@ -5,10 +5,9 @@
 // Guards: harness/target/pid1.ts and its use in launch.ts / run-one.ts. Checked: with pid1's
 // argv wrapping removed in launch.ts (the target run directly), the pid1 runs of the handler-less
 // app passed and this test failed.
-import fs from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
-import { newMark, runCli, runEvents, survivors, tempDir } from '../helpers/cli.js';
+import { runAppSuite } from '../helpers/app-suite.js';
+import { runEvents } from '../helpers/cli.js';
 
 const NO_HANDLER = 'console.log("ready"); setInterval(() => {}, 1000);\n';
 const HANDLER = 'process.on("SIGTERM", () => process.exit(0)); console.log("ready"); setInterval(() => {}, 1000);\n';
@@ -17,20 +16,7 @@ interface Run { id: string; verdict: string; checks: Array<{ name: string; passe
 
 // Runs the scenarios (YAML, with APP standing for the app file) against an app with this body.
 async function suite(t: Tap.Test, app: string, yaml: string): Promise<{ runs: Map<string, Run>; outDir: string }> {
-  const mark = newMark('pid1');
-  const dir = tempDir('pid1-');
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const appFile = path.join(dir, 'app.js');
-  fs.writeFileSync(appFile, app);
-  const file = path.join(dir, 'pid1.scenario.yaml');
-  fs.writeFileSync(file, yaml.replaceAll('APP', appFile));
-  const outDir = path.join(dir, 'out');
-  const r = await runCli(['run', file], { mark, outDir });
-  t.same(survivors(mark), [], 'nothing is left');
-  const runs = new Map<string, Run>();
-  for (const run of (r.results?.runs ?? []) as unknown as Run[]) runs.set(run.id, run);
-  if (runs.size === 0) t.fail(`no results: ${r.stderr}`);
-  return { runs, outDir };
+  return runAppSuite<Run>(t, 'pid1', app, yaml);
 }
 
 function scenario(name: string, target: string, exit: string): string {

@@ -6,7 +6,8 @@ import t from 'tap';
 import { buildTimeline } from '../../harness/report/html/timeline.js';
 import type { HistoryEvent } from '../../harness/history/events.js';
 import { dockerStopFromDockerfile } from '../../harness/target/dockerfile.js';
-import { FIXTURES, newMark, runCli, runEvents, survivors, tempDir } from '../helpers/cli.js';
+import { runAppSuite } from '../helpers/app-suite.js';
+import { FIXTURES, runEvents } from '../helpers/cli.js';
 
 const DIR = path.join(FIXTURES, 'platform');
 const HANDLER = 'process.on("SIGTERM", () => process.exit(0)); console.log("ready"); setInterval(() => {}, 1000);\n';
@@ -14,20 +15,10 @@ const HANDLER = 'process.on("SIGTERM", () => process.exit(0)); console.log("read
 interface Run { id: string; verdict: string; checks: Array<{ name: string; passed: boolean; status: string; message: string }>; exit: { code: number | null; signal: string | null; shellCode: number } | null; history: string | null }
 type Ev = Record<string, unknown> & { type: string; t: number };
 
-// Runs the scenarios (YAML; APP stands for a file holding `app`, FIX for the fixtures folder).
+// Runs the scenarios (YAML; APP stands for a file holding `app`, FIX for the fixtures folder);
+// `events` and `spec` read a run's history and its spec.json.
 async function suite(t: Tap.Test, yaml: string, app = HANDLER): Promise<{ runs: Map<string, Run>; events: (id: string) => Ev[]; spec: (id: string) => Record<string, any> }> {
-  const mark = newMark('platform');
-  const dir = tempDir('platform-');
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  fs.writeFileSync(path.join(dir, 'app.js'), app);
-  const file = path.join(dir, 'platform.scenario.yaml');
-  fs.writeFileSync(file, yaml.replaceAll('APP', path.join(dir, 'app.js')).replaceAll('FIX', DIR));
-  const outDir = path.join(dir, 'out');
-  const r = await runCli(['run', file], { mark, outDir });
-  t.same(survivors(mark), [], 'nothing is left');
-  const runs = new Map<string, Run>();
-  for (const run of (r.results?.runs ?? []) as unknown as Run[]) runs.set(run.id, run);
-  if (runs.size === 0) t.fail(`no results: ${r.stderr}`);
+  const { runs, outDir } = await runAppSuite<Run>(t, 'platform', app, yaml.replaceAll('FIX', DIR));
   const history = (id: string): string => runs.get(id)!.history!;
   return {
     runs,
