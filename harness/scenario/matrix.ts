@@ -89,9 +89,12 @@ export function expandScenario(raw: unknown, where: string, options: { maxRuns?:
     }
     const parsed = RunSpecSchema.safeParse(resolved, { reportInput: true });
     if (!parsed.success) {
-      // Top-level problems were already said by the shape check.
-      const inner = shape.success ? parsed.error.issues : parsed.error.issues.filter((i) => i.path.length > 0);
-      problems.push(...formatIssues(inner, label, resolved));
+      // Top-level problems (and a platform with more or fewer than one key) were already said by the shape check.
+      const saidPlatform = !shape.success && shape.error.issues.some((i) => i.path.length === 1 && i.path[0] === 'platform');
+      const inner = shape.success ? parsed.error.issues : parsed.error.issues.filter((i) => i.path.length > 0 && i.path[0] !== 'platformExpansion' && !(saidPlatform && i.path.length === 1 && i.path[0] === 'platform'));
+      // A platform preset that could not be read set no strike field: its own problem says why.
+      const presetFailed = resolved['platform'] !== undefined && resolved['platformExpansion'] === undefined;
+      problems.push(...formatIssues(presetFailed ? inner.filter((i) => !(i.path[0] === 'strike' && i.path[1] === 'signal')) : inner, label, resolved));
       continue;
     }
     const limits = runLimitProblems(parsed.data);

@@ -50,7 +50,8 @@ export function expandPlatform(run: Raw): Raw {
   if (run['platform'] === undefined || !parsed.success) return run;
   const plan = presetFields(parsed.data);
   const target = isObject(run['target']) ? { ...run['target'] } : undefined;
-  const strike: Raw = isObject(run['strike']) ? { ...run['strike'] } : {};
+  // Without a strike there is nothing to fill there (the shape check asks for one).
+  const strike = isObject(run['strike']) ? { ...run['strike'] } : undefined;
   const set: Record<string, unknown> = {};
   const kept: string[] = [];
   for (const [path, value] of Object.entries(plan.fields)) {
@@ -65,7 +66,7 @@ export function expandPlatform(run: Raw): Raw {
     set[path] = value;
   }
   const expansion: PlatformExpansion = { preset: plan.preset, set, kept, warnings: plan.warnings(target ?? {}) };
-  return { ...run, ...(target ? { target } : {}), strike, platformExpansion: expansion };
+  return { ...run, ...(target ? { target } : {}), ...(strike ? { strike } : {}), platformExpansion: expansion };
 }
 
 interface Preset {

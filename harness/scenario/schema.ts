@@ -310,5 +310,12 @@ export const ScenarioShapeSchema = z.strictObject({
   timeoutMs: ms.optional(),
   requires: z.unknown().optional(),
   tags: z.array(z.string()).optional(),
-  platform: z.unknown().optional(),
+  platform: z.unknown().optional().superRefine((v, ctx) => {
+    const keys = v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : undefined;
+    if (keys && keys.length !== 1) ctx.addIssue({ code: 'custom', message: `give exactly one of \`docker-stop\`, \`kubernetes\`, \`systemd\`, got ${keys.length ? keys.map((k) => `\`${k}\``).join(', ') : 'none'}` });
+  }),
+}).superRefine((s, ctx) => {
+  if (s.platform !== undefined && s.strike === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['strike'], message: 'a platform preset stops the target when `strike.at` fires: add `strike: { at: { afterReadyMs: 500 } }` (or another trigger)' });
+  }
 });
