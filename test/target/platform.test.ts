@@ -82,7 +82,14 @@ t.test('kubernetes: preStop sleeps 2 s, SIGTERM after it, SIGKILL at the grace f
   strike: { at: { afterReadyMs: 300 } }
   expect: { exit: { codes: [0] }, logPresent: [drained] }
 `;
-  const { runs, events, spec } = await suite(t, pod('grace-3', 3) + pod('grace-5', 5));
+  const hook = `
+- name: exec-hook
+  platform: { kubernetes: { terminationGracePeriodSeconds: 5, preStop: { exec: [sh, -c, 'sleep 0.3; exit 3'] } } }
+  target: { command: node, args: [FIX/drain.mjs, --port, '{port}'], env: { DRAIN_MS: '0' }, ready: { log: '^ready$' } }
+  strike: { at: { afterReadyMs: 100 } }
+  expect: { exit: { codes: [0] } }
+`;
+  const { runs, events, spec } = await suite(t, pod('grace-3', 3) + pod('grace-5', 5) + hook);
   const short = runs.get('grace-3');
   t.equal(short?.verdict, 'fail', 'a 2 s drain does not fit in what preStop leaves of a 3 s grace');
   t.same(failed(short), ['exit-status', 'log-present', 'no-escalation']);
@@ -121,6 +128,15 @@ t.test('kubernetes: preStop sleeps 2 s, SIGTERM after it, SIGKILL at the grace f
   const ev5 = events('grace-5');
   t.equal(signals(ev5).filter((e) => e['escalation']).length, 0, 'no SIGKILL');
   t.equal(one(ev5, 'platform:exit')['reads'], "the container's state.terminated.exitCode is 0, reason Completed");
+
+  // An exec hook runs to its end (a failing hook does not stop the termination), then SIGTERM.
+  t.equal(runs.get('exec-hook')?.verdict, 'pass');
+  const evx = events('exec-hook');
+  const hookEnd = one(evx, 'prestop:end');
+  t.match(one(evx, 'prestop:start'), { hook: 'sh -c sleep 0.3; exit 3' });
+  t.match(hookEnd, { code: 3, overran: false });
+  t.ok(Number(hookEnd['durationMs']) >= 300, 'the hook ran its 0.3 s');
+  t.ok(Number(signals(evx)[0]!['intendedT']) >= Number(hookEnd['t']), 'SIGTERM only after the hook ended');
 });
 
 t.test('systemd: control-group signals the worker too; mixed SIGKILLs it when main exits; process leaves it', async (t) => {
