@@ -22,7 +22,7 @@ export const noZombies = defineCheck({
     if (unreaped.length === 0) {
       return pass('no-zombies', expected, { zombies: 0, scans: summary.scans }, `${summary.scans} scans of PID 1's children while it ran: no zombie left unreaped`);
     }
-    const list = unreaped.map((z) => `${z.pid} ${z.cmd} (a zombie for at least ${Math.round(z.lastT - z.firstT)} ms)`).join('; ');
+    const list = unreaped.map((z) => `pid ${z.pid} ${z.cmd} (a zombie for at least ${Math.round(z.lastT - z.firstT)} ms)`).join('; ');
     return fail('no-zombies', expected, { zombies: unreaped.length, scans: summary.scans },
       `PID 1 (host pid ${summary.pid1}) left ${unreaped.length} dead child${unreaped.length === 1 ? '' : 'ren'} unreaped: ${list.slice(0, 300)}. An app that is PID 1 does not reap the orphans the kernel hands it: run it behind an init (target.init: tini, docker run --init)`,
       unreaped);

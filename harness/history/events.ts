@@ -73,7 +73,8 @@ export interface EndpointRemovedEvent { type: 'endpoint:removed'; t: number; fro
 export interface PlatformWarningEvent { type: 'platform:warning'; t: number; preset: string; message: string }
 // How the platform would report the target's exit (`docker wait` prints 137, ...).
 export interface PlatformExitEvent { type: 'platform:exit'; t: number; preset: string; status: number; reads: string }
-// A zombie child of the namespace's PID 1 (never reaped while seen); see target/zombies.ts.
+// A zombie child of the namespace's PID 1 (never reaped while seen); `pid` as the namespace
+// numbers it (see target/zombies.ts).
 export interface ZombieSeenEvent { type: 'zombie:seen'; t: number; pid: number; cmd: string }
 // The zombie watch's totals at the target's exit: how many scans, and each zombie seen.
 export interface ZombiesSummaryEvent {

@@ -48,7 +48,8 @@ while True:
         continue
 if os.WIFSIGNALED(st):
     s = os.WTERMSIG(st)
-    signal.signal(s, signal.SIG_DFL)
+    if s not in (signal.SIGKILL, signal.SIGSTOP):
+        signal.signal(s, signal.SIG_DFL)
     os.kill(os.getpid(), s)
 os._exit(os.WEXITSTATUS(st))
 `;

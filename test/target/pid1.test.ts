@@ -12,7 +12,7 @@ import { runEvents } from '../helpers/cli.js';
 const NO_HANDLER = 'console.log("ready"); setInterval(() => {}, 1000);\n';
 const HANDLER = 'process.on("SIGTERM", () => process.exit(0)); console.log("ready"); setInterval(() => {}, 1000);\n';
 
-interface Run { id: string; verdict: string; checks: Array<{ name: string; passed: boolean; message: string }>; exit: { code: number | null; signal: string | null } | null; history: string | null }
+interface Run { id: string; verdict: string; checks: Array<{ name: string; passed: boolean; message: string }>; exit: { code: number | null; signal: string | null; shellCode?: number } | null; history: string | null }
 
 // Runs the scenarios (YAML, with APP standing for the app file) against an app with this body.
 async function suite(t: Tap.Test, app: string, yaml: string): Promise<{ runs: Map<string, Run>; outDir: string }> {
@@ -59,4 +59,17 @@ t.test('an app with a handler passes both ways; a shell-form command as PID 1 sw
   t.equal(runs.get('pid1')?.verdict, 'pass', 'a SIGTERM handler works as PID 1');
   t.equal(runs.get('shell-form')?.verdict, 'fail', '/bin/sh as PID 1 neither handles nor forwards SIGTERM (CMD npm start)');
   t.same(failed(runs.get('shell-form')), ['exit-status', 'no-escalation']);
+});
+
+t.test('PID 1 alone SIGKILLed (deliver: process, as an OOM kill of the init would): the exit is that SIGKILL, 137', async (t) => {
+  // Guards the namespace parent's re-raise: signal.signal(SIGKILL) raises in Python, which made the
+  // parent exit 1 instead of dying of the same signal.
+  const { runs } = await suite(t, NO_HANDLER, `
+- name: killed
+  target: { command: node, args: [APP], pid1: true, ready: { log: '^ready$' } }
+  strike: { at: { afterReadyMs: 100 }, signal: SIGKILL, deliver: process, escalate: false }
+  expect: { exit: { signals: [SIGKILL] } }
+`);
+  t.equal(runs.get('killed')?.verdict, 'pass');
+  t.same(runs.get('killed')?.exit, { code: null, signal: 'SIGKILL', shellCode: 137 });
 });

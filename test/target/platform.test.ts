@@ -190,7 +190,7 @@ t.test('a zombie left by the target as PID 1 is reported; behind tini there is n
   t.equal(bare?.verdict, 'fail');
   t.same(failed(bare), ['no-zombies']);
   const check = bare?.checks.find((c) => c.name === 'no-zombies');
-  t.match(check?.message, /left 1 dead child unreaped: \d+ sleep \(a zombie for at least \d+ ms\).*target\.init: tini/);
+  t.match(check?.message, /left 1 dead child unreaped: pid \d+ sleep \(a zombie for at least \d+ ms\).*target\.init: tini/);
   t.match(one(events('pid1'), 'zombie:seen'), { cmd: 'sleep' });
   t.equal(runs.get('tini')?.verdict, 'pass', 'tini reaps it');
   t.equal(runs.get('tini')?.checks.find((c) => c.name === 'no-zombies')?.status, 'pass');
