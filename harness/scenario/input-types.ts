@@ -332,9 +332,9 @@ export interface StrikeInput {
   /** When to strike: one trigger (armed once every load has started). */
   at: TriggerInput;
   /** One signal, or a sequence of steps (e.g. a double Ctrl+C: `[SIGINT, { signal: SIGINT, afterMs: 300 }]`). */
-  signal: "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | Array<"SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | {
+  signal: "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | "SIGCONT" | Array<"SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | "SIGCONT" | {
     /** Signal of this step. */
-    signal: "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL";
+    signal: "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | "SIGCONT";
     /**
      * Delay in ms after the previous step's actual send (0 for the first).
      * @defaultValue `0`
@@ -359,8 +359,22 @@ export interface StrikeInput {
      * Signal sent to every process of the target's tree when the grace is over.
      * @defaultValue `"SIGKILL"`
      */
-    signal?: "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL";
+    signal?: "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | "SIGCONT";
+    /** Who gets the escalation: `tree` (the default: every process, as docker and the kubelet do) or `process` (the main process only, systemd KillMode=process). */
+    deliver?: "process" | "group" | "tree";
   } | false;
+  /** A hook run when the strike fires, before the first signal (Kubernetes preStop); the escalation's grace is then counted from the hook's start. */
+  preStop?: {
+    /** The hook's argv, run in the target's cwd and env; SIGTERM follows its exit. */
+    exec: Array<string>;
+  } | {
+    /** Seconds the hook sleeps before SIGTERM (the `sleep` action). */
+    sleepS: number;
+  };
+  /** The load keeps arriving this long after the strike fires (endpoint removal lag), then starts no new work. */
+  endpointLagMs?: number;
+  /** SIGKILL every process left in the tree as soon as the main process exits (systemd KillMode=mixed). */
+  killRestOnExit?: boolean;
 }
 
 /** When to strike: one trigger. */
@@ -449,7 +463,7 @@ export interface ExpectInput {
     /** Exit codes that pass (a code also matches a signal death whose shell status 128+n equals it). */
     codes?: Array<number>;
     /** Signals the target may die of and pass. */
-    signals?: Array<"SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL">;
+    signals?: Array<"SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | "SIGCONT">;
   };
   /** time-to-exit: the target exits within a budget after the signal. */
   timeToExitMs?: {
@@ -471,6 +485,8 @@ export interface ExpectInput {
     /** Grace in ms after the leader's exit for the rest of the tree to exit by itself. */
     withinMs: number;
   };
+  /** no-zombies: no dead child of the namespace's PID 1 is left unreaped; unset: on under `target.pid1`. */
+  noZombies?: boolean;
   /** Directory the file globs and `inspect` run in are relative to; unset: the target's cwd. */
   filesDir?: string;
   /** files-absent: after the exit no entry matches these globs (e.g. `*.part`, `app.sock`). */
@@ -642,6 +658,42 @@ export interface ScenarioInput {
    * @defaultValue `[]`
    */
   tags?: Array<string>;
+  /** Stop the target as a platform does: exactly one of `docker-stop`, `kubernetes`, `systemd` (see scenario/platform.ts). */
+  platform?: {
+    /** `docker stop`: the stop signal to PID 1 of a container without an init, SIGKILL after the timeout. */
+    "docker-stop": {
+      /** `docker stop -t`: seconds between the stop signal and SIGKILL (default 10). */
+      timeoutS?: number;
+      /** The image's STOPSIGNAL (default SIGTERM). */
+      stopSignal?: "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL" | "SIGCONT";
+    };
+  } | {
+    /** Pod deletion: preStop, then SIGTERM to PID 1, SIGKILL to every process at the end of the grace. */
+    kubernetes: {
+      /** Seconds from the start of preStop to SIGKILL (default 30). */
+      terminationGracePeriodSeconds?: number;
+      /** The container's preStop hook: `{ exec: [argv] }` or `{ sleepS: N }`. */
+      preStop?: {
+        /** The hook's argv, run in the target's cwd and env; SIGTERM follows its exit. */
+        exec: Array<string>;
+      } | {
+        /** Seconds the hook sleeps before SIGTERM (the `sleep` action). */
+        sleepS: number;
+      };
+      /** How long load keeps arriving after the pod starts terminating (endpoint propagation; default 1000). */
+      endpointLagMs?: number;
+    };
+  } | {
+    /** `systemctl stop` of a service unit, as systemd.kill(5) describes it. */
+    systemd: {
+      /** KillMode=: who gets SIGTERM and who gets SIGKILL. */
+      killMode: "control-group" | "mixed" | "process";
+      /** TimeoutStopSec=: seconds from SIGTERM to SIGKILL (default 90). */
+      timeoutStopSec?: number;
+      /** SendSIGHUP=: SIGHUP right after SIGTERM (default false). */
+      sendSIGHUP?: boolean;
+    };
+  };
   /** Each key's values multiply into runs; keys `signal`, `at`, `deliver`, `escalate` override the strike's fields; `{key}` in any string of the scenario is replaced by the value. */
   matrix?: Record<string, MatrixValue[]>;
 }

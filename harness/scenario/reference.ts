@@ -153,7 +153,9 @@ export function inputTypesSource(schema: Node = scenarioInputJsonSchema()): stri
       let type = render(child, indent);
       if (root && key === 'matrix') type = 'Record<string, MatrixValue[]>';
       if (root && OR_FN.has(key)) type = `OrFn<${type}>`;
-      text += `${indent}${key}${req.includes(key) ? '' : '?'}: ${type};\n`;
+      // A key that is not an identifier (`docker-stop`) is quoted.
+      const name = /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+      text += `${indent}${name}${req.includes(key) ? '' : '?'}: ${type};\n`;
     }
     return text;
   };

@@ -168,13 +168,13 @@ export const SignalStepSchema = z.strictObject({
 export const EscalateSchema = z.strictObject({
   afterMs: ms.describe('Grace period in ms, counted from the first signal\'s actual send'),
   signal: SignalNameSchema.default('SIGKILL').describe('Signal sent to every process of the target\'s tree when the grace is over'),
-  deliver: DeliverySchema.optional().describe('Who gets the escalation: `tree` (the default: every process, as docker and the kubelet do) or `process` (the main process only, systemd KillMode=process).'),
+  deliver: DeliverySchema.optional().describe('Who gets the escalation: `tree` (the default: every process, as docker and the kubelet do) or `process` (the main process only, systemd KillMode=process)'),
 });
 
 // A Kubernetes preStop hook: a command run beside the target (its cwd and env) or a sleep.
 export const PreStopSchema = z.union([
-  z.strictObject({ exec: z.array(z.string()).min(1).describe('The hook\'s argv, run in the target\'s cwd and env; SIGTERM follows its exit.') }),
-  z.strictObject({ sleepS: z.number().finite().nonnegative().describe('Seconds the hook sleeps before SIGTERM (the `sleep` action).') }),
+  z.strictObject({ exec: z.array(z.string()).min(1).describe('The hook\'s argv, run in the target\'s cwd and env; SIGTERM follows its exit') }),
+  z.strictObject({ sleepS: z.number().finite().nonnegative().describe('Seconds the hook sleeps before SIGTERM (the `sleep` action)') }),
 ]);
 
 export const StrikeSchema = z.strictObject({
@@ -182,9 +182,9 @@ export const StrikeSchema = z.strictObject({
   signal: z.union([SignalNameSchema, z.array(z.union([SignalNameSchema, SignalStepSchema])).min(1)]).describe('One signal, or a sequence of steps (e.g. a double Ctrl+C: `[SIGINT, { signal: SIGINT, afterMs: 300 }]`)'),
   deliver: DeliverySchema.default('process').describe('`process`: the leader only (docker stop, kubectl); `group`: its process group (Ctrl+C); `tree`: every descendant (systemd)'),
   escalate: z.union([EscalateSchema, z.literal(false)]).default({ afterMs: 10_000, signal: 'SIGKILL' }).describe('Kill the whole tree when the target is still alive `afterMs` after the first signal (no-escalation then fails); `false`: never (the run\'s `timeoutMs` still ends it)'),
-  preStop: PreStopSchema.optional().describe('A hook run when the strike fires, before the first signal (Kubernetes preStop); the escalation\'s grace is then counted from the hook\'s start.'),
-  endpointLagMs: ms.optional().describe('The load keeps arriving this long after the strike fires (endpoint removal lag), then starts no new work.'),
-  killRestOnExit: z.boolean().optional().describe('SIGKILL every process left in the tree as soon as the main process exits (systemd KillMode=mixed).'),
+  preStop: PreStopSchema.optional().describe('A hook run when the strike fires, before the first signal (Kubernetes preStop); the escalation\'s grace is then counted from the hook\'s start'),
+  endpointLagMs: ms.optional().describe('The load keeps arriving this long after the strike fires (endpoint removal lag), then starts no new work'),
+  killRestOnExit: z.boolean().optional().describe('SIGKILL every process left in the tree as soon as the main process exits (systemd KillMode=mixed)'),
 });
 
 // ---- expectations (checks in harness/check/) --------------------------------------------------
@@ -231,32 +231,32 @@ const seconds = z.number().finite().nonnegative();
 export const PlatformSchema = z.union([
   z.strictObject({
     'docker-stop': z.strictObject({
-      timeoutS: seconds.optional().describe('`docker stop -t`: seconds between the stop signal and SIGKILL (default 10).'),
-      stopSignal: SignalNameSchema.optional().describe('The image\'s STOPSIGNAL (default SIGTERM).'),
-    }).describe('`docker stop`: the stop signal to PID 1 of a container without an init, SIGKILL after the timeout.'),
+      timeoutS: seconds.optional().describe('`docker stop -t`: seconds between the stop signal and SIGKILL (default 10)'),
+      stopSignal: SignalNameSchema.optional().describe('The image\'s STOPSIGNAL (default SIGTERM)'),
+    }).describe('`docker stop`: the stop signal to PID 1 of a container without an init, SIGKILL after the timeout'),
   }),
   z.strictObject({
     kubernetes: z.strictObject({
-      terminationGracePeriodSeconds: seconds.optional().describe('Seconds from the start of preStop to SIGKILL (default 30).'),
-      preStop: PreStopSchema.optional().describe('The container\'s preStop hook: `{ exec: [argv] }` or `{ sleepS: N }`.'),
-      endpointLagMs: ms.optional().describe('How long load keeps arriving after the pod starts terminating (endpoint propagation; default 1000).'),
-    }).describe('Pod deletion: preStop, then SIGTERM to PID 1, SIGKILL to every process at the end of the grace.'),
+      terminationGracePeriodSeconds: seconds.optional().describe('Seconds from the start of preStop to SIGKILL (default 30)'),
+      preStop: PreStopSchema.optional().describe('The container\'s preStop hook: `{ exec: [argv] }` or `{ sleepS: N }`'),
+      endpointLagMs: ms.optional().describe('How long load keeps arriving after the pod starts terminating (endpoint propagation; default 1000)'),
+    }).describe('Pod deletion: preStop, then SIGTERM to PID 1, SIGKILL to every process at the end of the grace'),
   }),
   z.strictObject({
     systemd: z.strictObject({
-      killMode: z.enum(['control-group', 'mixed', 'process']).describe('KillMode=: who gets SIGTERM and who gets SIGKILL.'),
-      timeoutStopSec: seconds.optional().describe('TimeoutStopSec=: seconds from SIGTERM to SIGKILL (default 90).'),
-      sendSIGHUP: z.boolean().optional().describe('SendSIGHUP=: SIGHUP right after SIGTERM (default false).'),
-    }).describe('`systemctl stop` of a service unit, as systemd.kill(5) describes it.'),
+      killMode: z.enum(['control-group', 'mixed', 'process']).describe('KillMode=: who gets SIGTERM and who gets SIGKILL'),
+      timeoutStopSec: seconds.optional().describe('TimeoutStopSec=: seconds from SIGTERM to SIGKILL (default 90)'),
+      sendSIGHUP: z.boolean().optional().describe('SendSIGHUP=: SIGHUP right after SIGTERM (default false)'),
+    }).describe('`systemctl stop` of a service unit, as systemd.kill(5) describes it'),
   }),
 ]);
 
 // What a preset set in the run, recorded in the resolved spec (spec.json).
 export const PlatformExpansionSchema = z.strictObject({
-  preset: z.enum(['docker-stop', 'kubernetes', 'systemd']).describe('The preset that was expanded.'),
-  set: z.record(z.string(), z.unknown()).describe('Each field the preset filled in (path -> value).'),
-  kept: z.array(z.string()).describe('Fields the scenario set itself, which the preset left as they were.'),
-  warnings: z.array(z.string()).describe('What the preset noticed (a shell as PID 1, ...).'),
+  preset: z.enum(['docker-stop', 'kubernetes', 'systemd']).describe('The preset that was expanded'),
+  set: z.record(z.string(), z.unknown()).describe('Each field the preset filled in (path -> value)'),
+  kept: z.array(z.string()).describe('Fields the scenario set itself, which the preset left as they were'),
+  warnings: z.array(z.string()).describe('What the preset noticed (a shell as PID 1, ...)'),
 });
 
 export const RequiresSchema = z.strictObject({
@@ -276,8 +276,8 @@ export const RunSpecSchema = z.strictObject({
   timeoutMs: ms.default(60_000).describe('Budget in ms for the whole run; over it the target is killed and the run is an `error` (RUN_TIMEOUT)'),
   requires: RequiresSchema.optional().describe('What the machine must have; else the run is `skipped`, never passed'),
   tags: z.array(z.string()).default([]).describe('Labels for this scenario\'s runs'),
-  platform: PlatformSchema.optional().describe('Stop the target as a platform does: exactly one of `docker-stop`, `kubernetes`, `systemd` (see scenario/platform.ts).'),
-  platformExpansion: PlatformExpansionSchema.optional().describe('Written by the harness: what the platform preset set (do not write it yourself).'),
+  platform: PlatformSchema.optional().describe('Stop the target as a platform does: exactly one of `docker-stop`, `kubernetes`, `systemd` (see scenario/platform.ts)'),
+  platformExpansion: PlatformExpansionSchema.optional().describe('Written by the harness: what the platform preset set (do not write it yourself)'),
 });
 
 export type RunSpec = z.output<typeof RunSpecSchema>;
