@@ -7,7 +7,8 @@ import type { ExpectSchema, LoadSchema, ReadySchema, RequiresSchema, RunSpecSche
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Mutually assignable and with the same keys (an optional field missing on one side is a difference).
 type Same<A, B> = Mutual<A, B> extends true ? Mutual<keyof A, keyof B> : false;
-type Scenario = z.input<typeof RunSpecSchema> & { matrix?: Record<string, G.MatrixValue[]> };
+// platformExpansion is written by the harness into spec.json, not by users (not in the input types).
+type Scenario = Omit<z.input<typeof RunSpecSchema>, 'platformExpansion'> & { matrix?: Record<string, G.MatrixValue[]> };
 // The scenario's fields that a .scenario.ts file may give as functions are compared as values.
 type Plain<T> = { [K in keyof T]: Exclude<T[K], (params: G.Params) => unknown> };
 
