@@ -1,5 +1,6 @@
 // The check registry (check/index.ts allChecks): every check defined in harness/check/ is listed
-// once, and the names are the contract's (CONTRACTS.md "Check names", plus `inspect`), in report order.
+// once, and the names are the contract's (CONTRACTS.md "Check names", plus `inspect` and issue 16's
+// `no-zombies`), in report order.
 // Guards: a check file whose check is not in the list. Checked: with `errorRate` removed from
 // allChecks, the first case failed naming error-rate.
 import fs from 'node:fs';
@@ -28,7 +29,7 @@ t.test('every check defined in harness/check/ is in the registry, once', async (
 
 t.test('the check names, in report order', async (t) => {
   t.same(checkNames, [
-    'exit-status', 'time-to-exit', 'no-escalation', 'no-orphans', 'files-absent', 'files-intact',
+    'exit-status', 'time-to-exit', 'no-escalation', 'no-orphans', 'no-zombies', 'files-absent', 'files-intact',
     'log-present', 'log-absent', 'log-order', 'still-running', 'inspect',
     'drain', 'new-work-rejected', 'no-reset', 'readiness-flip', 'ws-close-codes', 'ws-goodbye', 'error-rate',
   ]);
