@@ -80,7 +80,7 @@ export async function init(args: string[], io: Partial<InitIo> = {}): Promise<nu
     const name = slug(values.name ?? (await question('Scenario name', defaultName(cwd), '--name NAME')));
     if (!name) throw new HarnessError('USAGE', `--name must hold a letter or a digit, got "${values.name}"`);
 
-    const text = scaffoldScenario({ name, source: fromDetected ? detected.source : '--command', command, pid1: Boolean(fromDetected && detected.pid1), ready, ...(port !== undefined ? { port } : {}), signal: (fromDetected && detected.stopSignal) || 'SIGTERM', format });
+    const text = scaffoldScenario({ name, source: fromDetected ? detected.source : '--command', command, dockerStop: Boolean(fromDetected && detected.dockerStop), ready, ...(port !== undefined ? { port } : {}), signal: (fromDetected && detected.stopSignal) || 'SIGTERM', format });
     const dir = path.join(cwd, 'scenarios');
     // A .ts file of a package without "type": "module" is loaded as CommonJS, where the ESM-only
     // `shutdown-drill` cannot be imported: the file is then .mts.

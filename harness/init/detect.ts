@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readDockerfile } from './dockerfile.js';
+import { dockerStopFromDockerfile } from '../target/dockerfile.js';
 
 // How the user's app starts, as init found it in the project.
 export interface DetectedApp {
   // Where it came from, as said to the user: `Dockerfile`, `Procfile web:`, `package.json start`.
   source: string;
   command: CommandLine;
-  // Run as PID 1 of a PID namespace (a Dockerfile: what `docker run` does without --init).
-  pid1: boolean;
+  // Stopped as `docker stop` stops a container (a Dockerfile): the `docker-stop` platform preset,
+  // PID 1 of a PID namespace, the STOPSIGNAL, SIGKILL after 10 s.
+  dockerStop: boolean;
   stopSignal?: string;
   port?: number;
   warnings: string[];
@@ -28,17 +29,18 @@ export function detectApp(cwd: string): DetectedApp | undefined {
     }
   };
   const dockerfile = read('Dockerfile');
-  const docker = dockerfile === undefined ? undefined : readDockerfile(dockerfile);
-  if (docker) return { source: 'Dockerfile', command: { argv: docker.argv }, pid1: true, stopSignal: docker.stopSignal, ...(docker.port !== undefined ? { port: docker.port } : {}), warnings: docker.warnings };
+  const docker = dockerfile === undefined ? undefined : dockerStopFromDockerfile(dockerfile);
+  // A Dockerfile whose final stage sets no CMD/ENTRYPOINT says nothing here: the next source speaks.
+  if (docker && docker.argv.length) return { source: 'Dockerfile', command: { argv: docker.argv }, dockerStop: true, stopSignal: docker.stopSignal, ...(docker.exposedPort !== undefined ? { port: docker.exposedPort } : {}), warnings: docker.warnings };
   const web = read('Procfile')?.split(/\r?\n/).map((l) => /^web:\s*(.+)$/.exec(l.trim())?.[1]).find(Boolean);
-  if (web) return { source: 'Procfile web:', command: splitCommand(web), pid1: false, warnings: [] };
+  if (web) return { source: 'Procfile web:', command: splitCommand(web), dockerStop: false, warnings: [] };
   let start: unknown;
   try {
     start = (JSON.parse(read('package.json') ?? '{}') as { scripts?: { start?: unknown } }).scripts?.start;
   } catch {
     start = undefined;
   }
-  if (typeof start === 'string' && start.trim()) return { source: 'package.json start', command: splitCommand(start.trim()), pid1: false, warnings: [] };
+  if (typeof start === 'string' && start.trim()) return { source: 'package.json start', command: splitCommand(start.trim()), dockerStop: false, warnings: [] };
   return undefined;
 }
 

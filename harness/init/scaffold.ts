@@ -7,8 +7,8 @@ export interface ScaffoldInput {
   // Where the command came from (`--command`, `Dockerfile`, ...), said in the file's header.
   source: string;
   command: CommandLine;
-  // Run as PID 1 of its own PID namespace (what `docker run` does without --init).
-  pid1: boolean;
+  // Stopped as `docker stop` does (from a Dockerfile): the `docker-stop` platform preset.
+  dockerStop: boolean;
   ready: { http: string } | { port: true } | { log: string };
   // The app's own port (--port N, a Dockerfile's EXPOSE): that number in the command becomes {port}.
   port?: number;
@@ -76,11 +76,14 @@ export function scaffoldScenario(input: ScaffoldInput): string {
     : 'port' in input.ready ? obj([['port', 'true'], ['timeoutMs', '10000']]) : obj([['log', q(input.ready.log)], ['timeoutMs', '10000']]);
   c(1, `Ready when ${'http' in input.ready ? `GET ${input.ready.http} answers 2xx` : 'port' in input.ready ? 'the port accepts connections' : 'a line of its output matches'}. TUNE: timeoutMs if your app starts slowly.`);
   line(1, `ready: ${readyText}`);
-  if (input.pid1) {
-    c(1, 'As in a container without --init: the app is PID 1 of its own PID namespace (signals without a handler are ignored there).');
-    line(1, 'pid1: true');
-  }
   close(0, '}');
+  const s = (v: string): string => (ts ? `'${v}'` : v);
+  if (input.dockerStop) {
+    c(0, 'As `docker stop` stops the container: the app is PID 1 of its own PID namespace (as without `docker run --init`:');
+    c(0, 'signals without a handler are ignored there), gets the Dockerfile\'s STOPSIGNAL, and SIGKILL after timeoutS.');
+    c(0, 'TUNE: timeoutS to your `docker stop -t` / stop_grace_period.');
+    line(0, `platform: { ${ts ? "'docker-stop'" : 'docker-stop'}: ${obj([['stopSignal', s(input.signal)], ['timeoutS', '10']])} }`);
+  }
   if (hasPort) {
     line(0, ts ? 'load: [' : 'load:');
     c(1, 'Keep-alive HTTP clients, bounded: 4 connections, 40 requests/s, for 10 s at most.');
@@ -89,7 +92,6 @@ export function scaffoldScenario(input: ScaffoldInput): string {
     line(1, ts ? `{ http: ${http} }` : `- http: ${http}`);
     close(0, ']');
   }
-  const s = (v: string): string => (ts ? `'${v}'` : v);
   line(0, ts ? 'strike: {' : 'strike:');
   if (hasPort) {
     c(1, 'Strike once the app has served 20 responses of that load.');
@@ -98,10 +100,12 @@ export function scaffoldScenario(input: ScaffoldInput): string {
     c(1, 'Strike 500 ms after the app is ready. TUNE: strike while it works, e.g. { onLog: "processing" }.');
     line(1, `at: ${obj([['afterReadyMs', '500']])}`);
   }
-  c(1, `The signal your platform stops the app with${input.pid1 ? ' (the Dockerfile\'s STOPSIGNAL)' : ''}.`);
-  line(1, `signal: ${s(input.signal)}`);
-  c(1, 'Then SIGKILL after 10 s: docker stop\'s default. TUNE: Kubernetes terminationGracePeriodSeconds is 30 s.');
-  line(1, `escalate: ${obj([['afterMs', '10000'], ['signal', s('SIGKILL')]])}`);
+  if (!input.dockerStop) {
+    c(1, 'The signal your platform stops the app with.');
+    line(1, `signal: ${s(input.signal)}`);
+    c(1, 'Then SIGKILL after 10 s: docker stop\'s default. TUNE: Kubernetes terminationGracePeriodSeconds is 30 s.');
+    line(1, `escalate: ${obj([['afterMs', '10000'], ['signal', s('SIGKILL')]])}`);
+  }
   close(0, '}');
   line(0, ts ? 'expect: {' : 'expect:');
   c(1, `A graceful exit: code 0. Killed by ${input.signal} itself (no handler; status ${128 + signalNumber}) fails. TUNE: add ${128 + signalNumber} if your app exits with it on purpose.`);

@@ -21,6 +21,8 @@ export interface DockerStopPlan {
   stopSignal: string;
   // What a person should know: the shell form, an inherited CMD, an unsupported signal, ...
   warnings: string[];
+  // The final stage's first EXPOSEd TCP port, when it has one (the port the app listens on).
+  exposedPort?: number;
 }
 
 interface Instruction { keyword: string; text: string; line: number }
@@ -35,6 +37,7 @@ export function dockerStopFromDockerfile(text: string): DockerStopPlan {
   let cmd: { argv: string[]; shell: boolean; line: number } | undefined;
   let entrypoint: { argv: string[]; shell: boolean; line: number } | undefined;
   let stopSignal = 'SIGTERM';
+  let exposedPort: number | undefined;
   for (const ins of stage) {
     if (ins.keyword === 'SHELL') {
       const argv = jsonArgv(ins.text);
@@ -48,6 +51,9 @@ export function dockerStopFromDockerfile(text: string): DockerStopPlan {
       else entrypoint = form;
     } else if (ins.keyword === 'STOPSIGNAL') {
       stopSignal = signalName(ins.text, ins.line, warnings);
+    } else if (ins.keyword === 'EXPOSE' && exposedPort === undefined) {
+      const port = /^(\d+)(?:\/tcp)?(?:\s|$)/i.exec(ins.text);
+      if (port) exposedPort = Number(port[1]);
     }
   }
   if (lastFrom < 0) warnings.push('no FROM instruction: is this a Dockerfile?');
@@ -72,7 +78,7 @@ export function dockerStopFromDockerfile(text: string): DockerStopPlan {
   }
   const execForm = !shellForm && argv.length > 0;
   if (execForm && argv.some((a) => /\$\{?[A-Za-z_]/.test(a))) warnings.push('the exec form does not expand environment variables ($VAR stays as written); use the shell form with `exec`, or write the value');
-  return { argv, shellForm, stopSignal, warnings };
+  return { argv, shellForm, stopSignal, warnings, ...(exposedPort !== undefined ? { exposedPort } : {}) };
 }
 
 // Instructions with their continuation lines joined; comments and parser directives dropped.

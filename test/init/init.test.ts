@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { readDockerfile } from '../../harness/init/dockerfile.js';
-import { splitCommand } from '../../harness/init/detect.js';
+import { detectApp, splitCommand } from '../../harness/init/detect.js';
 import { init } from '../../harness/init/command.js';
 import { FIXTURES, killSurvivors, newMark, ROOT, runCli, survivors, tempDir } from '../helpers/cli.js';
 
@@ -87,7 +86,7 @@ t.test('TS (defineScenario import) from --command, in a project that installed s
   t.same(survivors(mark), []);
 });
 
-t.test('a Dockerfile: its exact argv as PID 1, its STOPSIGNAL, SIGKILL after 10 s', async (t) => {
+t.test('a Dockerfile: its exact argv under the docker-stop preset (PID 1, its STOPSIGNAL, SIGKILL after 10 s)', async (t) => {
   const dir = project({ name: 'svc' });
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:20 AS build\nCMD ["false"]\nFROM node:20-slim\n# the app\nEXPOSE 8080\nSTOPSIGNAL SIGINT\nENTRYPOINT ["node", \\\n  "app.mjs"]\n');
@@ -95,25 +94,33 @@ t.test('a Dockerfile: its exact argv as PID 1, its STOPSIGNAL, SIGKILL after 10 
   t.equal(made.code, 0, made.stderr);
   const text = fs.readFileSync(path.join(dir, 'scenarios/svc.scenario.yaml'), 'utf8');
   t.match(text, /command: "node"\n {2}args: \["app\.mjs"\]/);
-  t.match(text, /pid1: true/);
-  t.match(text, /signal: SIGINT\n/);
-  t.match(text, /escalate: \{ afterMs: 10000, signal: SIGKILL \}/);
+  t.match(text, /\nplatform: \{ docker-stop: \{ stopSignal: SIGINT, timeoutS: 10 \} \}\n/);
+  t.notMatch(text, /\n {2}signal:|escalate:|pid1:/, 'the preset, not fields of its own, says how it is stopped');
   t.match(text, /ready: \{ port: true/);
   const r = await runCli(['run'], { mark, cwd: dir });
   t.equal(r.code, 0, r.stdout + r.stderr);
   t.equal(r.results!.runs[0]!.verdict, 'pass');
+  // The preset's expansion, as the run used it: PID 1, the STOPSIGNAL, SIGKILL after 10 s.
+  const spec = JSON.parse(fs.readFileSync(path.join(r.outDir, path.dirname(r.results!.runs[0]!.history), 'spec.json'), 'utf8'));
+  t.equal(spec.target.pid1, true);
+  t.equal(spec.strike.signal, 'SIGINT');
+  t.equal(spec.strike.escalate.afterMs, 10_000);
+  t.equal(spec.platformExpansion.preset, 'docker-stop');
   t.same(survivors(mark), []);
 });
 
-t.test('readDockerfile: exec and shell forms, ENTRYPOINT + CMD, STOPSIGNAL by name or number', async (t) => {
-  t.same(readDockerfile('FROM x\nENTRYPOINT ["tini", "--"]\nCMD ["node", "a.js"]\n'), { argv: ['tini', '--', 'node', 'a.js'], stopSignal: 'SIGTERM', warnings: [] });
-  const shell = readDockerfile('FROM x\nCMD node a.js\nSTOPSIGNAL 3\n')!;
-  t.same(shell.argv, ['/bin/sh', '-c', 'node a.js']);
+t.test('detectApp: a Dockerfile (exec or shell form, EXPOSE) first, one without CMD/ENTRYPOINT falls through', async (t) => {
+  const dir = project({ name: 'svc', scripts: { start: 'node server.js' } });
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM x\nEXPOSE 3000/tcp 9229\nCMD node a.js\nSTOPSIGNAL 3\n');
+  const shell = detectApp(dir)!;
+  t.same(shell.command, { argv: ['/bin/sh', '-c', 'node a.js'] });
+  t.equal(shell.dockerStop, true);
   t.equal(shell.stopSignal, 'SIGQUIT');
-  t.match(shell.warnings[0], /CMD is in shell form .*\/bin\/sh runs as PID 1.*CMD \["node","a\.js"\]/);
-  t.same(readDockerfile('FROM x\nENTRYPOINT node a.js\nCMD ["ignored"]\nSTOPSIGNAL QUIT\n')!.argv, ['/bin/sh', '-c', 'node a.js']);
-  t.equal(readDockerfile('FROM x\nCMD ["a"]\nSTOPSIGNAL SIGWINCH\n')!.warnings.length, 1);
-  t.equal(readDockerfile('FROM x\nRUN make\n'), undefined);
+  t.equal(shell.port, 3000);
+  t.match(shell.warnings.join('\n'), /shell form: \/bin\/sh is PID 1/);
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM x\nRUN make\n');
+  t.same(detectApp(dir)!.source, 'package.json start', 'no CMD/ENTRYPOINT: the next source speaks');
   t.same(splitCommand(`node "my app.js" --x 'a b'`), { argv: ['node', 'my app.js', '--x', 'a b'] });
   t.same(splitCommand('NODE_ENV=production node a.js && echo'), { shell: 'NODE_ENV=production node a.js && echo' });
 });
