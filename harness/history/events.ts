@@ -81,6 +81,16 @@ export interface ZombiesSummaryEvent {
   type: 'zombies:summary'; t: number; scans: number; pid1: number;
   zombies: Array<{ pid: number; cmd: string; firstT: number; lastT: number; scans: number }>;
 }
+// The kernel's view, right after the first signal, of the client connections to the target's port:
+// `accepted` (the application had accept()ed them) and `queued` (still in the listener's backlog,
+// never accepted), by the client's local port (observe/accept-queue.ts). What `drain` uses to tell
+// the operations the server had accepted from the connects it never took. `beforeT`: when a read
+// made before the signal began (combined in); a client connection established before it and in
+// neither list had no socket on the server's side at all (a SYN cookie or dropped ACK of a full
+// backlog): never accepted either.
+export interface AcceptSnapshotEvent {
+  type: 'accept:snapshot'; t: number; port: number; accepted: number[]; queued: number[]; beforeT?: number; error?: string;
+}
 export interface FileSeenEvent {
   type: 'file:seen'; t: number; path: string; size: number; change: 'created' | 'grew' | 'removed';
 }
@@ -140,14 +150,20 @@ export interface LoadStartedEvent { type: 'load:started'; t: number; driver: str
 export interface LoadStoppedEvent { type: 'load:stopped'; t: number; driver: string; stats?: Record<string, unknown> }
 export interface LoadErrorEvent { type: 'load:error'; t: number; driver: string; message: string }
 // One operation: an HTTP request, a WebSocket message awaiting its ack, a TCP command awaiting its reply.
+// Phases: an operation with `connecting` started before its connection `conn` was established
+// (accepted at that connection's conn:open); without it, it started on an open connection.
+// request:end's `sentT` is when the request was fully written, `firstByteT` when the first byte of
+// the answer arrived (when the driver knows them).
 export interface RequestStartEvent {
-  type: 'request:start'; t: number; driver: string; id: string; conn?: string; op?: string;
+  type: 'request:start'; t: number; driver: string; id: string; conn?: string; op?: string; connecting?: true;
 }
 export interface RequestEndEvent {
   type: 'request:end'; t: number; driver: string; id: string; outcome: OpOutcome;
-  status?: number; bytes?: number; error?: string;
+  status?: number; bytes?: number; error?: string; sentT?: number; firstByteT?: number;
 }
-export interface ConnOpenEvent { type: 'conn:open'; t: number; driver: string; conn: string }
+// A connection established (TCP handshake done, as the client sees it); `localPort` is the client's
+// end, matched against accept:snapshot.
+export interface ConnOpenEvent { type: 'conn:open'; t: number; driver: string; conn: string; localPort?: number }
 export interface ConnCloseEvent {
   type: 'conn:close'; t: number; driver: string; conn: string; how: 'fin' | 'reset' | 'error' | 'local';
   error?: string;
@@ -176,7 +192,7 @@ export type HistoryEvent =
   | RunStartEvent | ServiceSpawnedEvent | ServiceReadyEvent
   | TargetSpawnedEvent | TargetReadyEvent | TargetNotReadyEvent
   | LogLineEvent | LogDroppedEvent | ProcessSeenEvent | ProcessGoneEvent
-  | TriggerArmedEvent | TriggerFiredEvent | SignalSentEvent
+  | TriggerArmedEvent | TriggerFiredEvent | SignalSentEvent | AcceptSnapshotEvent
   | FileSeenEvent | FilesSnapshotEvent | TargetExitEvent | TargetAliveEvent
   | TargetPid1Event | PreStopStartEvent | PreStopEndEvent | EndpointRemovedEvent | PlatformWarningEvent | PlatformExitEvent
   | ZombieSeenEvent | ZombiesSummaryEvent | OrphanFoundEvent | OrphanExitedEvent | OrphanDyingEvent | OrphanKilledEvent | HarnessStopEvent

@@ -17,6 +17,27 @@ export interface Op {
   status?: number;
   bytes?: number;
   error?: string;
+  // Phases. `acceptedT`: when its connection was established (the start for an operation begun on
+  // an open connection); undefined when the connection never was. `queued`: its connection was in
+  // the listener's backlog at the first signal, never accept()ed (accept:snapshot). `sentT`,
+  // `firstByteT`: request written, first byte of the answer (when the driver knows them).
+  connecting?: boolean;
+  acceptedT?: number;
+  queued?: boolean;
+  sentT?: number;
+  firstByteT?: number;
+}
+
+// True when the server had accepted `op` before `t`: its connection was established before `t`
+// and, by the kernel's view at the signal, not left in the listen backlog.
+export function acceptedBefore(op: Op, t: number): boolean {
+  return op.acceptedT !== undefined && op.acceptedT < t && op.queued !== true;
+}
+
+// How an operation the server never accepted before the signal stood: `in the listen backlog`
+// (established by the kernel, never accept()ed), `still connecting` (no handshake yet).
+export function notAcceptedHow(op: Op): 'in the listen backlog' | 'still connecting' {
+  return op.queued ? 'in the listen backlog' : 'still connecting';
 }
 
 // The load part of a history: operations (in start order) and the summaries of folded ones.
@@ -31,16 +52,31 @@ export function loadView(events: readonly HistoryEvent[], driver?: string): Load
   const byKey = new Map<string, Op>();
   const ops: Op[] = [];
   const summaries: LoadSummaryEvent[] = [];
+  const conns = new Map<string, { openT: number; closeT?: number; localPort?: number }>();
+  let snapshot: { t: number; port: number; queued: Set<number>; seen: Set<number>; beforeT?: number } | undefined;
   for (const e of events) {
+    if (e.type === 'accept:snapshot') {
+      if (!snapshot && e.error === undefined) snapshot = { t: e.t, port: e.port, queued: new Set(e.queued), seen: new Set([...e.queued, ...e.accepted]), ...(e.beforeT !== undefined ? { beforeT: e.beforeT } : {}) };
+      continue;
+    }
     if (driver !== undefined && 'driver' in e && e.driver !== driver) continue;
     // The harness's own post-signal probes are new-work-rejected's evidence, not the load's.
     if (driver === undefined && 'driver' in e && e.driver === PROBE_DRIVER) continue;
     if (e.type === 'request:start') {
       const key = `${e.driver}\u0000${e.id}`;
       if (byKey.has(key)) continue;
-      const op: Op = { driver: e.driver, id: e.id, startT: e.t, outcome: 'unfinished', ...(e.conn !== undefined ? { conn: e.conn } : {}), ...(e.op !== undefined ? { op: e.op } : {}) };
+      const op: Op = {
+        driver: e.driver, id: e.id, startT: e.t, outcome: 'unfinished', ...(e.conn !== undefined ? { conn: e.conn } : {}), ...(e.op !== undefined ? { op: e.op } : {}),
+        ...(e.connecting ? { connecting: true } : { acceptedT: e.t }),
+      };
       byKey.set(key, op);
       ops.push(op);
+    } else if (e.type === 'conn:open') {
+      const key = `${e.driver}\u0000${e.conn}`;
+      if (!conns.has(key)) conns.set(key, { openT: e.t, ...(e.localPort !== undefined ? { localPort: e.localPort } : {}) });
+    } else if (e.type === 'conn:close') {
+      const c = conns.get(`${e.driver}\u0000${e.conn}`);
+      if (c && c.closeT === undefined) c.closeT = e.t;
     } else if (e.type === 'request:end') {
       const op = byKey.get(`${e.driver}\u0000${e.id}`);
       if (!op || op.endT !== undefined) continue;
@@ -49,8 +85,20 @@ export function loadView(events: readonly HistoryEvent[], driver?: string): Load
       if (e.status !== undefined) op.status = e.status;
       if (e.bytes !== undefined) op.bytes = e.bytes;
       if (e.error !== undefined) op.error = e.error;
+      if (e.sentT !== undefined) op.sentT = e.sentT;
+      if (e.firstByteT !== undefined) op.firstByteT = e.firstByteT;
     } else if (e.type === 'load:summary') {
       summaries.push(e);
+    }
+  }
+  for (const op of ops) {
+    const c = op.conn !== undefined ? conns.get(`${op.driver}\u0000${op.conn}`) : undefined;
+    if (op.connecting && c) op.acceptedT = Math.max(op.startT, c.openT);
+    // Open at the snapshot and listed there as never accepted, or (established before the read made
+    // before the signal) absent from the server's tables: in the backlog, whatever the client saw.
+    if (c && snapshot && c.localPort !== undefined && c.openT <= snapshot.t && (c.closeT === undefined || c.closeT >= snapshot.t)) {
+      const absent = snapshot.beforeT !== undefined && c.openT < snapshot.beforeT && !snapshot.seen.has(c.localPort);
+      if (snapshot.queued.has(c.localPort) || absent) op.queued = true;
     }
   }
   ops.sort((a, b) => a.startT - b.startT);

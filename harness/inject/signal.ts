@@ -1,5 +1,6 @@
 import type { Delivery, SignalName } from '../history/events.js';
 import fs from 'node:fs';
+import { acceptSnapshot, acceptSnapshotSync, combineSnapshots, type AcceptSnapshot } from '../observe/accept-queue.js';
 import { collectTree } from '../target/tree.js';
 
 export interface DeliveryTarget {
@@ -22,6 +23,10 @@ export interface Sent {
   pids: number[];
   error?: string;
 }
+
+// The kernel's accept view of a port around a signal (accept:snapshot without its type).
+// `beforeT`: when the read before the signal began (when there was one).
+export type AcceptView = AcceptSnapshot & { t: number; port: number; beforeT?: number };
 
 // Sends a signal the way a supervisor would: `process` to the leader only (docker stop, kubectl),
 // `group` to its process group (Ctrl+C in a terminal), `tree` to every descendant, escapees
@@ -85,4 +90,22 @@ function readMembers(file: string): number[] {
   } catch {
     return [];
   }
+}
+
+// The accept view of `port` after signal `sent`: read right after it, combined with `before` (a
+// read that ended before the signal) when there is one. Never rejects.
+export async function acceptViewAfter(sent: Sent, pid: number, port: number, now: () => number, before?: Promise<AcceptSnapshot & { startT: number; doneT: number }>): Promise<AcceptView> {
+  const after = await acceptSnapshot(pid, port);
+  const t = now();
+  const early = before ? await before : undefined;
+  const used = early && early.doneT < sent.t && early.error === undefined ? early : undefined;
+  const { accepted, queued, error } = combineSnapshots(used, after);
+  return { t, port, accepted, queued, ...(used && after.error === undefined ? { beforeT: used.startT } : {}), ...(error !== undefined ? { error } : {}) };
+}
+
+// Reads the accept view of `port` now, on this thread (for acceptViewAfter's `before`).
+export function earlyAcceptSnapshot(pid: number, port: number, now: () => number): Promise<AcceptSnapshot & { startT: number; doneT: number }> {
+  const startT = now();
+  const s = acceptSnapshotSync(pid, port);
+  return Promise.resolve({ ...s, startT, doneT: now() });
 }

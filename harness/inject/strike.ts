@@ -3,8 +3,8 @@ import type { Delivery, SignalName } from '../history/events.js';
 import type { History } from '../history/writer.js';
 import type { StrikeSpec } from '../scenario/schema.js';
 import { waitUntil } from './precise-timer.js';
-import { sendSignal, type DeliveryTarget, type Sent } from './signal.js';
-import { scheduleSignal } from './striker.js';
+import { sendSignal, type DeliveryTarget } from './signal.js';
+import { scheduleSignal, type Scheduled } from './striker.js';
 import type { Fired } from './triggers.js';
 
 export interface Step {
@@ -36,6 +36,8 @@ export interface StrikeOptions {
   signal: AbortSignal;
   // Runs an `exec` preStop hook (strike.preStop) until it exits or `abort` fires; never rejects.
   runPreStop?: (argv: string[], abort: AbortSignal) => Promise<HookResult>;
+  // The target's port: the first signal records the kernel's accept view of it (accept:snapshot).
+  port?: number;
 }
 
 export interface HookResult { code: number | null; signal: string | null; error?: string }
@@ -52,7 +54,8 @@ export const PRESTOP_EXTENSION_MS = 2_000;
 // is recorded that long after the strike fired (the load then starts no new work). With
 // `strike.killRestOnExit`, whatever is left of the tree is SIGKILLed once the leader exits.
 // `sent` resolves once every step is sent (or skipped because the target exited); `settled` once
-// the target has exited or the escalation was sent or cancelled. Neither rejects. `firstSentAt`
+// the target has exited or the escalation was sent or cancelled (and the accept view read after
+// the first signal is recorded). Neither rejects. `firstSentAt`
 // is the run-clock time the first signal was sent, once it has been.
 export function executeStrike(options: StrikeOptions): { sent: Promise<void>; settled: Promise<void>; firstSentAt: () => number | undefined } {
   const { strike, fired, target, history, hasExited, signal } = options;
@@ -63,14 +66,14 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   // Sends at the intended moment (from the strike thread when it is ahead), unless the target has
   // exited or the run was aborted first; undefined when nothing was sent.
   const origin = history.clock.origin.toString();
-  const sendAt = async (intendedT: number, sig: SignalName, deliver: Delivery): Promise<Sent | undefined> => {
+  const sendAt = async (intendedT: number, sig: SignalName, deliver: Delivery, snapshotPort?: number): Promise<Scheduled | undefined> => {
     if (signal.aborted || hasExited()) return undefined;
     const cancel = new AbortController();
     const onAbort = (): void => cancel.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     void options.exited.then(onAbort);
     try {
-      const sent = await scheduleSignal({ origin, now, intendedT, signal: sig, deliver, target, abort: cancel.signal });
+      const sent = await scheduleSignal({ origin, now, intendedT, signal: sig, deliver, target, abort: cancel.signal, ...(snapshotPort !== undefined ? { snapshotPort } : {}) });
       return sent;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -79,6 +82,8 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   // Each later step is timed from the previous step's actual send; the escalation's grace period
   // from the first signal's actual send (as Kubernetes and systemd count it).
   let firstAt: number | undefined;
+  // The accept view read after the first signal (settled waits for it).
+  let acceptRead: Promise<void> = Promise.resolve();
   let firstSent: (t: number) => void = () => {};
   const firstSentT = new Promise<number | undefined>((resolve) => (firstSent = resolve));
   const escalation = strike.escalate === false ? undefined : strike.escalate;
@@ -141,13 +146,18 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
         const step = steps[i]!;
         intended += step.afterMs;
         options.onPlanned?.(intended);
-        const sent = await sendAt(intended, step.signal, step.deliver);
+        const sent = await sendAt(intended, step.signal, step.deliver, i === 0 ? options.port : undefined);
         if (!sent) return;
         history.emit({
           type: 'signal:sent', t: sent.t, signal: step.signal, deliver: step.deliver,
           intendedT: intended, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
           ...(sent.error ? { error: sent.error } : {}),
         });
+        if (sent.accept) {
+          acceptRead = sent.accept.then((view) => {
+            if (view) history.emit({ type: 'accept:snapshot', ...view });
+          });
+        }
         if (i === 0) {
           firstAt = sent.t;
           firstSent(sent.t);
@@ -189,6 +199,6 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
     });
   })() : Promise.resolve();
 
-  return { sent: stepsDone, settled: Promise.all([escalated, restKilled]).then(() => undefined), firstSentAt: () => firstAt };
+  return { sent: stepsDone, settled: Promise.all([escalated, restKilled]).then(() => acceptRead), firstSentAt: () => firstAt };
 }
 

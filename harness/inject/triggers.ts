@@ -113,10 +113,44 @@ function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): P
     // counters (load:progress) still count every one.
     const endedByDriver = new Map<string, number>();
     const ended = (): number => Math.max(responses, [...endedByDriver.values()].reduce((a, b) => a + b, 0));
+    // In flight means accepted: an operation begun while its connection was still connecting
+    // counts once that connection is established (conn:open), which may be recorded before it.
+    const openConns = new Set<string>();
+    const connecting = new Map<string, Set<string>>();
+    const connOf = new Map<string, string>();
     const check = (e: HistoryEvent): Fired | undefined => {
-      if (e.type === 'request:start' && matches(e)) inFlight.add(`${e.driver}/${e.id}`);
-      else if (e.type === 'request:end' && matches(e)) {
+      if (e.type === 'request:start' && matches(e)) {
+        const key = `${e.driver}/${e.id}`;
+        const conn = `${e.driver}/${e.conn ?? ''}`;
+        if (e.connecting && !openConns.has(conn)) {
+          let waiting = connecting.get(conn);
+          if (!waiting) connecting.set(conn, (waiting = new Set()));
+          waiting.add(key);
+          connOf.set(key, conn);
+          return undefined;
+        }
+        inFlight.add(key);
+      } else if (e.type === 'conn:open' && matches(e)) {
+        const conn = `${e.driver}/${e.conn}`;
+        openConns.add(conn);
+        const waiting = connecting.get(conn);
+        if (!waiting) return undefined;
+        connecting.delete(conn);
+        for (const key of waiting) {
+          inFlight.add(key);
+          connOf.delete(key);
+        }
+      } else if (e.type === 'conn:close' && matches(e)) {
+        openConns.delete(`${e.driver}/${e.conn}`);
+        return undefined;
+      } else if (e.type === 'request:end' && matches(e)) {
         inFlight.delete(`${e.driver}/${e.id}`);
+        const key = `${e.driver}/${e.id}`;
+        const conn = connOf.get(key);
+        if (conn !== undefined) {
+          connOf.delete(key);
+          connecting.get(conn)?.delete(key);
+        }
         if (e.status !== undefined || e.outcome === 'ok') responses++;
       } else if (e.type === 'load:progress' && matches(e)) endedByDriver.set(e.driver, e.ended);
       else if (e.type === 'ws:open' && matches(e)) open++;

@@ -4,6 +4,9 @@ import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js'
 import { REFUSED_BACKOFF_MS, type HttpLoad } from './http-spec.js';
 import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
 
+// How often the autocannon engine looks for requests past totalTimeoutMs (its precision).
+const TOTAL_CHECK_MS = 50;
+
 // The parts of autocannon's Client (lib/httpClient.js, autocannon 9) this engine relies on. The
 // public events give status and bytes per response but no request identity, no error for a
 // request lost to a server FIN (autocannon silently reconnects and sends another one), and the
@@ -17,6 +20,8 @@ interface AcClient {
   on(event: 'headers', listener: (info: { shouldKeepAlive?: boolean }) => void): void;
   conn: Socket;
   destroyed: boolean;
+  timeout: number;
+  timeoutTicker: { reschedule(ms: number): void };
   reqsMade: number;
   responseMax: number | undefined;
   _connect(): void;
@@ -25,7 +30,7 @@ interface AcClient {
   destroy(): void;
 }
 
-interface Pending { id: string; sock: Socket }
+interface Pending { id: string; sock: Socket; startT: number; sentT?: number; firstByteT?: number }
 
 // The autocannon engine: autocannon drives the load (keep-alive connections, pipelining, rate),
 // and a hook on each of its clients records every request: start when written, end at its
@@ -45,10 +50,17 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
   let stopped = false;
   let durationTimer: NodeJS.Timeout | undefined;
   const pendingOf = new Map<AcClient, Pending[]>();
+  // totalTimeoutMs: each client's oldest request is looked at every TOTAL_CHECK_MS.
+  const totalChecks: Array<() => void> = [];
+  let totalTimer: NodeJS.Timeout | undefined;
+  const phases = (p: Pending): { sentT?: number; firstByteT?: number } => ({
+    ...(p.sentT !== undefined ? { sentT: p.sentT } : {}), ...(p.firstByteT !== undefined ? { firstByteT: p.firstByteT } : {}),
+  });
 
   const checkFinished = (): void => {
     if (doneClients >= connections) {
       clearTimeout(durationTimer);
+      clearInterval(totalTimer);
       finished.resolve();
     }
   };
@@ -61,13 +73,22 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
     pendingOf.set(client, pending);
     let made = 0;
     let backoffUntil = 0;
+    let sockSeq = 0;
+    // Each socket of this client is its own connection on the timeline: `c0.s1`, `c0.s2`, ...
+    const connOf = new WeakMap<Socket, { id: string; openT?: number }>();
+    // autocannon writes its first request inside _connect(), before the hook below sees the socket.
+    const connFor = (sock: Socket): { id: string; openT?: number } => {
+      let c = connOf.get(sock);
+      if (!c) connOf.set(sock, (c = { id: `${conn}.s${++sockSeq}` }));
+      return c;
+    };
 
     const failSocket = (sock: Socket, outcome: ReturnType<typeof outcomeOfError>, error: string): void => {
       for (let i = 0; i < pending.length; ) {
         const p = pending[i]!;
         if (p.sock === sock) {
           pending.splice(i, 1);
-          sink.end(p.id, outcome, { error });
+          sink.end(p.id, outcome, { error, ...phases(p) });
         } else {
           i++;
         }
@@ -76,17 +97,29 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
 
     client.on('request', () => {
       const id = `${conn}.${++seq}`;
-      sink.start(id, conn, labels[made++ % labels.length]);
-      pending.push({ id, sock: client.conn });
+      const sock = client.conn;
+      const c = connFor(sock);
+      const t = sink.now();
+      const connecting = sock.connecting;
+      sink.start(id, c.id, labels[made++ % labels.length], t, connecting);
+      // autocannon writes the request right after this event (buffered until the connection is up).
+      pending.push({ id, sock, startT: t, ...(connecting ? {} : { sentT: t }) });
     });
     client.on('response', (status, bytes) => {
       const p = pending.shift();
-      if (p) sink.end(p.id, outcomeOfStatus(status), { status, bytes });
+      if (p) sink.end(p.id, outcomeOfStatus(status), { status, bytes, ...phases(p) });
     });
     client.on('timeout', () => {
       // autocannon has destroyed the socket and opened another one: requests on the dead socket
-      // timed out.
-      for (const p of pending.filter((x) => x.sock.destroyed)) failSocket(p.sock, 'timeout', `no response within ${spec.timeoutMs} ms`);
+      // timed out (no byte for timeoutMs: the socket's data re-arms autocannon's timer).
+      for (const p of pending.filter((x) => x.sock.destroyed)) failSocket(p.sock, 'timeout', `the driver gave up: no byte for ${spec.timeoutMs} ms (timeoutMs)`);
+    });
+    totalChecks.push(() => {
+      const head = pending[0];
+      if (head === undefined || spec.totalTimeoutMs === undefined || client.destroyed) return;
+      if (sink.now() - head.startT < spec.totalTimeoutMs) return;
+      failSocket(head.sock, 'timeout', `the driver gave up: no complete answer within ${spec.totalTimeoutMs} ms (totalTimeoutMs)`);
+      client._resetConnection();
     });
     client.on('done', () => {
       doneClients++;
@@ -122,12 +155,39 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
       }
       connect.call(this);
       const sock = this.conn;
+      const c = connFor(sock);
+      let how: 'fin' | 'reset' | 'error' | 'local' = 'local';
+      let closeError: string | undefined;
+      // Stamped ahead of the pending request write (another 'connect' listener): never after the server saw it.
+      sock.prependOnceListener('connect', () => {
+        c.openT = sink.now();
+        for (const p of pending) if (p.sock === sock && p.sentT === undefined) p.sentT = c.openT;
+        sink.emit({ type: 'conn:open', t: c.openT, conn: c.id, ...(sock.localPort !== undefined ? { localPort: sock.localPort } : {}) });
+      });
+      // Ahead of autocannon's parser: the bytes belong to the oldest request still waiting.
+      sock.prependListener('data', () => {
+        // An idle timeout: every byte re-arms autocannon's timer (it arms it only per request).
+        client.timeoutTicker.reschedule(client.timeout);
+        for (const p of pending) {
+          if (p.sock !== sock) continue;
+          p.firstByteT ??= sink.now();
+          break;
+        }
+      });
+      sock.once('close', () => {
+        if (c.openT !== undefined && !stopped) sink.emit({ type: 'conn:close', t: sink.now(), conn: c.id, how, ...(closeError !== undefined ? { error: closeError } : {}) });
+      });
       sock.on('error', (error: NodeJS.ErrnoException) => {
         const outcome = outcomeOfError(error);
+        how = error.code === 'ECONNRESET' ? 'reset' : 'error';
+        closeError = errorText(error);
         if (outcome === 'refused') backoffUntil = performance.now() + REFUSED_BACKOFF_MS;
         failSocket(sock, outcome, errorText(error));
       });
-      sock.on('end', () => failSocket(sock, 'reset', 'socket hang up: the server closed the connection (FIN) before responding'));
+      sock.on('end', () => {
+        if (how === 'local') how = 'fin';
+        failSocket(sock, 'reset', 'socket hang up: the server closed the connection (FIN) before responding');
+      });
     };
   };
 
@@ -160,6 +220,12 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
       );
       void instance;
       durationTimer = setTimeout(windDownClients, spec.durationMs);
+      if (spec.totalTimeoutMs !== undefined) {
+        totalTimer = setInterval(() => {
+          for (const check of totalChecks) check();
+        }, Math.min(TOTAL_CHECK_MS, Math.max(1, spec.totalTimeoutMs / 4)));
+        totalTimer.unref();
+      }
       return { engine: 'autocannon', connections, pipelining: spec.pipelining };
     },
     finished: finished.promise,
@@ -167,6 +233,7 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
     async stop() {
       stopped = true;
       clearTimeout(durationTimer);
+      clearInterval(totalTimer);
       for (const c of clients) if (!c.destroyed) c.destroy();
       finished.resolve();
     },

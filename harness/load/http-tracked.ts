@@ -42,33 +42,87 @@ export function createTrackedEngine(spec: HttpLoad, env: EngineEnv): Engine {
       wakers.add(wake);
     });
 
+  // A socket's connection events: conn:open at its TCP handshake (with the client's local port,
+  // matched against the kernel's accept view at the signal), conn:close with how it ended.
+  const track = (s: Socket): string => {
+    let conn = sockets.get(s);
+    if (conn !== undefined) return conn;
+    conn = `s${++socketSeq}`;
+    sockets.set(s, conn);
+    const id = conn;
+    let how: 'fin' | 'reset' | 'error' | 'local' = 'local';
+    let error: string | undefined;
+    let opened = false;
+    const open = (): void => {
+      opened = true;
+      sink.emit({ type: 'conn:open', t: sink.now(), conn: id, ...(s.localPort !== undefined ? { localPort: s.localPort } : {}) });
+    };
+    if (s.connecting) s.prependOnceListener('connect', open);
+    else open();
+    s.once('end', () => {
+      if (how === 'local') how = 'fin';
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      how = e.code === 'ECONNRESET' ? 'reset' : 'error';
+      error = errorText(e);
+    });
+    s.once('close', () => {
+      if (opened && !stopped) sink.emit({ type: 'conn:close', t: sink.now(), conn: id, how, ...(error !== undefined ? { error } : {}) });
+    });
+    return conn;
+  };
+
   const one = (): Promise<string> => {
     const r = requests[next++ % requests.length]!;
     const id = `r${++seq}`;
     issued++;
+    const startT = sink.now();
     return new Promise((resolve) => {
       let ended = false;
+      let started = false;
+      let sentT: number | undefined;
+      let firstByteT: number | undefined;
+      let totalTimer: NodeJS.Timeout | undefined;
+      const begin = (conn?: string, connecting = false): void => {
+        if (started) return;
+        started = true;
+        sink.start(id, conn, r.label, startT, connecting);
+      };
       const finish = (outcome: Parameters<typeof sink.end>[1], info: { status?: number; bytes?: number; error?: string }): void => {
         if (ended) return;
         ended = true;
+        clearTimeout(totalTimer);
         inFlight.delete(req);
+        begin();
         // Requests cut by stop() stay unfinished: the harness, not the target, ended them.
-        if (!stopped) sink.end(id, outcome, info);
+        if (!stopped) sink.end(id, outcome, { ...info, ...(sentT !== undefined ? { sentT } : {}), ...(firstByteT !== undefined ? { firstByteT } : {}) });
         resolve(outcome);
       };
       const headers: Record<string, string> = { ...r.headers };
       if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
-      sink.start(id, undefined, r.label);
       const req = http.request({ host: env.host, port, method: r.method, path: r.path, headers, agent });
       inFlight.add(req);
       req.on('socket', (s: Socket) => {
-        if (!sockets.has(s)) sockets.set(s, `s${++socketSeq}`);
+        const connecting = s.connecting;
+        begin(track(s), connecting);
       });
+      req.on('finish', () => {
+        sentT = sink.now();
+      });
+      // The client's timeout is an idle one: no byte sent or received for timeoutMs (a slow
+      // download still streaming is never cut); totalTimeoutMs, when set, bounds the whole request.
       req.setTimeout(spec.timeoutMs, () => {
-        finish('timeout', { error: `no response within ${spec.timeoutMs} ms` });
+        finish('timeout', { error: `the driver gave up: no byte for ${spec.timeoutMs} ms (timeoutMs)` });
         req.destroy();
       });
+      if (spec.totalTimeoutMs !== undefined) {
+        totalTimer = setTimeout(() => {
+          finish('timeout', { error: `the driver gave up: no complete answer within ${spec.totalTimeoutMs} ms (totalTimeoutMs)` });
+          req.destroy();
+        }, spec.totalTimeoutMs);
+      }
       req.on('response', (res) => {
+        firstByteT = sink.now();
         let bytes = 0;
         res.on('data', (chunk: Buffer) => {
           bytes += chunk.length;

@@ -33,14 +33,16 @@ export const defaultSinkLimits: SinkLimits = {
   lastMessagesPerClient: 3,
 };
 
-interface OpenOp { id: string; t: number; conn: string | null; op: string | null; sent: boolean }
+interface OpenOp { id: string; t: number; conn: string | null; op: string | null; connecting: 0 | 1; sent: boolean }
 interface HeldOp {
-  id: string; startT: number; endT: number; conn: string | null; op: string | null;
-  outcome: OpOutcome; status: number | null; bytes: number | null; error: string | null;
+  id: string; startT: number; endT: number; conn: string | null; op: string | null; connecting: 0 | 1;
+  outcome: OpOutcome; status: number | null; bytes: number | null; error: string | null; sentT: number | null; firstByteT: number | null;
 }
 interface HeldMessage { client: string; t: number; data: string }
 
-export interface EndInfo { status?: number; bytes?: number; error?: string }
+// What is known of an operation at its end: the answer's status and size, the error, and its
+// phases (request fully written, first byte of the answer).
+export interface EndInfo { status?: number; bytes?: number; error?: string; sentT?: number; firstByteT?: number }
 
 function emptyCounts(): FoldCounts {
   return { ops: 0, outcomes: {}, bytes: 0 };
@@ -97,10 +99,11 @@ export class OpSink {
     return this.open.size;
   }
 
-  // Records the start of operation `id` (unique within the driver).
-  start(id: string, conn?: string, op?: string, t: number = this.clock.now()): void {
+  // Records the start of operation `id` (unique within the driver) on connection `conn`;
+  // `connecting` when that connection is not yet established (accepted at its conn:open).
+  start(id: string, conn?: string, op?: string, t: number = this.clock.now(), connecting = false): void {
     this.started++;
-    const rec: OpenOp = { id, t, conn: conn ?? null, op: op ?? null, sent: false };
+    const rec: OpenOp = { id, t, conn: conn ?? null, op: op ?? null, connecting: connecting ? 1 : 0, sent: false };
     this.open.set(id, rec);
     if (this.signalT === undefined) {
       if (this.detailed < this.limits.detailFirst) {
@@ -123,13 +126,15 @@ export class OpSink {
     const status = info.status ?? null;
     const bytes = info.bytes ?? null;
     const error = info.error ?? null;
+    const sentT = info.sentT ?? null;
+    const firstByteT = info.firstByteT ?? null;
     if (rec.sent) {
-      this.items.push([1, id, t, outcome, status, bytes, error]);
+      this.items.push([1, id, t, outcome, status, bytes, error, sentT, firstByteT]);
       return true;
     }
     const failed = outcome !== 'ok';
     const failureRoom = failed && this.failDetailed < this.limits.failureDetail;
-    const held: HeldOp = { id, startT: rec.t, endT: t, conn: rec.conn, op: rec.op, outcome, status, bytes, error };
+    const held: HeldOp = { id, startT: rec.t, endT: t, conn: rec.conn, op: rec.op, connecting: rec.connecting, outcome, status, bytes, error, sentT, firstByteT };
     if (this.signalT === undefined) {
       if (this.detailed < this.limits.detailFirst) {
         this.detailed++;
@@ -275,12 +280,12 @@ export class OpSink {
 
   private sendStart(rec: OpenOp): void {
     rec.sent = true;
-    this.items.push([0, rec.id, rec.t, rec.conn, rec.op]);
+    this.items.push([0, rec.id, rec.t, rec.conn, rec.op, rec.connecting]);
   }
 
   private sendHeld(h: HeldOp): void {
-    this.items.push([0, h.id, h.startT, h.conn, h.op]);
-    this.items.push([1, h.id, h.endT, h.outcome, h.status, h.bytes, h.error]);
+    this.items.push([0, h.id, h.startT, h.conn, h.op, h.connecting]);
+    this.items.push([1, h.id, h.endT, h.outcome, h.status, h.bytes, h.error, h.sentT, h.firstByteT]);
   }
 
   private sendMessage(m: HeldMessage): void {

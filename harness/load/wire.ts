@@ -4,10 +4,10 @@ import type { LoadSpec } from '../scenario/schema.js';
 // The messages between a load worker (worker-entry.ts) and its host (worker-host.ts). Operation
 // records travel as tuples: structured clone of a tuple is cheaper than of an object.
 
-// request:start: [0, id, t, conn, op]
-export type StartItem = [0, string, number, string | null, string | null];
-// request:end: [1, id, t, outcome, status, bytes, error]
-export type EndItem = [1, string, number, OpOutcome, number | null, number | null, string | null];
+// request:start: [0, id, t, conn, op, connecting (1 = started before its connection was established)]
+export type StartItem = [0, string, number, string | null, string | null, 0 | 1];
+// request:end: [1, id, t, outcome, status, bytes, error, sentT, firstByteT]
+export type EndItem = [1, string, number, OpOutcome, number | null, number | null, string | null, number | null, number | null];
 // Any other load event, without `driver` (the host adds it): ws:open, ws:message, ws:close,
 // conn:open, conn:close, load:error.
 export type EventItem = [2, WireEvent];
@@ -17,7 +17,7 @@ export type WireEvent =
   | { type: 'ws:open'; t: number; client: string }
   | { type: 'ws:message'; t: number; client: string; data: string }
   | { type: 'ws:close'; t: number; client: string; code: number; reason: string; byClient: boolean }
-  | { type: 'conn:open'; t: number; conn: string }
+  | { type: 'conn:open'; t: number; conn: string; localPort?: number }
   | { type: 'conn:close'; t: number; conn: string; how: 'fin' | 'reset' | 'error' | 'local'; error?: string }
   | { type: 'load:error'; t: number; message: string }
   | Omit<LoadSummaryEvent, 'driver'>

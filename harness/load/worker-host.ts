@@ -168,15 +168,16 @@ export function writeItems(ctx: Pick<LoadContext, 'history' | 'name'>, items: re
   for (const item of items) {
     switch (item[0]) {
       case 0: {
-        const [, id, t, conn, op] = item;
-        history.emit({ type: 'request:start', t, driver, id, ...(conn !== null ? { conn } : {}), ...(op !== null ? { op } : {}) });
+        const [, id, t, conn, op, connecting] = item;
+        history.emit({ type: 'request:start', t, driver, id, ...(conn !== null ? { conn } : {}), ...(op !== null ? { op } : {}), ...(connecting ? { connecting: true as const } : {}) });
         break;
       }
       case 1: {
-        const [, id, t, outcome, status, bytes, error] = item;
+        const [, id, t, outcome, status, bytes, error, sentT, firstByteT] = item;
         history.emit({
           type: 'request:end', t, driver, id, outcome,
           ...(status !== null ? { status } : {}), ...(bytes !== null ? { bytes } : {}), ...(error !== null ? { error } : {}),
+          ...(sentT !== null ? { sentT } : {}), ...(firstByteT !== null ? { firstByteT } : {}),
         });
         break;
       }

@@ -314,7 +314,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
       teardown.add('rejection probe', () => prober?.stop());
       const preStopContainer = strike.preStop && 'exec' in strike.preStop ? newContainer('prestop') : undefined;
       struck = executeStrike({ strike, fired,
-        ...(preStopContainer ? { runPreStop: (argv: string[], stop: AbortSignal) => runHook(argv, stop, { cwd, env: spec.target.env, marker, container: preStopContainer }) } : {}), target: { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal });
+        ...(preStopContainer ? { runPreStop: (argv: string[], stop: AbortSignal) => runHook(argv, stop, { cwd, env: spec.target.env, marker, container: preStopContainer }) } : {}), target: { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) }, onPlanned: (t) => planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal, ...(port !== undefined && spec.load.length ? { port } : {}) });
       // A target that dies before the first signal was never struck: an error, not a verdict (and
       // no need to sit out the rest of the trigger's delay).
       await Promise.race([struck.sent, launched.exited]);

@@ -80,7 +80,8 @@ export const HttpLoadSchema = z.strictObject({
     path: z.string().default('/').describe('Path requested'),
     method: z.string().default('GET').describe('HTTP method'),
     keepAlive: z.boolean().default(true).describe('Reuse connections; `false` sends `Connection: close` and runs on the `tracked` engine'),
-    timeoutMs: ms.default(10_000).describe('A request without a response this many ms after it was sent ends as `timeout` (a failure for drain, new-work-rejected and error-rate)'),
+    timeoutMs: ms.default(10_000).describe('Idle timeout in ms: a request with no byte sent or received for this long ends as `timeout`, the driver giving up (drain: an error, not a failure); a slow answer still streaming is never cut'),
+    totalTimeoutMs: ms.optional().describe('Optional bound in ms on a whole request (start to last byte); unset: none, only the idle `timeoutMs` applies'),
     pipelining: positiveInt.default(1).describe('Requests written ahead on one connection (autocannon engine)'),
     // autocannon (throughput, keep-alive only) or tracked (node http Agent, one request per
     // connection at a time); unset = autocannon with keep-alive, tracked without (autocannon writes

@@ -23,7 +23,7 @@ t.test('drain', async (t) => {
   const history = [...op('a', 10, 20), ...op('b', 90, 130), ...op('c', 95, 140, 'reset'), ...op('d', 99, undefined), sig(100), ...op('e', 110, 111, 'refused')];
   const r = check({ drain: true }, history, 'drain');
   t.equal(r.status, 'fail');
-  t.same(r.actual, { startedBeforeSignal: 4, inFlightAtSignal: 3, outcomes: { ok: 2, reset: 1, unfinished: 1 }, failed: 2 });
+  t.same(r.actual, { startedBeforeSignal: 4, inFlightAtSignal: 3, outcomes: { ok: 2, reset: 1, unfinished: 1 }, failed: 2, driverGaveUp: 0, notAccepted: { count: 0, outcomes: {} } });
   t.same(r.details, [
     { driver: D, id: 'c', outcome: 'reset', startOffsetMs: -5, endOffsetMs: 40 },
     { driver: D, id: 'd', outcome: 'unfinished', startOffsetMs: -1, endOffsetMs: null },

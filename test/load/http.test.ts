@@ -179,3 +179,24 @@ t.test('no port: LOAD_FAILED names the missing {port}', async (t) => {
   await t.rejects(h.driver.start(), { code: 'LOAD_FAILED', message: /no port.*\{port\}/ });
   await h.driver.stop();
 });
+
+t.test('keep-alive pools are on the timeline: one conn:open per pooled socket, every request on one of them', async (t) => {
+  const { buildTimeline } = await import('../../harness/report/html/timeline.js');
+  for (const engine of ['autocannon', 'tracked'] as const) {
+    const server = await httpFixture();
+    const d = drive({ http: { engine, connections: 4, amount: 40, path: '/ok' } }, server.port);
+    await d.driver.start();
+    await d.driver.done;
+    const events = await d.finish();
+    await server.close();
+    const opens = eventsOf(events, 'conn:open');
+    t.equal(opens.length, 4, `${engine}: 4 pooled connections opened`);
+    t.equal(new Set(opens.map((o) => o.localPort)).size, 4, `${engine}: each with its own client port`);
+    t.ok(opens.every((o) => typeof o.localPort === 'number' && o.localPort > 0));
+    const { ops } = loadView(events);
+    t.equal(ops.length, 40);
+    const conns = new Set(opens.map((o) => o.conn));
+    t.ok(ops.every((o) => o.outcome === 'ok' && conns.has(o.conn!) && o.acceptedT !== undefined && o.firstByteT !== undefined && o.firstByteT <= o.endT!), `${engine}: every request ok on a pooled connection, with its phases`);
+    t.equal(Math.max(...buildTimeline(events).series.open), 4, `${engine}: the open-connections line reaches 4`);
+  }
+});

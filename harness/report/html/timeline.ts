@@ -183,6 +183,9 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
         if (firstSignal === null) firstSignal = e.sentT ?? e.t;
         break;
       }
+      case 'accept:snapshot':
+        markers.push({ t: e.t, kind: 'files', label: 'accept queue', detail: `port ${e.port}: ${e.accepted.length} connections accepted, ${e.queued.length} in the listen backlog (never accepted)${e.error ? `; ${e.error}` : ''}` });
+        break;
       case 'file:seen':
         tick(files, e.t, e.change, `${e.change} ${e.path} (${e.size} bytes)`);
         break;
