@@ -17,6 +17,15 @@ export function computeMetrics(events: readonly HistoryEvent[]): RunMetrics {
   const exit = targetExit(events);
   if (ready) m.readyMs = r3(ready.readyMs);
   if (first) m.strikeLatenessMs = r3(first.sentT - first.intendedT);
+  // Every step's lateness (sent - intended, by step number; the escalation is the step after the
+  // plan's last), and the worst of them.
+  const sent = events.filter((e): e is Extract<HistoryEvent, { type: 'signal:sent' }> => e.type === 'signal:sent' && !e.error);
+  if (sent.length) {
+    const bySteps: Record<string, number> = {};
+    for (const e of sent) bySteps[String(e.step)] ??= r3(e.sentT - e.intendedT);
+    m.strikeLatenessByStepMs = bySteps;
+    m.strikeLatenessWorstMs = Math.max(...Object.values(bySteps));
+  }
   if (first && exit && !exit.byHarness) {
     m.timeToExitMs = r3(exit.t - first.t);
     if (last) m.timeToExitFromLastSignalMs = r3(exit.t - last.t);

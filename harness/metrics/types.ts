@@ -8,6 +8,9 @@ export interface RunMetrics {
   timeToExitFromLastSignalMs?: number;
   // Actual - intended time of the first signal (the harness's own lateness).
   strikeLatenessMs?: number;
+  // The worst step's lateness, and each step's by step number (the escalation included).
+  strikeLatenessWorstMs?: number;
+  strikeLatenessByStepMs?: Record<string, number>;
   // Spawn -> exit.
   lifetimeMs?: number;
   // Load metrics (drainMs, timeToNotReadyMs, lastCloseMs, throughputBeforeSignal, outcomes, ...).
