@@ -155,10 +155,12 @@ export type LoadInput = {
      */
     keepAlive?: boolean;
     /**
-     * A request without a response this many ms after it was sent ends as `timeout` (a failure for drain, new-work-rejected and error-rate).
+     * Idle timeout in ms: a request with no byte sent or received for this long ends as `timeout`, the driver giving up (drain: an error, not a failure); a slow answer still streaming is never cut.
      * @defaultValue `10000`
      */
     timeoutMs?: number;
+    /** Optional bound in ms on a whole request (start to last byte); unset: none, only the idle `timeoutMs` applies. */
+    totalTimeoutMs?: number;
     /**
      * Requests written ahead on one connection (autocannon engine).
      * @defaultValue `1`
