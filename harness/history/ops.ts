@@ -54,7 +54,9 @@ export function loadView(events: readonly HistoryEvent[], driver?: string): Load
   const summaries: LoadSummaryEvent[] = [];
   const conns = new Map<string, { openT: number; closeT?: number; localPort?: number }>();
   let snapshot: { t: number; port: number; queued: Set<number>; seen: Set<number>; beforeT?: number } | undefined;
+  let signalT: number | undefined;
   for (const e of events) {
+    if (e.type === 'signal:sent' && !e.escalation && !e.error && signalT === undefined) signalT = e.t;
     if (e.type === 'accept:snapshot') {
       if (!snapshot && e.error === undefined) snapshot = { t: e.t, port: e.port, queued: new Set(e.queued), seen: new Set([...e.queued, ...e.accepted]), ...(e.beforeT !== undefined ? { beforeT: e.beforeT } : {}) };
       continue;
@@ -94,9 +96,10 @@ export function loadView(events: readonly HistoryEvent[], driver?: string): Load
   for (const op of ops) {
     const c = op.conn !== undefined ? conns.get(`${op.driver}\u0000${op.conn}`) : undefined;
     if (op.connecting && c) op.acceptedT = Math.max(op.startT, c.openT);
-    // Open at the snapshot and listed there as never accepted, or (established before the read made
+    // Open at the signal and listed as never accepted, or (established before the read made
     // before the signal) absent from the server's tables: in the backlog, whatever the client saw.
-    if (c && snapshot && c.localPort !== undefined && c.openT <= snapshot.t && (c.closeT === undefined || c.closeT >= snapshot.t)) {
+    const at = signalT ?? snapshot?.t ?? 0;
+    if (c && snapshot && c.localPort !== undefined && c.openT <= at && (c.closeT === undefined || c.closeT >= at)) {
       const absent = snapshot.beforeT !== undefined && c.openT < snapshot.beforeT && !snapshot.seen.has(c.localPort);
       if (snapshot.queued.has(c.localPort) || absent) op.queued = true;
     }

@@ -50,7 +50,7 @@ t.test('the published JSON Schema says each description and default', async (t) 
 t.test('the README reference and the input types are current', async (t) => {
   t.same(staleFiles(), [], 'run `npm run docs` and commit the result');
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  t.match(readme, /\| `load\[\]\.http\.timeoutMs` \| number \| `10000` \| A request without a response/);
+  t.match(readme, /\| `load\[\]\.http\.timeoutMs` \| number \| `10000` \| Idle timeout in ms: a request with no byte sent or received/);
   t.match(readme, /\| `\{python\}` \| `python3`, looked up on the target's PATH/);
 });
 
