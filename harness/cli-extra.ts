@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { combineAttempts, judgeOutcome } from './check/outcome.js';
 import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readHistory } from './history/reader.js';
@@ -109,7 +110,7 @@ async function report(args: string[]): Promise<number> {
   const { dir } = resolveResultsPath(positionals[0]!);
   const results = loadResults(dir);
   const runs = results.runs.map((run) => rejudge(dir, run));
-  const status = results.status === 'interrupted' ? 'interrupted' : suiteStatus(runs, { passWithNoRuns: results.options?.['passWithNoRuns'] === true });
+  const status = results.status === 'interrupted' ? 'interrupted' : suiteStatus(runs, { passWithNoRuns: results.options?.['passWithNoRuns'] === true, failOnFlaky: results.options?.['failOnFlaky'] === true });
   const files = await writeReports(dir, { ...results, status, runs });
   const changed = runs.filter((r, i) => r.verdict !== results.runs[i]!.verdict).length;
   process.stdout.write(`re-judged ${runs.length} runs from their histories (${changed} verdict${changed === 1 ? '' : 's'} changed)\n${files.map((f) => `  ${f}`).join('\n')}\n`);
@@ -130,6 +131,12 @@ function rejudge(outDir: string, run: RunResult): RunResult {
   const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));
   const events = readHistory(historyFile);
   const { checks, verdict, metrics, rootCause } = judgeRun(spec, events);
-  const { rootCause: _old, ...rest } = run;
-  return { ...rest, checks, verdict, metrics: { ...run.metrics, ...metrics }, ...(rootCause ? { rootCause } : {}) };
+  // The outcome again, from the new verdict and the mark saved in the spec (earlier attempts kept).
+  const mark = spec.expect.fails;
+  const judged = judgeOutcome({ verdict, checks }, mark);
+  const earlier = (run.attempts ?? []).slice(0, -1);
+  const outcome = combineAttempts([...earlier.map((a) => a.outcome), judged.outcome]);
+  const { rootCause: _oldCause, outcomeNote: _old, fails: _oldMark, ...rest } = run;
+  const attempts = run.attempts?.length ? [...earlier, { ...run.attempts.at(-1)!, verdict, outcome: judged.outcome, failedChecks: checks.filter((c) => c.status !== 'pass').map((c) => c.name) }] : undefined;
+  return { ...rest, checks, verdict, outcome, ...(outcome === 'flaky' && run.outcomeNote ? { outcomeNote: run.outcomeNote } : judged.note ? { outcomeNote: judged.note } : {}), ...(mark ? { fails: mark } : {}), ...(attempts ? { attempts } : {}), metrics: { ...run.metrics, ...metrics }, ...(rootCause ? { rootCause } : {}) };
 }

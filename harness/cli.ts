@@ -24,7 +24,8 @@ const USAGE = `Usage:
   shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
                      [--concurrency N] [--bail] [--shard K/N] [--baseline FILE] [--max-slowdown PCT]
                      [--redact NAME]... [--no-sweep] [--pass-with-no-runs] [--allow-missing] [--config FILE]
-  shutdown-drill list [paths...] [--grep RE]
+                     [--tag T]... [--exclude-tag T]... [--retries N] [--fail-on-flaky]
+  shutdown-drill list [paths...] [--grep RE] [--tag T]... [--exclude-tag T]...
   shutdown-drill init [--command CMD] [--port N | --http PATH | --log RE] [--yaml | --ts] [--name NAME] [--force]
                                    write scenarios/<name>.scenario.<ext> for your app (asks on a TTY)
   shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing] [--explain]
@@ -36,8 +37,12 @@ const USAGE = `Usage:
 
 With no paths, run and list use scenarios/. The default out dir is reports/latest.
 run reads suite defaults from shutdown-drill.config.json or .ts in the cwd (--config FILE to name one).
-Exit codes: 0 all passed, 1 a check failed (or a regression), 2 bad usage or invalid scenario,
-3 internal error, 130/143 interrupted by SIGINT/SIGTERM.
+Exit codes: 0 every run as expected (passed, or a known failure marked by expect.fails),
+1 an unexpected run (a check failed, an error, a marked run that now passes) or a regression,
+2 bad usage or invalid scenario, 3 internal error, 130/143 interrupted by SIGINT/SIGTERM.
+--tag selects runs with any of the tags, --exclude-tag drops runs with any of them. --retries N runs an
+unexpected run again up to N times: a later expected attempt makes it flaky, which passes unless
+--fail-on-flaky.
 Gates fail closed (exit 1): a run that executes nothing (--pass-with-no-runs), compare with a base
 scenario missing from current (--allow-missing), merge with a lost shard (--allow-missing-shards).`;
 
@@ -86,6 +91,8 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
       concurrency: { type: 'string' }, bail: { type: 'boolean' }, shard: { type: 'string' }, baseline: { type: 'string' },
       'max-slowdown': { type: 'string' }, redact: { type: 'string', multiple: true }, 'no-sweep': { type: 'boolean' },
       'pass-with-no-runs': { type: 'boolean' }, 'allow-missing': { type: 'boolean' }, config: { type: 'string' },
+      tag: { type: 'string', multiple: true }, 'exclude-tag': { type: 'string', multiple: true },
+      retries: { type: 'string' }, 'fail-on-flaky': { type: 'boolean' },
     },
   });
   const cwd = process.cwd();
@@ -96,9 +103,13 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   const seed = values.seed === undefined ? undefined : intOption('seed', values.seed, 0, 0);
   const concurrency = intOption('concurrency', values.concurrency, config?.config.concurrency ?? 1, 1);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const retries = intOption('retries', values.retries, 0, 0);
+  if (retries > MAX_RETRIES) throw new HarnessError('USAGE', `--retries must be an integer from 0 to ${MAX_RETRIES}, got "${values.retries}"`);
+  const tags = tagOption('tag', values.tag);
+  const excludeTags = tagOption('exclude-tag', values['exclude-tag']);
   const paths = positionals.length ? positionals : ['scenarios'];
   if (!positionals.length) requireScenariosFolder(cwd);
-  const { plans, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, ...(config ? { config } : {}), ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
+  const { plans, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, tags, excludeTags, ...(config ? { config } : {}), ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
 
   if (command === 'list') {
     for (const p of plans) process.stdout.write(`${p.id}  ${path.relative(cwd, path.resolve(cwd, p.file))}\n`);
@@ -142,6 +153,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
     paths, cwd, outDir, repeat, concurrency, bail: Boolean(values.bail), signal: interrupt.signal, force: force.signal,
     ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}),
     onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r), onRunPhase: (p, phase) => reporter.runPhase(p.id, phase),
+    retries, failOnFlaky: values['fail-on-flaky'] === true, onRetry: (r, _p, next) => reporter.retry(r, next, retries + 1),
     onStale: (stale) => process.stderr.write(`warning: killed ${stale.length} process(es) left by an earlier harness that died: ${stale.map((s) => s.pid).join(', ')}\n`),
     sweep: values['no-sweep'] !== true,
     onContainment: (c) => {
@@ -149,14 +161,14 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
       if (c.level === 'marker') process.stderr.write(`warning: containment: marker (no kernel container: ${c.downgrade.join('; ') || 'forced'}): a process that leaves the process group and drops SHUTDOWN_DRILL_RUN can escape no-orphans; run as root on Linux for a cgroup\n`);
     },
     passWithNoRuns, ...(shardIdentity ? { shardIdentity } : {}),
-    recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null, ...(config ? { config: configRecord(config, cwd) } : {}) },
+    recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null, retries, tags, excludeTags, ...(config ? { config: configRecord(config, cwd) } : {}) },
   }, plans);
   const files = await writeReports(outDir, results, reportersEnabled(config));
   reporter.summary(results, files);
   // Fail closed: a suite that executed nothing proves nothing (jest's --passWithNoTests).
   if (!got && executedRuns(results.runs) === 0) {
     const why = plans.length === 0
-      ? `no run matches${grep ? ` --grep ${grep.source}` : ''}${shard ? ` in shard ${shard.index}/${shard.total}` : ''} in ${paths.join(' ')}`
+      ? `no run matches${grep ? ` --grep ${grep.source}` : ''}${tags.length ? ` --tag ${tags.join(' --tag ')}` : ''}${excludeTags.length ? ` --exclude-tag ${excludeTags.join(' --exclude-tag ')}` : ''}${shard ? ` in shard ${shard.index}/${shard.total}` : ''} in ${paths.join(' ')}`
       : `all ${plans.length} planned run(s) were skipped (${results.runs[0]?.reason ?? 'skipped'})`;
     process.stderr.write(passWithNoRuns ? `note: no run executed: ${why}; passing because of --pass-with-no-runs\n` : `shutdown-drill: no run executed: ${why}; a suite that ran nothing does not pass: fix the selection, or pass --pass-with-no-runs to allow it\n`);
   }
@@ -166,6 +178,16 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   }
   if (got) code = got === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
   return code;
+}
+
+// At most this many retries per run (each retry is a whole run again).
+const MAX_RETRIES = 10;
+
+// The values of a repeatable tag option, each a non-empty tag.
+function tagOption(name: string, values: string[] | undefined): string[] {
+  const bad = (values ?? []).find((v) => v.trim() === '');
+  if (bad !== undefined) throw new HarnessError('USAGE', `--${name} must name a tag (as in a scenario's \`tags:\`), got an empty string`);
+  return values ?? [];
 }
 
 // A closed pipe (`shutdown-drill list | head`) is not an error.

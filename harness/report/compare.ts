@@ -22,6 +22,7 @@ export function resolveResultsPath(pathOrDir: string): { file: string; dir: stri
 
 const VERDICTS = new Set(['pass', 'fail', 'error', 'skipped']);
 const FINISHED = new Set(['passed', 'failed', 'interrupted', 'error']);
+const OUTCOMES = new Set(['expected', 'unexpected', 'flaky', 'skipped']);
 
 // Reads and validates a results.json (or the one in an out dir). Throws HarnessError('RESULTS_INVALID')
 // listing every problem when the file is missing, not JSON (truncated), of an unknown schemaVersion,
@@ -87,6 +88,8 @@ export function validateResults(data: unknown, where: string): ResultsFile {
     if (run['checks'] !== undefined && !Array.isArray(run['checks'])) problems.push(`${at}.checks must be an array, got ${typeof run['checks']}`);
     if (run['metrics'] !== undefined && (typeof run['metrics'] !== 'object' || run['metrics'] === null)) problems.push(`${at}.metrics must be an object, got ${JSON.stringify(run['metrics'])}`);
     if (run['repeat'] !== undefined && typeof run['repeat'] !== 'number') problems.push(`${at}.repeat must be a number, got ${JSON.stringify(run['repeat'])}`);
+    // `outcome` is optional (results written before outcomes existed lack it: see check/outcome.ts outcomeOf).
+    if (run['outcome'] !== undefined && !OUTCOMES.has(run['outcome'] as string)) problems.push(`${at}.outcome must be one of ${[...OUTCOMES].join(', ')} (or absent), got ${JSON.stringify(run['outcome'])}`);
     if (run['history'] !== undefined && run['history'] !== null && typeof run['history'] !== 'string') problems.push(`${at}.history must be a relative path or null, got ${JSON.stringify(run['history'])}`);
   });
   if (problems.length) return fail(problems);

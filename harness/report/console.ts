@@ -1,3 +1,4 @@
+import { outcomeOf } from '../check/outcome.js';
 import { groupRuns } from './compare.js';
 import { checkRows, runHeadline } from './headline.js';
 import { headerText, HEARTBEAT_MS, progressText, type Running, type RunPhase, type SuiteHeader } from './progress.js';
@@ -11,6 +12,8 @@ export interface ConsoleReporter {
   // A run moved to another phase (live line on a TTY, heartbeat lines otherwise).
   runPhase(id: string, phase: RunPhase): void;
   runEnd(result: RunResult): void;
+  // An attempt was unexpected and --retries runs it again (attempt `next` of `max`).
+  retry(result: RunResult, next: number, max: number): void;
   summary(results: ResultsFile, files: string[]): void;
 }
 
@@ -77,7 +80,7 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
       const tail = result.verdict === 'pass' || result.verdict === 'fail'
         ? `${exitText(result)}${typeof tte === 'number' ? `, exit ${tte.toFixed(1)} ms after the signal` : ''}`
         : inert(result.reason?.split('\n')[0] ?? '');
-      out.write(`${head}  ${paint('90', tail)}\n`);
+      out.write(`${head}  ${paint('90', tail)}${outcomeTag(result, paint)}\n`);
       const headline = runHeadline(result);
       // An errored run's reason is already on its line.
       if (headline && !(result.verdict === 'error' && result.reason) && result.checks.some((c) => c.status !== 'pass')) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
@@ -87,11 +90,17 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
       }
       status();
     },
+    retry(result, next, max) {
+      if (tty) out.write('\r\x1b[2K');
+      out.write(`${paint('33', `↻ retry  `)} ${inert(result.id)}  ${paint('90', `attempt ${next - 1} ${inert(result.outcomeNote ?? result.verdict)}; running attempt ${next} of ${max}`)}\n`);
+      status();
+    },
     summary(results, files) {
       clearInterval(timer);
       if (tty) out.write('\r\x1b[2K');
       const count = (v: RunResult['verdict']): number => results.runs.filter((r) => r.verdict === v).length;
-      const bad = results.runs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
+      // What fails the gate (an unexpected outcome); known failures are listed after it.
+      const bad = results.runs.filter((r) => outcomeOf(r) === 'unexpected');
       if (bad.length) {
         out.write(`\n${paint('1', 'Failures')}\n`);
         for (const r of bad) {
@@ -100,6 +109,7 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
           const headline = r.verdict === 'error' && r.reason ? null : runHeadline(r);
           if (headline) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
           if (r.verdict === 'error' && r.reason) out.write(`    ${inert(r.reason, true).split('\n').join('\n    ')}\n`);
+          if (r.fails && r.outcomeNote) out.write(`    ${paint('31', inert(r.outcomeNote))}\n`);
           for (const row of checkRows(r)) {
             const c = row.check;
             out.write(`    ${inert(c.name)} (${c.status}${row.causedBy ? `, follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')}` : ''}): ${inert(c.message)}\n`);
@@ -107,6 +117,20 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
           }
           if (r.replay) out.write(`    replay: ${inert(r.replay)}\n`);
         }
+      }
+      const known = results.runs.filter((r) => r.fails && outcomeOf(r) === 'expected');
+      if (known.length) {
+        out.write(`\n${paint('1', 'Known failures')} (expect.fails: caught as expected; they do not fail the suite)\n`);
+        for (const r of known) {
+          const caught = r.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+          const why = [r.fails?.reason, r.fails?.link].filter(Boolean).map((x) => inert(String(x))).join('; ');
+          out.write(`  ${paint('90', '✗')} ${inert(r.id)}: caught by ${inert(caught.join(', '))}${why ? `  ${paint('90', `(${why})`)}` : ''}\n`);
+        }
+      }
+      const flaky = results.runs.filter((r) => outcomeOf(r) === 'flaky');
+      if (flaky.length) {
+        out.write(`\n${paint('1', 'Flaky')} (failed, then as expected on a retry${results.options?.['failOnFlaky'] ? '; --fail-on-flaky fails the suite' : '; they do not fail the suite unless --fail-on-flaky'})\n`);
+        for (const r of flaky) out.write(`  ${paint('33', '~')} ${inert(r.id)}: ${inert(r.outcomeNote ?? 'flaky')}\n`);
       }
       // With repeats: each run's pass rate and time-to-exit spread, to see flakiness at a glance.
       const groups = [...groupRuns(results.runs)].filter(([, runs]) => runs.length > 1);
@@ -121,11 +145,21 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
         }
       }
       const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];
-      out.write(`\n${paint('1', `${results.runs.length} runs: ${parts.join(', ')}`)} (${results.status})\n`);
+      const outcomes = (['expected', 'unexpected', 'flaky'] as const).map((o) => `${results.runs.filter((r) => outcomeOf(r) === o).length} ${o}`);
+      out.write(`\n${paint('1', `${results.runs.length} runs: ${parts.join(', ')}`)}; ${outcomes.join(', ')} (${results.status})\n`);
       if (results.containment) out.write(`  containment: ${results.containment}${results.containment === 'marker' ? ' (weaker: a process that leaves its group and drops SHUTDOWN_DRILL_RUN escapes)' : ''}\n`);
       for (const f of files) out.write(`  ${inert(f)}\n`);
     },
   };
+}
+
+// After a run's line: what its outcome says when it is not the plain one (a known failure, a
+// marked run that now passes, a flaky run).
+function outcomeTag(r: RunResult, paint: (code: string, s: string) => string): string {
+  const outcome = outcomeOf(r);
+  if (outcome === 'skipped' || (outcome === 'expected' && !r.fails) || (outcome === 'unexpected' && !r.fails)) return '';
+  const text = inert(r.outcomeNote ?? outcome);
+  return `  ${paint(outcome === 'expected' ? '36' : outcome === 'flaky' ? '33' : '31', `[${outcome}: ${text}]`)}`;
 }
 
 function exitText(r: RunResult): string {

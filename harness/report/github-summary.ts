@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { outcomeOf } from '../check/outcome.js';
 import { groupRuns, metricValues, passRate } from './compare.js';
 import { replayCommand } from './replay.js';
 import { checkRows, runHeadline } from './headline.js';
@@ -31,7 +32,12 @@ export function githubSummaryMarkdown(results: ResultsFile): string {
   out.push(`| runs | pass | fail | error | skipped |`);
   out.push(`|---:|---:|---:|---:|---:|`);
   out.push(`| ${results.runs.length} | ${counts.pass} | ${counts.fail} | ${counts.error} | ${counts.skipped} |`);
-  const bad = results.runs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
+  const outcomes = { expected: 0, unexpected: 0, flaky: 0, skipped: 0 };
+  for (const run of results.runs) outcomes[outcomeOf(run)]++;
+  out.push('');
+  out.push(`Outcomes: ${outcomes.expected} expected, ${outcomes.unexpected} unexpected, ${outcomes.flaky} flaky, ${outcomes.skipped} skipped.`);
+  // What fails the gate: unexpected runs (including a marked run that now passes: fixed).
+  const bad = results.runs.filter((r) => outcomeOf(r) === 'unexpected');
   if (bad.length) {
     out.push('');
     out.push('| run | verdict | root cause (failed checks) | replay |');
@@ -41,12 +47,27 @@ export function githubSummaryMarkdown(results: ResultsFile): string {
       const rows = checkRows(run);
       const checks = rows.map((r) => `${r.check.name}${r.check.status === 'error' ? ' (no evidence)' : ''}${r.causedBy ? ` (follows from ${r.causedBy})` : ''}`).join(', ');
       // An errored run: its whole reason (the target's last output lines follow its first line).
-      const why = run.verdict === 'error' && run.reason
+      // A marked run that passes: why it fails the gate (fixed: remove the mark).
+      const why = run.verdict === 'pass'
+        ? `**${cell(run.outcomeNote ?? 'fixed: remove the mark')}**`
+        : run.verdict === 'error' && run.reason
         ? `**${cell(`${run.errorCode ? `${run.errorCode}: ` : ''}${run.reason}`)}**${checks ? `<br>${cell(checks)}` : ''}`
         : `**${cell(runHeadline(run) ?? run.reason ?? run.verdict)}**${checks ? `<br>${cell(checks)}` : ''}`;
       out.push(`| ${cell(run.id)} | ${run.verdict} | ${why} | ${code(replayCommand(run))} |`);
     }
     if (bad.length > MAX_FAILED_ROWS) out.push(`\n…and ${bad.length - MAX_FAILED_ROWS} more; see the HTML report.`);
+  }
+  const known = results.runs.filter((r) => outcomeOf(r) === 'flaky' || (r.fails && outcomeOf(r) === 'expected'));
+  if (known.length) {
+    out.push('');
+    out.push('| known failure or flaky run | outcome | caught by | why |');
+    out.push('|---|---|---|---|');
+    for (const run of known.slice(0, MAX_FAILED_ROWS)) {
+      const caught = run.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ');
+      const why = [run.outcome === 'flaky' ? run.outcomeNote : undefined, run.fails?.reason, run.fails?.link].filter(Boolean).join('; ');
+      out.push(`| ${cell(run.id)} | ${outcomeOf(run)} | ${cell(caught || '-')} | ${cell(why || '-')} |`);
+    }
+    if (known.length > MAX_FAILED_ROWS) out.push(`\n…and ${known.length - MAX_FAILED_ROWS} more; see the HTML report.`);
   }
   const groups = [...groupRuns(results.runs)].filter(([, runs]) => runs.length > 1);
   if (groups.length) {

@@ -13,7 +13,8 @@ import { replayCommand } from './replay.js';
 import { buildTimeline, OUTCOMES, type TimelineData } from './html/timeline.js';
 import { rootCauseOf } from './root-cause.js';
 import { summarize } from './stats.js';
-import type { ResultsFile, RunResult } from './types.js';
+import { outcomeOf } from '../check/outcome.js';
+import type { ResultsFile, RunOutcome, RunResult } from './types.js';
 
 export interface HtmlReportOptions {
   outDir: string;
@@ -37,6 +38,10 @@ interface RunRow {
   durationMs: number | null;
   reason: string | null;
   group: number;
+  // The gate's view (check/outcome.ts) and why, shown next to the verdict when it is not the plain one.
+  outcome: RunOutcome;
+  outcomeNote: string | null;
+  marked: boolean;
 }
 
 // Writes `<outDir>/index.html` atomically and returns its path: one self-contained file (uPlot,
@@ -113,6 +118,9 @@ export function buildHtmlReport({ results, loadHistory, title }: Omit<HtmlReport
     durationMs: num(run.durationMs),
     reason: run.reason ?? null,
     group: groupOf.get(run) ?? -1,
+    outcome: outcomeOf(run),
+    outcomeNote: run.outcomeNote ?? null,
+    marked: Boolean(run.fails),
   }));
   const index = {
     title: title ?? 'shutdown-drill report',

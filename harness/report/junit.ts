@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { outcomeOf } from '../check/outcome.js';
 import type { CheckResult } from '../check/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { checkRows, runHeadline } from './headline.js';
@@ -72,21 +73,54 @@ export function junitXml(results: ResultsFile): string {
 function testcase(run: RunResult): string {
   const open = `    <testcase classname="${xmlAttr(run.scenario)}" name="${xmlAttr(run.id)}"${run.file ? ` file="${xmlAttr(run.file)}"` : ''} time="${seconds(run.durationMs ?? 0)}"`;
   const body: string[] = [];
+  const outcome = outcomeOf(run);
+  // The outcome is visible on every marked or retried run; a known failure caught as expected is
+  // no <failure> (it must not fail the file), a marked run that passes is one ("fixed").
+  if (run.fails || run.attempts || outcome === 'flaky') body.push(properties(run, outcome));
+  const known = run.verdict === 'fail' && outcome !== 'unexpected';
   if (run.verdict === 'skipped') {
     body.push(`      <skipped message="${xmlAttr(run.reason ?? 'skipped')}"/>`);
   } else if (run.verdict === 'error') {
     const message = run.reason ?? 'the run could not be completed';
     body.push(`      <error message="${xmlAttr(message)}" type="${xmlAttr(run.errorCode ?? 'error')}">${xmlText(errorBody(run, message))}</error>`);
-  } else if (run.verdict === 'fail') {
+  } else if (run.verdict === 'pass' && outcome === 'unexpected') {
+    const message = run.outcomeNote ?? 'fixed: passes although marked to fail: remove the mark (expect.fails)';
+    body.push(`      <failure message="${xmlAttr(truncate(message, 4000))}" type="fixed">${xmlText(message)}</failure>`);
+  } else if (run.verdict === 'fail' && !known) {
     const failing = run.checks.filter((c) => !c.passed);
     // The one-line headline (the root cause), never raw JSON; the records are in the body.
     const message = runHeadline(run) ?? 'the run failed';
     const type = failing.map((c) => c.name).join(',') || 'fail';
     body.push(`      <failure message="${xmlAttr(truncate(message, 4000))}" type="${xmlAttr(type)}">${xmlText(failureBody(run, failing))}</failure>`);
   }
-  const out = [replayLine(run), metricsLine(run)].filter(Boolean).join('\n');
+  const out = [known ? knownLine(run, outcome) : '', attemptsLine(run), replayLine(run), metricsLine(run)].filter(Boolean).join('\n');
   if (out) body.push(`      <system-out>${xmlText(out)}</system-out>`);
   return body.length ? `${open}>\n${body.join('\n')}\n    </testcase>` : `${open}/>`;
+}
+
+function properties(run: RunResult, outcome: string): string {
+  const props: Array<[string, string]> = [['outcome', outcome]];
+  if (run.fails) props.push(['expected-failure', run.fails.checks.join(',')]);
+  if (run.fails?.reason) props.push(['expected-failure-reason', run.fails.reason]);
+  if (run.fails?.link) props.push(['expected-failure-link', run.fails.link]);
+  if (run.attempts) props.push(['attempts', String(run.attempts.length)]);
+  return `      <properties>\n${props.map(([n, v]) => `        <property name="${xmlAttr(n)}" value="${xmlAttr(v)}"/>`).join('\n')}\n      </properties>`;
+}
+
+// The known failure, spelled out in <system-out> (no <failure>: it was expected).
+function knownLine(run: RunResult, outcome: string): string {
+  const failing = run.checks.filter((c) => c.status === 'fail');
+  const lines = [`${outcome === 'flaky' ? 'flaky' : 'expected failure'} (expect.fails: ${run.fails?.checks.join(', ') ?? '-'}): ${run.outcomeNote ?? ''}`.trimEnd()];
+  for (const c of failing) lines.push(`  ${describeFailure(c)}`);
+  if (run.fails?.reason) lines.push(`  reason: ${run.fails.reason}`);
+  if (run.fails?.link) lines.push(`  link: ${run.fails.link}`);
+  return lines.join('\n');
+}
+
+// Every attempt of a retried run, one line each.
+function attemptsLine(run: RunResult): string {
+  if (!run.attempts?.length) return '';
+  return [`${run.outcomeNote ?? ''}`, ...run.attempts.map((a) => `attempt ${a.attempt}: ${a.verdict} (${a.outcome})${a.failedChecks.length ? ` in ${a.failedChecks.join(', ')}` : ''}`)].filter(Boolean).join('\n');
 }
 
 function failureBody(run: RunResult, failing: CheckResult[]): string {
@@ -125,7 +159,10 @@ function metricsLine(run: RunResult): string {
 function count(runs: readonly RunResult[]): { tests: number; failures: number; errors: number; skipped: number } {
   let failures = 0, errors = 0, skipped = 0;
   for (const r of runs) {
-    if (r.verdict === 'fail') failures++;
+    // A known failure caught as expected (or flaky) is no failure; a marked run that passes is one.
+    const outcome = outcomeOf(r);
+    if (r.verdict === 'fail' && outcome === 'unexpected') failures++;
+    else if (r.verdict === 'pass' && outcome === 'unexpected') failures++;
     else if (r.verdict === 'error') errors++;
     else if (r.verdict === 'skipped') skipped++;
   }

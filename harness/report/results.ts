@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { outcomeOf } from '../check/outcome.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile, type RunResult, type SuiteStatus } from './types.js';
 
@@ -46,10 +47,13 @@ export function writeResults(outDir: string, results: ResultsFile): string {
   return file;
 }
 
-// The suite status from its runs: `failed` when any run failed or errored, and (fail closed) when
-// no run was executed at all (none planned, or every one skipped) unless `passWithNoRuns`.
-export function suiteStatus(runs: readonly RunResult[], options: { passWithNoRuns?: boolean } = {}): SuiteStatus {
-  if (runs.some((r) => r.verdict === 'fail' || r.verdict === 'error')) return 'failed';
+// The suite status from its runs' outcomes (the gate's view, see check/outcome.ts): `failed` when
+// any run is `unexpected` (failed or errored unmarked, failed in a check its mark does not list,
+// errored, or passed although marked: fixed), when a run is `flaky` and `failOnFlaky`, and (fail
+// closed) when no run was executed at all (none planned, or every one skipped) unless
+// `passWithNoRuns`. Runs without `outcome` (older results) count by their verdict.
+export function suiteStatus(runs: readonly RunResult[], options: { passWithNoRuns?: boolean; failOnFlaky?: boolean } = {}): SuiteStatus {
+  if (runs.some((r) => outcomeOf(r) === 'unexpected' || (options.failOnFlaky && outcomeOf(r) === 'flaky'))) return 'failed';
   if (!options.passWithNoRuns && executedRuns(runs) === 0) return 'failed';
   return 'passed';
 }

@@ -9,6 +9,20 @@ export type { RunMetrics, RunVerdict };
 // results.json: a public contract (see CONTRACTS.md). Extend with new fields; never rename.
 export const RESULTS_SCHEMA_VERSION = 1;
 
+// The gate's view of a run (see check/outcome.ts for the rules); the exit code follows it.
+export type RunOutcome = 'expected' | 'unexpected' | 'flaky' | 'skipped';
+
+// One attempt of a run retried by --retries (the last one is the run itself).
+export interface RunAttempt {
+  attempt: number;
+  verdict: RunVerdict;
+  outcome: RunOutcome;
+  // The checks that failed (or had no evidence) in this attempt.
+  failedChecks: string[];
+  reason?: string;
+  history: string | null;
+  durationMs?: number;
+}
 // `running`: written at the suite's start and after every run (finishedAt null); a results.json
 // still `running` after the harness is gone was left by a killed harness: it is no verdict.
 export type SuiteStatus = 'passed' | 'failed' | 'interrupted' | 'error' | 'running';
@@ -52,6 +66,16 @@ export interface RunResult {
   // A failing run's root causes (report/root-cause.ts): the headline reporters print first, and
   // which failed checks each cause explains. Presentation only: `checks` and `verdict` are the truth.
   rootCause?: RunRootCause;
+  // The gate's view (absent in results written before outcomes existed: see check/outcome.ts outcomeOf).
+  outcome?: RunOutcome;
+  // Why the outcome is what it is (a known failure caught by which check, "fixed: remove the mark", ...).
+  outcomeNote?: string;
+  // The run's known-failure mark (`expect.fails`), when it has one.
+  fails?: { checks: string[]; reason?: string; link?: string };
+  // Every attempt when --retries ran the run more than once (the last is the run's own result).
+  attempts?: RunAttempt[];
+  // The scenario's tags.
+  tags?: string[];
 }
 
 export interface ResultsFile {

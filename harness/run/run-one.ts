@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { judgeOutcome } from '../check/outcome.js';
 import { Clock, round3 } from '../clock.js';
 import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
 import { History } from '../history/writer.js';
@@ -49,6 +50,9 @@ export interface RunOptions {
   interruptGraceMs?: number;
   // Told when the run moves to another phase (report/progress.ts), read off its history.
   onPhase?: (phase: RunPhase) => void;
+  // The retry (--retries) this execution is: 0 for the first. A retry gets its own run folder
+  // (`<run>~retry<N>`) and process markers, so the earlier attempt's history is kept.
+  retry?: number;
 }
 
 const HOST = '127.0.0.1';
@@ -57,7 +61,7 @@ const PORT_RETRIES = 3;
 // Executes one run and judges it. Never rejects: every failure becomes a verdict (`error` with
 // the reason), and every process the run started is gone when it resolves.
 export async function executeRun(plan: RunPlan, options: RunOptions): Promise<RunResult> {
-  const runDirRel = path.join('runs', runDirName(plan.id));
+  const runDirRel = path.join('runs', `${runDirName(plan.id)}${options.retry ? `~retry${options.retry}` : ''}`);
   const runDir = path.join(options.outDir, runDirRel);
   fs.rmSync(runDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
@@ -81,6 +85,8 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
     // Root causes come with the judgement (null when every check passed, and for a skipped run).
     const rootCause = judged?.rootCause ?? null;
     const reason = outcome.skipped ?? (outcome.error ? errorMessage(outcome.error) : verdict === 'error' && checks.length === 0 ? 'the scenario asks for no check: add expectations under `expect`' : undefined);
+    const mark = plan.spec.expect.fails;
+    const gate = judgeOutcome({ verdict, checks, ...(reason ? { reason } : {}) }, mark);
     return {
       id: plan.id,
       scenario: plan.scenario,
@@ -99,6 +105,10 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
       durationMs: round3(performance.now() - started),
       startedAt,
       ...(rootCause ? { rootCause } : {}),
+      outcome: gate.outcome,
+      ...(gate.note ? { outcomeNote: gate.note } : {}),
+      ...(mark ? { fails: mark } : {}),
+      ...(plan.spec.tags.length ? { tags: plan.spec.tags } : {}),
     };
   }
 }
@@ -128,10 +138,12 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
   options.signal.addEventListener('abort', onInterrupt, { once: true });
   teardown.add('interrupt listener', () => options.signal.removeEventListener('abort', onInterrupt));
   const now = (): number => clock.now();
-  const marker = `${options.sessionMarker}${options.index}.${attempt}/`;
+  // `<index>.<port attempt>`, `<index>r<retry>.<port attempt>` for a retry: unique in the session.
+  const slot = `${options.index}${options.retry ? `r${options.retry}` : ''}.${attempt}`;
+  const marker = `${options.sessionMarker}${slot}/`;
   // One container per process tree the run starts; all are killed (verified) and removed at the end.
   const containers: Container[] = [];
-  const runTag = `r${options.index}.${attempt}`;
+  const runTag = `r${slot}`;
   const newContainer = (name: string): Container => {
     const c = options.containment.create(`${runTag}-${name}`);
     containers.push(c);
@@ -185,7 +197,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
 
     // Services first (e.g. a file server the target downloads from), ended after the target.
     for (const service of spec.services) {
-      await startService(service, { history, teardown, marker: `${options.sessionMarker}${options.index}.${attempt}~${service.name}/`, container: newContainer(`svc-${service.name}`), now, vars, plan, signal: abort.signal });
+      await startService(service, { history, teardown, marker: `${options.sessionMarker}${slot}~${service.name}/`, container: newContainer(`svc-${service.name}`), now, vars, plan, signal: abort.signal });
     }
 
     const cwd = path.resolve(spec.target.cwd ?? process.cwd());
@@ -278,7 +290,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     for (let i = 0; i < spec.load.length; i++) {
       const l = spec.load[i]!;
       const { name } = loadName(l, i);
-      const driver = createLoadDriver(l, { history, clockOrigin: clock.origin.toString(), host: HOST, port, name, runDir, signal: abort.signal, processMarker: `${options.sessionMarker}${options.index}.${attempt}~load/` });
+      const driver = createLoadDriver(l, { history, clockOrigin: clock.origin.toString(), host: HOST, port, name, runDir, signal: abort.signal, processMarker: `${options.sessionMarker}${slot}~load/` });
       drivers.push(driver);
       teardown.add(`load ${name}`, () => driver.stop());
       await raceRun(driver.start(), launched, abort.signal, runDeadline, `starting load ${name}`);

@@ -15,6 +15,7 @@ import { startReaper, stopReaper, sweepStale } from '../target/reaper.js';
 import { stopStriker, warmStriker } from '../inject/striker.js';
 import { checkOutDir, lockOutDir, markOutDir } from './out-dir.js';
 import type { RunPlan } from './plan.js';
+import { mergeAttempts } from '../check/outcome.js';
 
 export interface SuiteOptions {
   paths: string[];
@@ -50,22 +51,33 @@ export interface SuiteOptions {
   passWithNoRuns?: boolean;
   // The suite config file (config/load.ts): its defaults fill the fields runs leave unset.
   config?: LoadedConfig;
+  // Selects runs by their scenario's `tags`: a run with any of `tags` (all runs when empty) and
+  // none of `excludeTags`.
+  tags?: readonly string[];
+  excludeTags?: readonly string[];
+  // A run whose outcome is unexpected (failed, errored, or a known failure fixed) is run again up
+  // to this many times (default 0); each attempt is recorded; a later expected attempt makes it `flaky`.
+  retries?: number;
+  // Called before a retry, with the attempt that was unexpected and the number of the next one.
+  onRetry?: (result: RunResult, plan: RunPlan, nextAttempt: number) => void;
+  // A flaky run fails the suite (default: flaky runs are reported but do not fail it).
+  failOnFlaky?: boolean;
 }
 
 // Expands scenario files into the ordered list of runs (with repeats, seeds, grep and shard).
-export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard' | 'config'>): Promise<RunPlan[]> {
+export async function planSuite(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard' | 'config' | 'tags' | 'excludeTags'>): Promise<RunPlan[]> {
   return (await planSuiteWithShard(options)).plans;
 }
 
 // The same, with the shard's identity (the whole suite's planned runs hashed) when sharded.
-export async function planSuiteWithShard(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard' | 'config'>): Promise<{ plans: RunPlan[]; shard?: ShardIdentity }> {
+export async function planSuiteWithShard(options: Pick<SuiteOptions, 'paths' | 'cwd' | 'grep' | 'repeat' | 'seed' | 'shard' | 'selectShard' | 'config' | 'tags' | 'excludeTags'>): Promise<{ plans: RunPlan[]; shard?: ShardIdentity }> {
   if (!Number.isInteger(options.repeat) || options.repeat < 1 || options.repeat > MAX_RUNS) {
     throw new HarnessError('USAGE', `--repeat must be an integer from 1 to ${MAX_RUNS} (the cap of runs per suite), got ${options.repeat}`);
   }
   const loaded = applyConfigDefaults(await loadRuns(options.paths, options.cwd), options.config, options.cwd);
   const base = options.seed ?? crypto.randomInt(1, 2 ** 31 - 1);
   const plans: RunPlan[] = [];
-  const selected = options.grep ? loaded.filter((r) => options.grep!.test(r.name)) : loaded;
+  const selected = (options.grep ? loaded.filter((r) => options.grep!.test(r.name)) : loaded).filter((r) => tagsSelect(r.spec.tags, options));
   // The product is checked before anything is repeated.
   if (selected.length * options.repeat > MAX_RUNS) {
     throw new HarnessError('USAGE', `${selected.length} runs x --repeat ${options.repeat} = ${selected.length * options.repeat} runs, more than the cap of ${MAX_RUNS} runs per suite; lower --repeat or select fewer runs (--grep, --shard)`);
@@ -82,6 +94,12 @@ export async function planSuiteWithShard(options: Pick<SuiteOptions, 'paths' | '
     return { plans: mine, shard: { index, total, suite: suiteIdentity(plans.map((p) => p.id), total), suiteRuns: plans.length, runs: mine.length } };
   }
   return { plans };
+}
+
+// True when a run's tags pass --tag (any of them; every run when none given) and --exclude-tag (none of them).
+export function tagsSelect(runTags: readonly string[], options: { tags?: readonly string[]; excludeTags?: readonly string[] }): boolean {
+  if (options.tags?.length && !options.tags.some((t) => runTags.includes(t))) return false;
+  return !options.excludeTags?.some((t) => runTags.includes(t));
 }
 
 function toPlan(run: LoadedRun, repeat: number, repeats: number, baseSeed: number): RunPlan {
@@ -108,7 +126,7 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   const unlock = lockOutDir(options.outDir);
   process.once('exit', unlock);
   markOutDir(options.outDir);
-  const recordOptions = { ...(options.recordOptions ?? {}), ...(options.passWithNoRuns ? { passWithNoRuns: true } : {}) };
+  const recordOptions = { ...(options.recordOptions ?? {}), ...(options.passWithNoRuns ? { passWithNoRuns: true } : {}), ...(options.failOnFlaky ? { failOnFlaky: true } : {}) };
   const results: Array<RunResult | undefined> = new Array(plans.length);
   const resultsFile = (status: ResultsFile['status']): ResultsFile => ({
     ...buildResults({ startedAt, status, runs: results.filter((r): r is RunResult => r !== undefined), options: recordOptions }),
@@ -146,11 +164,18 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
       if (i >= plans.length) return;
       const plan = plans[i]!;
       options.onRunStart?.(plan);
-      const result = await executeRun(plan, { outDir: options.outDir, sessionMarker: session, containment, index: i, signal: options.signal, force: options.force,
-        ...(options.onRunPhase ? { onPhase: (phase: RunPhase) => options.onRunPhase!(plan, phase) } : {}) });
+      const runOptions = { outDir: options.outDir, sessionMarker: session, containment, index: i, signal: options.signal, force: options.force,
+        ...(options.onRunPhase ? { onPhase: (phase: RunPhase) => options.onRunPhase!(plan, phase) } : {}) };
+      const attempts = [await executeRun(plan, runOptions)];
+      while (attempts.length <= (options.retries ?? 0) && attempts.at(-1)!.outcome === 'unexpected' && !options.signal.aborted) {
+        options.onRetry?.(attempts.at(-1)!, plan, attempts.length + 1);
+        attempts.push(await executeRun(plan, { ...runOptions, retry: attempts.length }));
+      }
+      const result = mergeAttempts(attempts);
       results[i] = result;
       options.onRunEnd?.(result, plan);
-      if (options.bail && (result.verdict === 'fail' || result.verdict === 'error')) bailed = true;
+      // Bails on what fails the gate: an expected (known) failure does not stop the suite.
+      if (options.bail && (result.outcome === 'unexpected' || (result.outcome === 'flaky' && options.failOnFlaky))) bailed = true;
       record('running');
     }
   };
@@ -165,8 +190,8 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   const why = options.signal.aborted ? 'the harness was interrupted before this run started' : bailed ? 'not run: --bail stopped the suite after a failure' : undefined;
   plans.forEach((plan, i) => {
     if (results[i] || !why) return;
-    results[i] = { id: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, repeat: plan.repeat, verdict: 'skipped', reason: why, checks: [], metrics: {}, exit: null, history: null, file: plan.file };
+    results[i] = { id: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, repeat: plan.repeat, verdict: 'skipped', outcome: 'skipped', reason: why, checks: [], metrics: {}, exit: null, history: null, file: plan.file };
   });
   const done = results.filter((r): r is RunResult => r !== undefined);
-  return record(options.signal.aborted ? 'interrupted' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true }));
+  return record(options.signal.aborted ? 'interrupted' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true, failOnFlaky: options.failOnFlaky === true }));
 }

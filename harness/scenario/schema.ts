@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DELIVERIES, SIGNAL_NAMES } from '../history/events.js';
+import { CHECK_NAMES } from '../check/names.js';
 import { userRegexProblem } from './regex.js';
 
 // The scenario model, validated with zod. Strict objects: an unknown field is an error (a typo in
@@ -193,6 +194,20 @@ export const StrikeSchema = z.strictObject({
 // A log expectation is about the target's own lines unless `source` names a service.
 const LogPattern = z.union([regex, z.strictObject({ pattern: regex.describe('RE2 pattern a line must match'), stream: streamOf, afterSignal: z.boolean().default(false).describe('Only lines printed after the first signal count'), source: z.string().min(1).optional().describe('Judge the lines of the service with this name instead of the target\'s') })]);
 
+// A known failure: the run is expected to fail in exactly these checks (its verdict stays `fail`;
+// its `outcome` is `expected`). Normalized to `{ checks, reason?, link? }`.
+const FailingCheckNames = z.array(z.enum(CHECK_NAMES)).min(1).refine((a) => new Set(a).size === a.length, 'list each check once');
+export const KnownFailureSchema = z.union([
+  FailingCheckNames,
+  z.strictObject({
+    checks: FailingCheckNames.describe('The checks that are known to fail this run (every failed check must be listed)'),
+    reason: z.string().min(1).optional().describe('Why the run is known to fail (shown in reports)'),
+    link: z.string().min(1).optional().describe('An issue or upstream bug tracking the failure (shown in reports)'),
+  }),
+]).transform((f) => (Array.isArray(f) ? { checks: f } : f))
+  .describe('Known failure: the checks this run is expected to fail in; the run then counts as `expected` (exit 0) while its verdict stays `fail`; a marked run that passes is `unexpected` ("fixed: remove the mark")');
+export type KnownFailure = z.output<typeof KnownFailureSchema>;
+
 export const ExpectSchema = z.strictObject({
   exit: z.strictObject({
     codes: z.array(z.number().int()).optional().describe('Exit codes that pass (a code also matches a signal death whose shell status 128+n equals it)'),
@@ -224,6 +239,7 @@ export const ExpectSchema = z.strictObject({
   wsCloseCodes: z.strictObject({ codes: z.array(z.number().int()).min(1).default([1001]).describe('Close codes that pass'), driver }).optional().describe('ws-close-codes: every WebSocket client got one of these close codes (1006 fails)'),
   wsGoodbye: z.strictObject({ pattern: regex.describe('RE2 pattern of the goodbye message'), driver }).optional().describe('ws-goodbye: every client received a matching message before its close'),
   errorRate: z.strictObject({ maxPct: z.number().min(0).max(100).describe('Largest share of failed operations that passes, in percent'), driver }).optional().describe('error-rate: at most this share of load operations failed'),
+  fails: KnownFailureSchema.optional(),
 });
 
 // ---- platform presets (expanded by scenario/platform.ts) ---------------------------------------

@@ -133,8 +133,15 @@
     var failing = el('td', 'failing');
     r.failing.forEach(function (n) { add(failing, el('span', 'chip fail', n)); });
     if (!r.failing.length && r.reason && r.verdict !== 'pass') add(failing, el('span', 'muted', r.reason));
+    var verdictCell = add(el('td'), el('span', 'badge v-' + r.verdict, r.verdict));
+    // The outcome beside the verdict when it is not the plain one: a known failure, fixed, flaky.
+    if (r.outcome === 'flaky' || (r.marked && r.outcome !== 'skipped')) {
+      var ob = el('span', 'badge o-' + r.outcome, r.outcome === 'unexpected' ? 'unexpected' : r.outcome);
+      if (r.outcomeNote) ob.title = r.outcomeNote;
+      add(verdictCell, ' ', ob);
+    }
     add(tr,
-      add(el('td'), el('span', 'badge v-' + r.verdict, r.verdict)),
+      verdictCell,
       add(el('td', 'id'), a),
       el('td', 'scenario', r.scenario),
       el('td', 'params', r.params),
@@ -147,7 +154,7 @@
       location.hash = '#run/' + i;
     });
     rowEls.push(tr);
-    haystacks.push([r.id, r.scenario, r.params, r.verdict, r.failing.join(' '), r.checks.join(' '), r.reason || ''].join('\n').toLowerCase());
+    haystacks.push([r.id, r.scenario, r.params, r.verdict, r.outcome, r.failing.join(' '), r.checks.join(' '), r.reason || ''].join('\n').toLowerCase());
     frag.appendChild(tr);
   });
   tbody.appendChild(frag);
@@ -304,6 +311,9 @@
     if (run.exit) fact(facts, 'exit', 'code ' + (run.exit.code === null ? 'none' : run.exit.code) + ', signal ' + (run.exit.signal || 'none') + (run.exit.shellCode !== undefined ? ', shell status ' + run.exit.shellCode : ''));
     if (run.file) fact(facts, 'file', run.file);
     if (run.shard) fact(facts, 'shard', run.shard);
+    if (run.outcome) fact(facts, 'outcome', run.outcome + (run.outcomeNote ? ': ' + run.outcomeNote : ''));
+    if (run.fails && (run.fails.reason || run.fails.link)) fact(facts, 'known failure', [run.fails.reason, run.fails.link].filter(Boolean).join(' · '));
+    if (run.attempts) fact(facts, 'attempts', run.attempts.map(function (a) { return '#' + a.attempt + ' ' + a.verdict + (a.failedChecks.length ? ' (' + a.failedChecks.join(', ') + ')' : ''); }).join(', '));
     add(view, facts);
     if (run.reason) add(view, el('p', 'reason v-' + run.verdict, (run.errorCode ? run.errorCode + ': ' : '') + run.reason));
 
