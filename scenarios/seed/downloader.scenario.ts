@@ -79,7 +79,9 @@ export default [
     services: [files],
     target: downloader('broken-leaves-partials'),
     strike: strike('SIGINT', 'mid-download'),
-    expect: cancelled(moments['mid-download'].done),
+    // Known failures (expect.fails): the checks that catch each broken variant; the suite passes
+    // while they do, and flags a variant that stops failing or fails in another check.
+    expect: { ...cancelled(moments['mid-download'].done), fails: { checks: ['files-absent'], reason: 'cancelled downloads leave their file-N.part files behind' } },
   }),
   defineScenario({
     name: 'seed/downloader/broken-waits-retry',
@@ -87,7 +89,7 @@ export default [
     services: [files],
     target: downloader('broken-waits-retry'),
     strike: strike('SIGTERM', 'mid-download'),
-    expect: cancelled(moments['mid-download'].done),
+    expect: { ...cancelled(moments['mid-download'].done), fails: { checks: ['time-to-exit'], reason: 'only cooperative flag checks: the retry sleep runs to its end (up to 5 s)' } },
   }),
   defineScenario({
     name: 'seed/downloader/broken-ignores-second',
@@ -95,6 +97,6 @@ export default [
     services: [files],
     target: downloader('broken-ignores-second', ['--stop-delay-ms', '3000']),
     strike: doubleCtrlC,
-    expect: forced,
+    expect: { ...forced, fails: { checks: ['exit-status', 'time-to-exit', 'log-present'], reason: 'a second Ctrl+C is ignored: the slow disconnect runs to its end' } },
   }),
 ];

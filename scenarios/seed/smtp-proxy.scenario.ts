@@ -61,7 +61,8 @@ export default [
     target: proxy('broken-hang'),
     load: [sessions],
     strike: { at: moments['under-load'], signal: 'SIGTERM', escalate: systemdStop },
-    expect: stops,
+    // Known failures (expect.fails): the checks that catch each broken variant.
+    expect: { ...stops, fails: { checks: ['exit-status', 'time-to-exit', 'no-escalation', 'log-present'], reason: 'awaits a fresh EventEmitter\'s stop: keeps serving until the 15 s stop timeout\'s SIGKILL' } },
     timeoutMs: 40_000,
   }),
   // 25 closes of ~100 ms one after the other: ~2.5 s.
@@ -71,7 +72,7 @@ export default [
     target: proxy('broken-serial-close'),
     load: [sessions],
     strike: { at: moments['under-load'], signal: 'SIGTERM', escalate: systemdStop },
-    expect: stops,
+    expect: { ...stops, fails: { checks: ['time-to-exit'], reason: 'closes the 25 pooled connections one by one: ~2.5 s, over the 1 s budget' } },
     timeoutMs: 30_000,
   }),
   defineScenario({
@@ -80,7 +81,7 @@ export default [
     target: proxy('broken-exits-on-hup'),
     load: [sessions],
     strike: { at: { afterResponses: 20, driver: 'smtp' }, signal: 'SIGHUP', escalate: false },
-    expect: reloads,
+    expect: { ...reloads, fails: { checks: ['log-present', 'still-running'], reason: 'SIGHUP shuts it down (exit 0) instead of reloading' } },
     timeoutMs: 30_000,
   }),
 ];

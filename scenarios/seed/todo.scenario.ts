@@ -60,18 +60,19 @@ export default [
     name: 'seed/todo/broken-half-write',
     target: todo('broken-half-write'),
     strike: { at: moments['mid-batch'], signal: 'SIGINT' },
-    expect: clean,
+    // Known failures (expect.fails): the checks that catch each broken variant.
+    expect: { ...clean, fails: { checks: ['inspect'], reason: 'two autocommitted statements with the work in between: the interrupted item keeps its title without a body' } },
   }),
   defineScenario({
     name: 'seed/todo/broken-fifo-cleanup',
     target: todo('broken-fifo-cleanup'),
     strike: { at: moments['mid-batch'], signal: 'SIGTERM' },
-    expect: clean,
+    expect: { ...clean, fails: { checks: ['exit-status', 'log-order'], reason: 'cleanups in registration order: db closes first, so sync fails and the exit is 1' } },
   }),
   defineScenario({
     name: 'seed/todo/broken-exit-zero-on-timeout',
     target: todo('broken-exit-zero-on-timeout', ['--cleanup-hang']),
     strike: { at: moments['mid-batch'], signal: 'SIGTERM' },
-    expect: timedOut,
+    expect: { ...timedOut, fails: { checks: ['exit-status'], reason: 'logs the cleanup timeout but exits 0' } },
   }),
 ];
