@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { combineAttempts, judgeOutcome } from './check/outcome.js';
+import { combineAttempts, judgeOutcome, markOf } from './check/outcome.js';
 import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readHistory } from './history/reader.js';
@@ -132,7 +132,7 @@ function rejudge(outDir: string, run: RunResult): RunResult {
   const events = readHistory(historyFile);
   const { checks, verdict, metrics, rootCause } = judgeRun(spec, events);
   // The outcome again, from the new verdict and the mark saved in the spec (earlier attempts kept).
-  const mark = spec.expect.fails;
+  const mark = markOf(spec.expect.fails);
   const judged = judgeOutcome({ verdict, checks }, mark);
   const earlier = (run.attempts ?? []).slice(0, -1);
   const outcome = combineAttempts([...earlier.map((a) => a.outcome), judged.outcome]);

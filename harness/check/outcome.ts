@@ -15,6 +15,14 @@ export interface OutcomeJudgement {
   listedNotFailed?: string[];
 }
 
+// A run's mark (`expect.fails`, a list of checks or `{ checks, reason?, link? }`) in its one shape.
+export function markOf(fails: readonly string[] | { checks: readonly string[]; reason?: string; link?: string } | undefined): { checks: string[]; reason?: string; link?: string } | undefined {
+  if (fails === undefined) return undefined;
+  if (Array.isArray(fails)) return { checks: [...fails] };
+  const f = fails as { checks: readonly string[]; reason?: string; link?: string };
+  return { checks: [...f.checks], ...(f.reason !== undefined ? { reason: f.reason } : {}), ...(f.link !== undefined ? { link: f.link } : {}) };
+}
+
 // The outcome of one attempt from its verdict, its checks and its mark. Pure.
 export function judgeOutcome(run: { verdict: RunResult['verdict']; checks: readonly CheckResult[]; reason?: string }, mark?: { checks: readonly string[] }): OutcomeJudgement {
   const failed = run.checks.filter((c) => c.status === 'fail').map((c) => c.name);

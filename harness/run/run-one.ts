@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { judgeOutcome } from '../check/outcome.js';
+import { judgeOutcome, markOf } from '../check/outcome.js';
 import { Clock, round3 } from '../clock.js';
 import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
 import { History } from '../history/writer.js';
@@ -85,7 +85,7 @@ export async function executeRun(plan: RunPlan, options: RunOptions): Promise<Ru
     // Root causes come with the judgement (null when every check passed, and for a skipped run).
     const rootCause = judged?.rootCause ?? null;
     const reason = outcome.skipped ?? (outcome.error ? errorMessage(outcome.error) : verdict === 'error' && checks.length === 0 ? 'the scenario asks for no check: add expectations under `expect`' : undefined);
-    const mark = plan.spec.expect.fails;
+    const mark = markOf(plan.spec.expect.fails);
     const gate = judgeOutcome({ verdict, checks, ...(reason ? { reason } : {}) }, mark);
     return {
       id: plan.id,

@@ -195,7 +195,8 @@ export const StrikeSchema = z.strictObject({
 const LogPattern = z.union([regex, z.strictObject({ pattern: regex.describe('RE2 pattern a line must match'), stream: streamOf, afterSignal: z.boolean().default(false).describe('Only lines printed after the first signal count'), source: z.string().min(1).optional().describe('Judge the lines of the service with this name instead of the target\'s') })]);
 
 // A known failure: the run is expected to fail in exactly these checks (its verdict stays `fail`;
-// its `outcome` is `expected`). Normalized to `{ checks, reason?, link? }`.
+// its `outcome` is `expected`). Read as `{ checks, reason?, link? }` by check/outcome.ts markOf (no
+// transform here: it would drop `expect`'s default from the JSON Schema and the reference).
 const FailingCheckNames = z.array(z.enum(CHECK_NAMES)).min(1).refine((a) => new Set(a).size === a.length, 'list each check once');
 export const KnownFailureSchema = z.union([
   FailingCheckNames,
@@ -204,8 +205,7 @@ export const KnownFailureSchema = z.union([
     reason: z.string().min(1).optional().describe('Why the run is known to fail (shown in reports)'),
     link: z.string().min(1).optional().describe('An issue or upstream bug tracking the failure (shown in reports)'),
   }),
-]).transform((f) => (Array.isArray(f) ? { checks: f } : f))
-  .describe('Known failure: the checks this run is expected to fail in; the run then counts as `expected` (exit 0) while its verdict stays `fail`; a marked run that passes is `unexpected` ("fixed: remove the mark")');
+]).describe('Known failure: the checks this run is expected to fail in; the run then counts as `expected` (exit 0) while its verdict stays `fail`; a marked run that passes is `unexpected` ("fixed: remove the mark")');
 export type KnownFailure = z.output<typeof KnownFailureSchema>;
 
 export const ExpectSchema = z.strictObject({
