@@ -593,9 +593,9 @@ export interface ExpectInput {
     driver?: string;
   };
   /** Known failure: the checks this run is expected to fail in; the run then counts as `expected` (exit 0) while its verdict stays `fail`; a marked run that passes is `unexpected` ("fixed: remove the mark"). */
-  fails?: Array<"exit-status" | "time-to-exit" | "no-escalation" | "no-orphans" | "files-absent" | "files-intact" | "log-present" | "log-absent" | "log-order" | "still-running" | "inspect" | "drain" | "new-work-rejected" | "no-reset" | "readiness-flip" | "ws-close-codes" | "ws-goodbye" | "error-rate"> | {
+  fails?: Array<"exit-status" | "time-to-exit" | "no-escalation" | "no-orphans" | "no-zombies" | "files-absent" | "files-intact" | "log-present" | "log-absent" | "log-order" | "still-running" | "inspect" | "drain" | "new-work-rejected" | "no-reset" | "readiness-flip" | "ws-close-codes" | "ws-goodbye" | "error-rate"> | {
     /** The checks that are known to fail this run (every failed check must be listed). */
-    checks: Array<"exit-status" | "time-to-exit" | "no-escalation" | "no-orphans" | "files-absent" | "files-intact" | "log-present" | "log-absent" | "log-order" | "still-running" | "inspect" | "drain" | "new-work-rejected" | "no-reset" | "readiness-flip" | "ws-close-codes" | "ws-goodbye" | "error-rate">;
+    checks: Array<"exit-status" | "time-to-exit" | "no-escalation" | "no-orphans" | "no-zombies" | "files-absent" | "files-intact" | "log-present" | "log-absent" | "log-order" | "still-running" | "inspect" | "drain" | "new-work-rejected" | "no-reset" | "readiness-flip" | "ws-close-codes" | "ws-goodbye" | "error-rate">;
     /** Why the run is known to fail (shown in reports). */
     reason?: string;
     /** An issue or upstream bug tracking the failure (shown in reports). */
