@@ -24,6 +24,11 @@ export interface SeenProcess { pid: number; ppid: number; pgid: number; sid: num
 export function seenProcesses(events: readonly HistoryEvent[]): Map<number, SeenProcess> {
   const out = new Map<number, SeenProcess>();
   for (const e of eventsOf(events, 'process:seen')) if (!out.has(e.pid)) out.set(e.pid, { pid: e.pid, ppid: e.ppid, pgid: e.pgid, sid: e.sid, cmd: e.cmd });
+  // A fork seen before its exec: the command it ran afterwards is the one to name it by.
+  for (const e of eventsOf(events, 'process:exec')) {
+    const p = out.get(e.pid);
+    if (p) p.cmd = e.cmd;
+  }
   const leader = firstOf(events, 'target:spawned');
   const seen = leader && out.get(leader.pid);
   if (leader && seen) out.set(leader.pid, { ...seen, cmd: [leader.command, ...leader.args].join(' ') });

@@ -45,6 +45,8 @@ export interface ProcessSeenEvent {
   type: 'process:seen'; t: number; pid: number; ppid: number; pgid: number; sid: number; cmd: string;
 }
 export interface ProcessGoneEvent { type: 'process:gone'; t: number; pid: number }
+// A process seen as a fork of its parent (same command line) ran exec: its command from now on.
+export interface ProcessExecEvent { type: 'process:exec'; t: number; pid: number; cmd: string }
 export interface TriggerArmedEvent { type: 'trigger:armed'; t: number; trigger: string }
 export interface TriggerFiredEvent {
   type: 'trigger:fired'; t: number; trigger: string; reason: string;
@@ -191,7 +193,7 @@ export interface LoadProgressEvent {
 export type HistoryEvent =
   | RunStartEvent | ServiceSpawnedEvent | ServiceReadyEvent
   | TargetSpawnedEvent | TargetReadyEvent | TargetNotReadyEvent
-  | LogLineEvent | LogDroppedEvent | ProcessSeenEvent | ProcessGoneEvent
+  | LogLineEvent | LogDroppedEvent | ProcessSeenEvent | ProcessExecEvent | ProcessGoneEvent
   | TriggerArmedEvent | TriggerFiredEvent | SignalSentEvent | AcceptSnapshotEvent
   | FileSeenEvent | FilesSnapshotEvent | TargetExitEvent | TargetAliveEvent
   | TargetPid1Event | PreStopStartEvent | PreStopEndEvent | EndpointRemovedEvent | PlatformWarningEvent | PlatformExitEvent

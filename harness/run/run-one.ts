@@ -247,6 +247,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
         return planned.some((p) => t > p - margin && t < p + 100 && !launched.exit);
       },
       onSeen: (p) => history.emit({ type: 'process:seen', t: p.firstSeenT, pid: p.pid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, cmd: p.cmd }),
+      onExec: (p) => history.emit({ type: 'process:exec', t: now(), pid: p.pid, cmd: p.cmd }),
       onGone: (p) => history.emit({ type: 'process:gone', t: p.goneT!, pid: p.pid }),
     });
     tracker.start();

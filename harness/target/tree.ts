@@ -9,7 +9,13 @@ export interface TrackedProcess extends ProcInfo {
   cmd: string;
   firstSeenT: number;
   goneT?: number;
+  // Scans left in which to re-read the command line of a process first seen with its parent's
+  // (a fork caught before its exec: `sh -c 'node app'` seen as `sh -c ...` until it becomes node).
+  execChecks?: number;
 }
+
+// How many scans (about 25 ms apart) a fork seen before its exec is re-read for its new command.
+const EXEC_CHECKS = 8;
 
 // Which processes belong to a target: its group, and the marker of its run. `minStart` (clock
 // ticks since boot) skips reading the environment of processes older than the target: they
@@ -115,6 +121,8 @@ export class ProcessTracker {
       now: () => number;
       onSeen?: (p: TrackedProcess) => void;
       onGone?: (p: TrackedProcess) => void;
+      // A process first seen before its exec now runs another command (`cmd` is the new one).
+      onExec?: (p: TrackedProcess) => void;
       intervalMs?: number;
       // When true the scan is skipped this tick (a strike is imminent: keep the event loop free).
       quiet?: () => boolean;
@@ -191,6 +199,14 @@ export class ProcessTracker {
       if (!p || p.start !== k.start) {
         k.goneT = this.options.now();
         this.options.onGone?.(k);
+      } else if (k.execChecks) {
+        k.execChecks--;
+        const cmd = readCmdline(k.pid);
+        if (cmd && cmd !== k.cmd) {
+          k.cmd = cmd;
+          k.execChecks = 0;
+          this.options.onExec?.(k);
+        }
       }
     }
   }
@@ -219,7 +235,9 @@ export class ProcessTracker {
   }
 
   private add(p: ProcInfo): void {
-    const tracked: TrackedProcess = { ...p, cmd: readCmdline(p.pid) || p.comm, firstSeenT: this.options.now() };
+    const cmd = readCmdline(p.pid) || p.comm;
+    const parent = this.known.get(p.ppid);
+    const tracked: TrackedProcess = { ...p, cmd, firstSeenT: this.options.now(), ...(parent && parent.cmd === cmd ? { execChecks: EXEC_CHECKS } : {}) };
     this.known.set(p.pid, tracked);
     this.options.onSeen?.(tracked);
   }

@@ -162,6 +162,12 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
       case 'process:seen':
         if (!processes.has(e.pid)) processes.set(e.pid, { start: e.t, end: null, outcome: 'ok', label: `pid ${e.pid} (parent ${e.ppid}, group ${e.pgid}): ${e.cmd}` });
         break;
+      case 'process:exec': {
+        // The lane keeps its start and says what the fork became.
+        const p = processes.get(e.pid);
+        if (p) p.label = `${p.label} -> exec ${e.cmd}`;
+        break;
+      }
       case 'process:gone': {
         const p = processes.get(e.pid);
         if (p && p.end === null) p.end = e.t;
