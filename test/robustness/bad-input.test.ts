@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { runCli, tempDir, writeFile, type CliResult } from './cli.js';
 import { describeSurvivors, killSurvivors, newMark } from '../helpers/oracle.js';
 
-const SIGNALS = '"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL"';
+const SIGNALS = '"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL", "SIGCONT"';
 
 // A bad-input outcome: exit 2, no run started, and nothing that looks like a stack trace.
 function assertUsageError(t: Test, res: CliResult, what: string): void {
