@@ -19,6 +19,8 @@ import { commandsExtra, selectShardPlans } from './cli-extra.js';
 import { configRecord, reportersEnabled, requireScenariosFolder } from './config/cli.js';
 import { loadSuiteConfig } from './config/load.js';
 import { init } from './init/command.js';
+import { SWEEP_OPTIONS, sweepFlags } from './sweep/cli-flags.js';
+import { applySweepFlags } from './sweep/plans.js';
 
 const USAGE = `Usage:
   shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
@@ -28,6 +30,10 @@ const USAGE = `Usage:
   shutdown-drill list [paths...] [--grep RE] [--tag T]... [--exclude-tag T]...
   shutdown-drill init [--command CMD] [--port N | --http PATH | --log RE] [--yaml | --ts] [--name NAME] [--force]
                                    write scenarios/<name>.scenario.<ext> for your app (asks on a TTY)
+  shutdown-drill sweep [paths...] [--from-ms N] [--to-ms N] [--resolution-ms N] [--repeats K]
+                     [--max-runs N] [--anchor ready|spawn|firstResponse|log:RE] [--at-ms N]
+                     (and run's --out, --grep, --seed, --concurrency, ...): find the strike
+                     moments where shutdown breaks
   shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing] [--explain]
   shutdown-drill merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]
   shutdown-drill report DIR
@@ -74,14 +80,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     return ExitCode.passed;
   }
-  if (command === 'run' || command === 'list') return runOrList(command, rest);
+  if (command === 'run' || command === 'list' || command === 'sweep') return runOrList(command, rest);
   if (command === 'init') return init(rest);
   const extra = commandsExtra[command];
   if (extra) return extra(rest);
   throw new HarnessError('USAGE', `unknown command "${command}"\n\n${USAGE}`);
 }
 
-async function runOrList(command: 'run' | 'list', rest: string[]): Promise<number> {
+async function runOrList(command: 'run' | 'list' | 'sweep', rest: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -93,6 +99,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
       'pass-with-no-runs': { type: 'boolean' }, 'allow-missing': { type: 'boolean' }, config: { type: 'string' },
       tag: { type: 'string', multiple: true }, 'exclude-tag': { type: 'string', multiple: true },
       retries: { type: 'string' }, 'fail-on-flaky': { type: 'boolean' },
+      ...(command === 'sweep' ? SWEEP_OPTIONS : {}),
     },
   });
   const cwd = process.cwd();
@@ -109,7 +116,8 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   const excludeTags = tagOption('exclude-tag', values['exclude-tag']);
   const paths = positionals.length ? positionals : ['scenarios'];
   if (!positionals.length) requireScenariosFolder(cwd);
-  const { plans, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, tags, excludeTags, ...(config ? { config } : {}), ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
+  const { plans: planned, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, tags, excludeTags, ...(config ? { config } : {}), ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
+  const plans = command === 'sweep' ? applySweepFlags(planned, sweepFlags(values)) : planned;
 
   if (command === 'list') {
     for (const p of plans) process.stdout.write(`${p.id}  ${path.relative(cwd, path.resolve(cwd, p.file))}\n`);
@@ -152,7 +160,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
   const results = await runSuite({
     paths, cwd, outDir, repeat, concurrency, bail: Boolean(values.bail), signal: interrupt.signal, force: force.signal,
     ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}),
-    onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r), onRunPhase: (p, phase) => reporter.runPhase(p.id, phase),
+    onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r), onRunPhase: (p, phase) => reporter.runPhase(p.id, phase), onSweepProgress: (text) => reporter.note(text),
     retries, failOnFlaky: values['fail-on-flaky'] === true, onRetry: (r, _p, next) => reporter.retry(r, next, retries + 1),
     onStale: (stale) => process.stderr.write(`warning: killed ${stale.length} process(es) left by an earlier harness that died: ${stale.map((s) => s.pid).join(', ')}\n`),
     sweep: values['no-sweep'] !== true,
@@ -161,7 +169,7 @@ async function runOrList(command: 'run' | 'list', rest: string[]): Promise<numbe
       if (c.level === 'marker') process.stderr.write(`warning: containment: marker (no kernel container: ${c.downgrade.join('; ') || 'forced'}): a process that leaves the process group and drops SHUTDOWN_DRILL_RUN can escape no-orphans; run as root on Linux for a cgroup\n`);
     },
     passWithNoRuns, ...(shardIdentity ? { shardIdentity } : {}),
-    recordOptions: { argv: ['run', ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null, retries, tags, excludeTags, ...(config ? { config: configRecord(config, cwd) } : {}) },
+    recordOptions: { argv: [command, ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null, retries, tags, excludeTags, ...(config ? { config: configRecord(config, cwd) } : {}) },
   }, plans);
   const files = await writeReports(outDir, results, reportersEnabled(config));
   reporter.summary(results, files);

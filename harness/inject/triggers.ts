@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { globSync } from 'tinyglobby';
+import { HarnessError } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { History } from '../history/writer.js';
 import { loadName } from '../load/name.js';
@@ -39,6 +40,7 @@ export function describeTrigger(spec: TriggerSpec): string {
   if ('randomInMs' in spec) return `random in [${spec.randomInMs[0]}, ${spec.randomInMs[1]}] ms after ready`;
   if ('afterResponses' in spec) return `after ${spec.afterResponses} responses`;
   if ('inFlightAtLeast' in spec) return `while >= ${spec.inFlightAtLeast} in flight`;
+  if ('sweep' in spec) return `swept over +${spec.sweep.fromMs}..+${spec.sweep.toMs} ms after ${typeof spec.sweep.anchor === 'string' ? spec.sweep.anchor : `log /${spec.sweep.anchor.log}/`}`;
   return 'when all WebSocket clients are connected';
 }
 
@@ -67,6 +69,8 @@ export function armTrigger(spec: TriggerSpec, ctx: TriggerContext): Promise<Fire
     });
   }
   if ('onFile' in spec) return fileTrigger(spec, trigger, ctx);
+  // A sweep is expanded into runs with concrete triggers (harness/sweep/); it never reaches a run.
+  if ('sweep' in spec) return Promise.reject(new HarnessError('INTERNAL', 'strike.at.sweep reached a single run: sweeps are run by the suite (harness/sweep/)'));
   return loadTrigger(spec, trigger, ctx);
 }
 

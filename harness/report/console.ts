@@ -3,6 +3,7 @@ import { groupRuns } from './compare.js';
 import { checkRows, runHeadline } from './headline.js';
 import { headerText, HEARTBEAT_MS, progressText, type Running, type RunPhase, type SuiteHeader } from './progress.js';
 import { summarize } from './stats.js';
+import { sweepLines } from '../sweep/format.js';
 import type { ResultsFile, RunResult } from './types.js';
 
 export interface ConsoleReporter {
@@ -14,6 +15,8 @@ export interface ConsoleReporter {
   runEnd(result: RunResult): void;
   // An attempt was unexpected and --retries runs it again (attempt `next` of `max`).
   retry(result: RunResult, next: number, max: number): void;
+  // A progress line of its own (a sweep's phase).
+  note(text: string): void;
   summary(results: ResultsFile, files: string[]): void;
 }
 
@@ -90,6 +93,11 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
       }
       status();
     },
+    note(text) {
+      if (tty) out.write('\r\x1b[2K');
+      out.write(`${paint('36', inert(text))}\n`);
+      status();
+    },
     retry(result, next, max) {
       if (tty) out.write('\r\x1b[2K');
       out.write(`${paint('33', `↻ retry  `)} ${inert(result.id)}  ${paint('90', `attempt ${next - 1} ${inert(result.outcomeNote ?? result.verdict)}; running attempt ${next} of ${max}`)}\n`);
@@ -143,6 +151,10 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
           const times = tte.n ? `${tte.p50.toFixed(1)} / ${tte.p95.toFixed(1)} / ${tte.max.toFixed(1)} ms` : 'no exit after a signal';
           out.write(`  ${passed}/${judged.length}  ${inert(key)}  ${paint('90', times)}\n`);
         }
+      }
+      if (results.sweeps?.length) {
+        out.write(`\n${paint('1', 'Sweeps')} (strike moment against verdict)\n`);
+        for (const sweep of results.sweeps) for (const line of sweepLines(sweep)) out.write(`  ${inert(line)}\n`);
       }
       const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];
       const outcomes = (['expected', 'unexpected', 'flaky'] as const).map((o) => `${results.runs.filter((r) => outcomeOf(r) === o).length} ${o}`);

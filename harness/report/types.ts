@@ -1,6 +1,7 @@
 import type { CheckResult, RunVerdict } from '../check/types.js';
 import type { RunMetrics } from '../metrics/types.js';
 import type { RunRootCause } from './root-cause.js';
+import type { SweepResult } from '../sweep/types.js';
 
 // RunVerdict lives with the checks and RunMetrics with the metrics (the judges import nothing of
 // report/); both are part of the results.json contract and re-exported from here.
@@ -97,4 +98,6 @@ export interface ResultsFile {
   // --allow-missing-shards merged an incomplete suite: what the gate let through.
   gateWaived?: string[];
   runs: RunResult[];
+  // Strike-time sweeps (harness/sweep/): their runs are in `runs`, named `<scenario>[strike=+Nms]`.
+  sweeps?: SweepResult[];
 }

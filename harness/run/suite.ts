@@ -16,6 +16,9 @@ import { stopStriker, warmStriker } from '../inject/striker.js';
 import { checkOutDir, lockOutDir, markOutDir } from './out-dir.js';
 import type { RunPlan } from './plan.js';
 import { mergeAttempts } from '../check/outcome.js';
+import { isSweepPlan, sweepPlanProblems } from '../sweep/plans.js';
+import { runStrikeSweep, skippedSweep } from '../sweep/run.js';
+import type { SweepResult } from '../sweep/types.js';
 
 export interface SuiteOptions {
   paths: string[];
@@ -62,6 +65,8 @@ export interface SuiteOptions {
   onRetry?: (result: RunResult, plan: RunPlan, nextAttempt: number) => void;
   // A flaky run fails the suite (default: flaky runs are reported but do not fail it).
   failOnFlaky?: boolean;
+  // Progress of strike-time sweeps (harness/sweep/), one line at a time.
+  onSweepProgress?: (text: string) => void;
 }
 
 // Expands scenario files into the ordered list of runs (with repeats, seeds, grep and shard).
@@ -114,9 +119,15 @@ function toPlan(run: LoadedRun, repeat: number, repeats: number, baseSeed: numbe
 // old one replaced at once) and after every run (rewritten atomically), so a killed harness leaves
 // what it knew and never a verdict; the last write sets the real status. Never starts a run after
 // an interrupt. Refuses an unsafe or busy out dir (OUT_DIR_UNSAFE, OUT_DIR_LOCKED) before touching it.
-export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise<ResultsFile> {
+// Runs whose strike is a sweep are swept after the other runs, one sweep at a time (each runs up
+// to `concurrency` runs at once); their runs join `runs[]` and their summaries `sweeps[]`.
+export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Promise<ResultsFile> {
   const startedAt = new Date().toISOString();
-  checkOutDir({ outDir: options.outDir, cwd: options.cwd, scenarioPaths: [...options.paths, ...new Set(plans.map((p) => p.file))] });
+  checkOutDir({ outDir: options.outDir, cwd: options.cwd, scenarioPaths: [...options.paths, ...new Set(allPlans.map((p) => p.file))] });
+  const sweepPlans = allPlans.filter(isSweepPlan);
+  const plans = allPlans.filter((p) => !isSweepPlan(p));
+  const sweepProblems = sweepPlans.flatMap(sweepPlanProblems);
+  if (sweepProblems.length) throw new HarnessError('SCENARIO_INVALID', `${sweepProblems.length} invalid sweep(s):\n  ${sweepProblems.join('\n  ')}`, { problems: sweepProblems });
   try {
     fs.mkdirSync(options.outDir, { recursive: true });
     fs.accessSync(options.outDir, fs.constants.W_OK);
@@ -128,9 +139,12 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   markOutDir(options.outDir);
   const recordOptions = { ...(options.recordOptions ?? {}), ...(options.passWithNoRuns ? { passWithNoRuns: true } : {}), ...(options.failOnFlaky ? { failOnFlaky: true } : {}) };
   const results: Array<RunResult | undefined> = new Array(plans.length);
+  const sweepRuns: RunResult[] = [];
+  const sweeps: SweepResult[] = [];
   const resultsFile = (status: ResultsFile['status']): ResultsFile => ({
-    ...buildResults({ startedAt, status, runs: results.filter((r): r is RunResult => r !== undefined), options: recordOptions }),
+    ...buildResults({ startedAt, status, runs: [...results.filter((r): r is RunResult => r !== undefined), ...sweepRuns], options: recordOptions }),
     ...(options.shardIdentity ? { shard: options.shardIdentity } : {}),
+    ...(sweeps.length || sweepPlans.length ? { sweeps } : {}),
   });
   // A clean slate: an old results.json or run folder must never be mistaken for this suite's.
   writeResults(options.outDir, resultsFile('running'));
@@ -181,6 +195,24 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, plans.length)) }, worker));
+    let index = plans.length;
+    for (const plan of sweepPlans) {
+      if (options.signal.aborted || bailed) break;
+      sweeps.push(await runStrikeSweep(plan, {
+        concurrency: options.concurrency, stopped: () => options.signal.aborted,
+        ...(options.onSweepProgress ? { onProgress: options.onSweepProgress } : {}),
+        execute: async (point) => {
+          options.onRunStart?.(point);
+          const result = { ...(await executeRun(point, { outDir: options.outDir, sessionMarker: session, containment, index: index++, signal: options.signal, force: options.force,
+            ...(options.onRunPhase ? { onPhase: (phase: RunPhase) => options.onRunPhase!(point, phase) } : {}) })), replay: point.replay };
+          sweepRuns.push(result);
+          options.onRunEnd?.(result, point);
+          record('running');
+          return result;
+        },
+      }));
+      record('running');
+    }
   } finally {
     await containment.dispose();
     await Promise.all([stopReaper(), stopStriker()]);
@@ -192,6 +224,11 @@ export async function runSuite(options: SuiteOptions, plans: RunPlan[]): Promise
     if (results[i] || !why) return;
     results[i] = { id: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, repeat: plan.repeat, verdict: 'skipped', outcome: 'skipped', reason: why, checks: [], metrics: {}, exit: null, history: null, file: plan.file };
   });
-  const done = results.filter((r): r is RunResult => r !== undefined);
-  return record(options.signal.aborted ? 'interrupted' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true, failOnFlaky: options.failOnFlaky === true }));
+  if (why) for (const plan of sweepPlans.slice(sweeps.length)) sweeps.push(skippedSweep(plan, why));
+  const done = [...results.filter((r): r is RunResult => r !== undefined), ...sweepRuns];
+  // A sweep that could not finish its grid fails the suite (fail closed), and so does one with a
+  // window unless every failing run of it was an expected failure (expect.fails).
+  const outcomeOf = new Map(sweepRuns.map((r) => [r.id, r.outcome]));
+  const sweepFailed = sweeps.some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
+  return record(options.signal.aborted ? 'interrupted' : sweepFailed ? 'failed' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true, failOnFlaky: options.failOnFlaky === true }));
 }

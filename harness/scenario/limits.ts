@@ -51,6 +51,8 @@ function budget(spec: RunSpec, out: LimitProblem[]): void {
     }
     const window = at['randomInMs'];
     if (Array.isArray(window) && typeof window[1] === 'number') over(['strike', 'at', 'randomInMs', 1], window[1], 'the strike may wait');
+    const sweep = at['sweep'] as { toMs?: unknown } | undefined;
+    if (sweep && typeof sweep.toMs === 'number') over(['strike', 'at', 'sweep', 'toMs'], sweep.toMs, 'the sweep may strike');
   }
   const steps = spec.strike?.signal;
   if (Array.isArray(steps)) {

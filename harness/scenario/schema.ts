@@ -150,6 +150,21 @@ export const LoadSchema = z.union([HttpLoadSchema, WsLoadSchema, TcpLoadSchema, 
 
 const withTimeout = { timeoutMs: ms.optional().describe('Deadline in ms for the trigger to fire, from when it is armed; unset: the run\'s `timeoutMs`; missed: the run is an `error` (TRIGGER_TIMEOUT)') };
 const delayMs = ms.default(0).describe('Strike this many ms after the trigger condition is met');
+// The strike-time sweep (harness/sweep/): runs the strike at many offsets from an anchor and
+// reports the windows of offsets where the run fails.
+export const SweepAnchorSchema = z.union([
+  z.enum(['ready', 'spawn', 'firstResponse']),
+  z.strictObject({ log: regex.describe('Offsets count from the first target output line matching this pattern (RE2)') }),
+]).describe('What offsets count from: `ready` (default), `spawn`, `firstResponse` (the load\'s first completed operation) or `{ log: regex }`');
+export const SweepSchema = z.strictObject({
+  fromMs: ms.describe('First offset of the sweep, in ms after the anchor'),
+  toMs: ms.describe('Last offset of the sweep, in ms after the anchor (>= fromMs)'),
+  resolutionMs: z.number().finite().positive().default(10).describe('Each window edge is located to within this many ms (bisection stops there)'),
+  anchor: SweepAnchorSchema.default('ready'),
+  repeats: z.number().int().min(1).max(20).default(3).describe('Runs per offset where results are flaky (mixed at one offset, or a narrow gap between failures); the window then gets a failure rate'),
+  maxRuns: z.number().int().min(1).max(1_000).default(60).describe('The most runs one sweep may take (the `--max-runs` flag overrides it); a sweep stopped by it before its grid was done is an error'),
+}).refine((s) => s.fromMs <= s.toMs, { message: '`fromMs` must be <= `toMs`', path: ['toMs'] });
+
 export const TriggerSchema = z.union([
   z.strictObject({ afterReadyMs: ms.describe('Strike this many ms after the target was ready (counted from ready, not from the start of the load)'), ...withTimeout }),
   z.strictObject({ afterSpawnMs: ms.describe('Strike this many ms after the target was spawned'), ...withTimeout }),
@@ -159,6 +174,7 @@ export const TriggerSchema = z.union([
   z.strictObject({ afterResponses: positiveInt.describe('Strike after this many responses from the load'), driver, delayMs, ...withTimeout }),
   z.strictObject({ inFlightAtLeast: positiveInt.describe('Strike while at least this many load operations are in flight'), driver, ...withTimeout }),
   z.strictObject({ wsAllConnected: z.literal(true).describe('Strike once every WebSocket and browser client is connected'), driver, delayMs, ...withTimeout }),
+  z.strictObject({ sweep: SweepSchema.describe('Sweep the strike moment from fromMs to toMs after the anchor and report the vulnerable windows'), ...withTimeout }),
 ]);
 
 export const SignalStepSchema = z.strictObject({
@@ -303,6 +319,8 @@ export type ServiceSpec = z.output<typeof ServiceSchema>;
 export type ReadySpec = z.output<typeof ReadySchema>;
 export type LoadSpec = z.output<typeof LoadSchema>;
 export type TriggerSpec = z.output<typeof TriggerSchema>;
+export type SweepSpec = z.output<typeof SweepSchema>;
+export type SweepAnchor = z.output<typeof SweepAnchorSchema>;
 export type StrikeSpec = z.output<typeof StrikeSchema>;
 export type SignalStepSpec = z.output<typeof SignalStepSchema>;
 export type ExpectSpec = z.output<typeof ExpectSchema>;
