@@ -82,16 +82,16 @@ export async function searchSweep(options: SearchOptions): Promise<SearchOutcome
   await pool(grid.map((o) => () => (canRun() ? runOnce(o) : Promise.resolve())));
   const gridDone = grid.every((o) => (runsAt.get(o)?.length ?? 0) > 0);
 
-  // Flaky offsets: run them until each has `repeats` counted runs (a few rounds: a round can put
-  // new offsets in doubt).
-  for (let round = 0; round < 3 && gridDone && repeats > 1; round++) {
+  // Offsets in doubt: run them until each has `repeats` counted runs (a few rounds: a round can
+  // put new offsets in doubt).
+  for (let round = 0; round < 4 && gridDone && repeats > 1; round++) {
     const { doubtful } = analyzeWindows(points(), repeats);
     if (doubtful.length === 0 || !canRun()) break;
-    options.onPhase?.(`repeating ${doubtful.length} flaky offset(s) up to ${repeats} times`);
+    options.onPhase?.(`running ${doubtful.length} offset(s) in doubt again (up to ${repeats} runs each)`);
     const jobs: Array<() => Promise<unknown>> = [];
-    for (const o of doubtful) {
-      const missing = repeats - point(o).runs.filter((r) => !r.late).length;
-      for (let k = 0; k < missing; k++) jobs.push(() => (canRun() ? runOnce(o) : Promise.resolve()));
+    for (const d of doubtful) {
+      const missing = d.runs - point(d.offsetMs).runs.filter((r) => !r.late).length;
+      for (let k = 0; k < missing; k++) jobs.push(() => (canRun() ? runOnce(d.offsetMs) : Promise.resolve()));
     }
     await pool(jobs);
   }

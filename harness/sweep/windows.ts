@@ -22,9 +22,11 @@ export function pointOf(offsetMs: number, runs: SweepRun[]): SweepPoint {
 
 export interface WindowAnalysis {
   windows: SweepWindow[];
-  // Offsets whose results are in doubt (inside a flaky window, or beside a narrow gap not yet
-  // proven) and that have fewer than `repeats` counted runs: run them again.
-  doubtful: number[];
+  // Offsets whose results are in doubt, with the counted runs each should have: `repeats` inside
+  // a flaky window, around a narrow gap not yet proven and at the passing offsets just outside a
+  // window; two (a confirmation) at a window's edge offsets: a window that looks narrow and solid
+  // after one run per offset may be a wide flaky one.
+  doubtful: Array<{ offsetMs: number; runs: number }>;
 }
 
 // The windows of failing offsets, merged into intervals. Pure. Points may come in any order.
@@ -34,7 +36,11 @@ export function analyzeWindows(input: readonly SweepPoint[], repeats: number): W
   const failing = (p: SweepPoint): boolean => p.failures > 0;
   const proven = (p: SweepPoint): boolean => runsOf(p) >= repeats;
   const groups: Array<{ start: number; end: number }> = [];
-  const doubtful = new Set<number>();
+  const wanted = new Map<number, number>();
+  const doubt = (p: SweepPoint | undefined, runs: number): void => {
+    if (p && runsOf(p) < runs) wanted.set(p.offsetMs, Math.max(runs, wanted.get(p.offsetMs) ?? 0));
+  };
+  const confirm = Math.min(2, repeats);
   let i = 0;
   while (i < points.length) {
     if (!failing(points[i]!)) {
@@ -59,7 +65,7 @@ export function analyzeWindows(input: readonly SweepPoint[], repeats: number): W
       const split = gap.length > NARROW_GAP
         || (gap.every(proven) && [left, right].every((p) => proven(p) && p.failureRate === 1));
       if (split) break;
-      for (const p of [left, ...gap, right]) if (!proven(p)) doubtful.add(p.offsetMs);
+      for (const p of [left, ...gap, right]) doubt(p, repeats);
       end = k;
       j = k + 1;
     }
@@ -71,7 +77,9 @@ export function analyzeWindows(input: readonly SweepPoint[], repeats: number): W
     const runs = inside.flatMap((p) => countedRuns(p.runs));
     const failed = runs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
     // A flaky window: every offset in it is run `repeats` times, so its rate means something.
-    if (failed.length < runs.length) for (const p of inside) if (!proven(p)) doubtful.add(p.offsetMs);
+    if (failed.length < runs.length) for (const p of inside) doubt(p, repeats);
+    for (const p of [points[start], points[end]]) doubt(p, confirm);
+    for (const p of [points[start - 1], points[end + 1]]) doubt(p, repeats);
     const counts = new Map<string, number>();
     for (const r of failed) for (const c of r.failedChecks) counts.set(c, (counts.get(c) ?? 0) + 1);
     return {
@@ -85,5 +93,5 @@ export function analyzeWindows(input: readonly SweepPoint[], repeats: number): W
       passAfterMs: end + 1 < points.length ? points[end + 1]!.offsetMs : null,
     };
   });
-  return { windows, doubtful: [...doubtful].sort((a, b) => a - b) };
+  return { windows, doubtful: [...wanted].sort((a, b) => a[0] - b[0]).map(([offsetMs, runs]) => ({ offsetMs, runs })) };
 }
