@@ -141,13 +141,16 @@ export function buildHtmlReport({ results, loadHistory, title }: Omit<HtmlReport
   runs.forEach((run, i) => {
     data.push({ id: `sd-run-${i}`, json: jsonForScript(runDetail(run, loadHistory)) });
   });
+  // Strike-time sweeps: their points link to runs by index (harness/report/html/sweep-client.js).
+  const sweeps = results.sweeps ?? [];
+  if (sweeps.length) data.push({ id: 'sd-sweeps', json: jsonForScript({ sweeps, runIndex: Object.fromEntries(runs.map((r, i) => [r.id, i])) }) });
   const uplot = uplotAssets();
   return renderPage({
     title: index.title,
     styles: [uplot.css, reportAsset('styles.css')],
     data,
-    scripts: [uplot.js, reportAsset('shared.js'), reportAsset('client.js')],
-    body: '<div id="app"><noscript>This report needs JavaScript to show the runs; results.json holds the same data.</noscript></div>',
+    scripts: [uplot.js, reportAsset('shared.js'), reportAsset('client.js'), ...(sweeps.length ? [reportAsset('sweep-client.js')] : [])],
+    body: `<div id="app"><noscript>This report needs JavaScript to show the runs; results.json holds the same data.</noscript></div>${sweeps.length ? '<div id="sd-sweeps-view"></div>' : ''}`,
   });
 }
 

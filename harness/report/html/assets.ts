@@ -11,7 +11,7 @@ const assetDirs = [here, path.resolve(here, '../../../../harness/report/html')];
 const cache = new Map<string, string>();
 
 // The text of one of the report's own assets (client scripts, styles); cached per process.
-export function reportAsset(name: 'client.js' | 'compare-client.js' | 'shared.js' | 'styles.css'): string {
+export function reportAsset(name: 'client.js' | 'compare-client.js' | 'shared.js' | 'styles.css' | 'sweep-client.js'): string {
   const cached = cache.get(name);
   if (cached !== undefined) return cached;
   for (const dir of assetDirs) {
