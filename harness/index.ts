@@ -1,7 +1,8 @@
 // The public API: scenario authoring and programmatic runs.
 export { defineScenario } from './scenario/define.js';
-export type { ScenarioInput, TargetInput, ReadyInput, LoadInput, StrikeInput, ExpectInput, LogPatternInput, ServiceInput, TriggerInput, RequiresInput, Params, RunSpec } from './scenario/schema.js';
+export type { ScenarioInput, TargetInput, ReadyInput, LoadInput, StrikeInput, ExpectInput, LogPatternInput, ServiceInput, TriggerInput, RequiresInput, Params, RunSpec, SweepSpec, SweepAnchor } from './scenario/schema.js';
 export type { SuiteConfigInput } from './config/schema.js';
+export type { SweepResult, SweepWindow, SweepPoint } from './sweep/types.js';
 export type { HistoryEvent, SignalName, Delivery } from './history/events.js';
 export type { CheckResult, CheckDefinition } from './check/types.js';
 export type { CheckName } from './check/index.js';
