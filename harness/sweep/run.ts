@@ -54,7 +54,7 @@ export async function runStrikeSweep(plan: RunPlan, options: StrikeSweepOptions)
       return sweepRunOf(result, sweep.resolutionMs);
     },
   });
-  const { windows } = analyzeWindows(outcome.points, sweep.repeats);
+  const { windows } = analyzeWindows(outcome.points, sweep.repeats, outcome.gridStepMs);
   const runs = outcome.points.flatMap((p) => p.runs);
   const lateness = runs.map((r) => r.latenessMs).filter((v): v is number => v !== null).map(Math.abs);
   const interrupted = options.stopped();

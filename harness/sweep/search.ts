@@ -25,10 +25,17 @@ export interface SearchOutcome {
   budgetExhausted: boolean;
   // A run was skipped (a required command is missing): the sweep stopped there.
   skipped?: string;
+  // The coarse grid's step (what a gap is measured in, see windows.ts).
+  gridStepMs: number;
 }
 
 // A strike that lands further off than this many resolutions is run again (at most twice).
 const LATE_RETRIES = 2;
+
+// Offsets are whole milliseconds unless the resolution is finer than 1 ms (then microseconds).
+function offsetAt(ms: number, resolutionMs: number): number {
+  return resolutionMs >= 1 ? Math.round(ms) : round3(ms);
+}
 
 // The coarse grid: at most this many offsets (fewer when the span is short or the budget small).
 export function gridOffsets(fromMs: number, toMs: number, resolutionMs: number, maxRuns: number): number[] {
@@ -37,7 +44,7 @@ export function gridOffsets(fromMs: number, toMs: number, resolutionMs: number, 
   const most = Math.max(2, Math.min(21, Math.floor(maxRuns / 2)));
   const n = Math.min(most, Math.floor(span / resolutionMs) + 1);
   const count = Math.max(2, n);
-  return Array.from({ length: count }, (_, i) => round3(fromMs + (i * span) / (count - 1)));
+  return Array.from({ length: count }, (_, i) => offsetAt(fromMs + (i * span) / (count - 1), resolutionMs));
 }
 
 // Searches the offsets [fromMs, toMs] for the windows where the run fails: a coarse grid, then
@@ -78,6 +85,7 @@ export async function searchSweep(options: SearchOptions): Promise<SearchOutcome
   };
 
   const grid = gridOffsets(options.fromMs, options.toMs, resolutionMs, maxRuns);
+  const gridStepMs = grid.length > 1 ? grid[1]! - grid[0]! : 0;
   options.onPhase?.(`grid of ${grid.length} offsets`);
   await pool(grid.map((o) => () => (canRun() ? runOnce(o) : Promise.resolve())));
   const gridDone = grid.every((o) => (runsAt.get(o)?.length ?? 0) > 0);
@@ -85,7 +93,7 @@ export async function searchSweep(options: SearchOptions): Promise<SearchOutcome
   // Offsets in doubt: run them until each has `repeats` counted runs (a few rounds: a round can
   // put new offsets in doubt).
   for (let round = 0; round < 4 && gridDone && repeats > 1; round++) {
-    const { doubtful } = analyzeWindows(points(), repeats);
+    const { doubtful } = analyzeWindows(points(), repeats, gridStepMs);
     if (doubtful.length === 0 || !canRun()) break;
     options.onPhase?.(`running ${doubtful.length} offset(s) in doubt again (up to ${repeats} runs each)`);
     const jobs: Array<() => Promise<unknown>> = [];
@@ -99,7 +107,7 @@ export async function searchSweep(options: SearchOptions): Promise<SearchOutcome
   // Bisection of every edge that has a passing offset beyond it.
   let budgetExhausted = false;
   if (gridDone) {
-    const { windows } = analyzeWindows(points(), repeats);
+    const { windows } = analyzeWindows(points(), repeats, gridStepMs);
     const edges: Array<{ outside: number; inside: number; tries: number }> = [];
     for (const w of windows) {
       // In a window that always failed one run decides; in a flaky one a pass needs `repeats`.
@@ -110,7 +118,7 @@ export async function searchSweep(options: SearchOptions): Promise<SearchOutcome
     if (edges.length) options.onPhase?.(`bisecting ${edges.length} edge(s) to ${resolutionMs} ms`);
     await pool(edges.map((edge) => async () => {
       while (Math.abs(edge.inside - edge.outside) > resolutionMs) {
-        const mid = round3((edge.inside + edge.outside) / 2);
+        const mid = offsetAt((edge.inside + edge.outside) / 2, resolutionMs);
         if (mid === edge.inside || mid === edge.outside) break;
         let failed = false;
         let ran = 0;
@@ -130,5 +138,5 @@ export async function searchSweep(options: SearchOptions): Promise<SearchOutcome
       }
     }));
   }
-  return { points: points(), runs: used, gridDone, budgetExhausted: budgetExhausted || (!gridDone && !skipped), ...(skipped ? { skipped } : {}) };
+  return { points: points(), runs: used, gridDone, gridStepMs, budgetExhausted: budgetExhausted || (!gridDone && !skipped), ...(skipped ? { skipped } : {}) };
 }

@@ -1,9 +1,11 @@
 import { round3 } from '../clock.js';
 import type { SweepPoint, SweepRun, SweepWindow } from './types.js';
 
-// A gap of at most this many passing offsets between failing ones is in doubt: in a flaky window
-// a few passes in a row are likely, so the gap only splits two windows once it is proven (each of
-// its offsets passed `repeats` times, and the failing offsets beside it failed every time).
+// A gap of at most this many passing grid offsets between failing ones (measured in grid steps
+// when the step is known, so the bisection's extra offsets do not widen it) is in doubt: in a
+// flaky window a few passes in a row are likely, so the gap only splits two windows once it is
+// proven (each of its offsets passed `repeats` times, and the failing offsets beside it failed
+// every time).
 export const NARROW_GAP = 3;
 
 // The runs a point's verdict is taken from: those whose strike landed within the resolution, or
@@ -30,7 +32,7 @@ export interface WindowAnalysis {
 }
 
 // The windows of failing offsets, merged into intervals. Pure. Points may come in any order.
-export function analyzeWindows(input: readonly SweepPoint[], repeats: number): WindowAnalysis {
+export function analyzeWindows(input: readonly SweepPoint[], repeats: number, gridStepMs?: number): WindowAnalysis {
   const points = [...input].filter((p) => countedRuns(p.runs).length > 0).sort((a, b) => a.offsetMs - b.offsetMs);
   const runsOf = (p: SweepPoint): number => countedRuns(p.runs).length;
   const failing = (p: SweepPoint): boolean => p.failures > 0;
@@ -62,7 +64,8 @@ export function analyzeWindows(input: readonly SweepPoint[], repeats: number): W
       const gap = points.slice(j, k);
       const left = points[end]!;
       const right = points[k]!;
-      const split = gap.length > NARROW_GAP
+      const wide = gridStepMs !== undefined && gridStepMs > 0 ? right.offsetMs - left.offsetMs > (NARROW_GAP + 1) * gridStepMs : gap.length > NARROW_GAP;
+      const split = wide
         || (gap.every(proven) && [left, right].every((p) => proven(p) && p.failureRate === 1));
       if (split) break;
       for (const p of [left, ...gap, right]) doubt(p, repeats);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t from 'tap';
 import { resultsFileOf, syntheticRun, writeSuite } from '../../bench/report1000.js';
 import { compareResults } from '../../harness/report/compare.js';
@@ -12,16 +12,9 @@ import {
   ANSI_LINE, CLOSE_LINE, ERROR_ID, HANG_ID, PASSING_ID, REPEAT_BASE, XSS_LINE,
   historyLoader, tempDir, writeFixture,
 } from '../fixtures/report/suite.js';
+import { useChromium } from '../helpers/browser.js';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
-
-let browser: Browser;
-t.before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
-});
-t.teardown(async () => {
-  await browser?.close();
-});
+const browser = useChromium(t);
 
 interface Watched {
   page: Page;
@@ -31,7 +24,7 @@ interface Watched {
 }
 
 async function openReport(file: string, t: Tap.Test): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await browser().newContext({ viewport: { width: 1400, height: 1000 } });
   t.teardown(() => context.close());
   const page = await context.newPage();
   const watched: Watched = { page, dialogs: [], errors: [], requests: [] };

@@ -4,20 +4,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
 import t from 'tap';
 import { writeHtmlReport } from '../../harness/report/html.js';
 import type { ResultsFile, RunResult } from '../../harness/report/types.js';
 import type { SweepPoint } from '../../harness/sweep/types.js';
+import { useChromium } from '../helpers/browser.js';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
-let browser: Browser;
-t.before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
-});
-t.teardown(async () => {
-  await browser?.close();
-});
+const browser = useChromium(t);
 
 const offsets = [0, 100, 200, 300, 350, 400, 500];
 const failsAt = (o: number): boolean => o >= 300 && o <= 400;
@@ -44,7 +37,7 @@ t.test('the report charts each sweep, shades its windows, and links every point 
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sweep-html-'));
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }));
   const file = await writeHtmlReport({ outDir: dir, results, loadHistory: () => null });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await browser().newContext({ viewport: { width: 1200, height: 900 } });
   t.teardown(() => context.close());
   const page = await context.newPage();
   const errors: string[] = [];

@@ -15,7 +15,7 @@ const inside = (windows: Array<[number, number]>) => (o: number): boolean => win
 t.test('one deterministic window [400, 600] is located to 10 ms in at most 40 runs (33)', async (t) => {
   const fails = inside([[400, 600]]);
   const out = await searchSweep({ ...base, probe: async (o) => run(fails(o)) });
-  const { windows } = analyzeWindows(out.points, 3);
+  const { windows } = analyzeWindows(out.points, 3, out.gridStepMs);
   t.equal(windows.length, 1);
   const w = windows[0]!;
   t.ok(w.fromMs >= 400 && w.fromMs - w.passBeforeMs! <= 10, `from edge ${w.passBeforeMs}..${w.fromMs}`);
@@ -28,12 +28,12 @@ t.test('one deterministic window [400, 600] is located to 10 ms in at most 40 ru
 t.test('two windows are both found, none where there is none', async (t) => {
   const fails = inside([[150, 250], [600, 700]]);
   const two = await searchSweep({ ...base, probe: async (o) => run(fails(o)) });
-  const ws = analyzeWindows(two.points, 3).windows;
+  const ws = analyzeWindows(two.points, 3, two.gridStepMs).windows;
   t.equal(ws.length, 2);
   t.ok(ws[0]!.fromMs >= 150 && ws[0]!.fromMs <= 160 && ws[0]!.toMs >= 240 && ws[0]!.toMs <= 250, JSON.stringify(ws[0]));
   t.ok(ws[1]!.fromMs >= 600 && ws[1]!.fromMs <= 610 && ws[1]!.toMs >= 690 && ws[1]!.toMs <= 700, JSON.stringify(ws[1]));
   const none = await searchSweep({ ...base, probe: async () => run(false) });
-  t.same(analyzeWindows(none.points, 3).windows, []);
+  t.same(analyzeWindows(none.points, 3, none.gridStepMs).windows, []);
   t.equal(none.runs, 21, 'the grid only');
   t.equal(two.runs, 45, '21 grid + 2 x 6 confirmations + 4 edges x 3 bisections');
 });
@@ -47,7 +47,7 @@ t.test('a 50 % flaky window is one window with a failure rate, not alternating w
   const TRIALS = 50;
   for (let trial = 0; trial < TRIALS; trial++) {
     const out = await searchSweep({ ...base, maxRuns: 100, probe: async (o) => run(fails(o) && coin()) });
-    const { windows } = analyzeWindows(out.points, 3);
+    const { windows } = analyzeWindows(out.points, 3, out.gridStepMs);
     // Never split: at most one window, always inside [400, 600].
     t.ok(windows.length <= 1, `trial ${trial}: ${JSON.stringify(windows.map((w) => [w.fromMs, w.toMs, w.failureRate]))}`);
     for (const w of windows) t.ok(w.fromMs >= 400 && w.toMs <= 600, `trial ${trial}: inside [400, 600]: ${w.fromMs}..${w.toMs}`);
@@ -68,6 +68,11 @@ t.test('a narrow gap is split only once proven; a flaky point makes the window f
   const proven = analyzeWindows(pts([[0, [false]], [100, [true, true, true]], [200, [false, false, false]], [300, [true, true, true]], [400, [false]]]), 3);
   t.same(proven.windows.map((w) => [w.fromMs, w.toMs, w.failureRate]), [[100, 100, 1], [300, 300, 1]]);
   t.same(proven.doubtful, [{ offsetMs: 0, runs: 3 }, { offsetMs: 400, runs: 3 }], 'only the passing offsets outside are run again');
+  // A gap is measured in grid steps: 4 bisection offsets inside one 100 ms step do not make it wide
+  // (a window's edge that moves from run to run, as the downloader's last file does).
+  const dense = pts([[400, [true]], [500, [false]], [520, [true]], [540, [true]], [560, [true]], [580, [true]], [600, [false]], [700, [true]]]);
+  t.same(analyzeWindows(dense, 3, 100).windows.map((w) => [w.fromMs, w.toMs]), [[500, 600]]);
+  t.equal(analyzeWindows(dense, 3).windows.length, 2, 'counted in offsets, the same gap looks wide');
   // With repeats 1 a single pass is proof enough.
   t.same(analyzeWindows(pts([[0, [true]], [100, [false]], [200, [true]]]), 1).windows.length, 2);
 });
@@ -83,7 +88,7 @@ t.test('a late strike is run again and marked; the budget bounds the sweep; a sk
   t.equal(budget.runs, 8);
   t.equal(budget.budgetExhausted, true, 'the edges could not be bisected to 10 ms in 8 runs');
   t.equal(budget.gridDone, true);
-  t.same(gridOffsets(0, 1000, 10, 8), [0, 333.333, 666.667, 1000], 'the grid shrinks to the budget');
+  t.same(gridOffsets(0, 1000, 10, 8), [0, 333, 667, 1000], 'the grid shrinks to the budget');
   let skippedCalls = 0;
   const skipped = await searchSweep({ ...base, probe: async () => (skippedCalls++, run(false, { verdict: 'skipped' })) });
   t.equal(skippedCalls, 1);
