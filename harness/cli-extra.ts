@@ -16,6 +16,7 @@ import type { ResultsFile, RunResult } from './report/types.js';
 import { judgeRun } from './run/judge-run.js';
 import type { RunPlan } from './run/plan.js';
 import { RunSpecSchema } from './scenario/schema.js';
+import { rejudgeSweeps } from './sweep/run.js';
 
 // Commands that build on saved results: compare, merge, report.
 export const commandsExtra: Record<string, (args: string[]) => Promise<number>> = { compare, merge, report };
@@ -110,8 +111,12 @@ async function report(args: string[]): Promise<number> {
   const { dir } = resolveResultsPath(positionals[0]!);
   const results = loadResults(dir);
   const runs = results.runs.map((run) => rejudge(dir, run));
-  const status = results.status === 'interrupted' ? 'interrupted' : suiteStatus(runs, { passWithNoRuns: results.options?.['passWithNoRuns'] === true, failOnFlaky: results.options?.['failOnFlaky'] === true });
-  const files = await writeReports(dir, { ...results, status, runs });
+  const sweeps = results.sweeps ? rejudgeSweeps(results.sweeps, runs) : undefined;
+  // As the live suite: an unfinished sweep, or a window with a failure not marked expected, fails.
+  const outcomeOf = new Map(runs.map((r) => [r.id, r.outcome]));
+  const sweepFailed = (sweeps ?? []).some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
+  const status = results.status === 'interrupted' ? 'interrupted' : sweepFailed ? 'failed' : suiteStatus(runs, { passWithNoRuns: results.options?.['passWithNoRuns'] === true, failOnFlaky: results.options?.['failOnFlaky'] === true });
+  const files = await writeReports(dir, { ...results, status, runs, ...(sweeps ? { sweeps } : {}) });
   const changed = runs.filter((r, i) => r.verdict !== results.runs[i]!.verdict).length;
   process.stdout.write(`re-judged ${runs.length} runs from their histories (${changed} verdict${changed === 1 ? '' : 's'} changed)\n${files.map((f) => `  ${f}`).join('\n')}\n`);
   return status === 'passed' ? ExitCode.passed : ExitCode.failed;

@@ -157,6 +157,8 @@ export async function mergeResults(dirs: readonly string[], options: MergeOption
     options: { ...(first.options ?? {}), shard: undefined, mergedFrom: dirs.map((d) => d), shards: shardLabels, missingShards: missingShards(shardLabels) },
     ...(waived.length ? { gateWaived: waived } : {}),
     runs,
+    // Each sweep ran whole in one shard.
+    ...(shards.some((s) => s.results.sweeps) ? { sweeps: shards.flatMap((s) => s.results.sweeps ?? []) } : {}),
   };
 }
 

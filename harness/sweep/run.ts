@@ -4,7 +4,7 @@ import { round3 } from '../clock.js';
 import { pointPlan, sweepOf } from './plans.js';
 import { searchSweep } from './search.js';
 import type { SweepResult, SweepRun } from './types.js';
-import { analyzeWindows } from './windows.js';
+import { analyzeWindows, pointOf } from './windows.js';
 
 export interface StrikeSweepOptions {
   // Executes one ordinary run (the suite's executeRun with its bookkeeping). Never rejects.
@@ -66,7 +66,7 @@ export async function runStrikeSweep(plan: RunPlan, options: StrikeSweepOptions)
     scenario: plan.id, anchor: sweep.anchor, fromMs: sweep.fromMs, toMs: sweep.toMs, resolutionMs: sweep.resolutionMs, runs: outcome.runs, windows,
     verdict, ...(reason ? { reason } : {}), repeats: sweep.repeats, maxRuns: sweep.maxRuns, budgetExhausted: outcome.budgetExhausted && outcome.gridDone,
     maxLatenessMs: lateness.length ? round3(Math.max(...lateness)) : null, lateRuns: runs.filter((r) => r.late).length,
-    file: plan.file, points: outcome.points,
+    file: plan.file, gridStepMs: outcome.gridStepMs, points: outcome.points,
   };
   say(`${verdict}, ${windows.length} window(s) in ${outcome.runs} runs`);
   return result;
@@ -77,6 +77,22 @@ export function skippedSweep(plan: RunPlan, reason: string): SweepResult {
   const sweep = sweepOf(plan);
   return {
     scenario: plan.id, anchor: sweep.anchor, fromMs: sweep.fromMs, toMs: sweep.toMs, resolutionMs: sweep.resolutionMs, runs: 0, windows: [],
-    verdict: 'skipped', reason, repeats: sweep.repeats, maxRuns: sweep.maxRuns, budgetExhausted: false, maxLatenessMs: null, lateRuns: 0, file: plan.file, points: [],
+    verdict: 'skipped', reason, repeats: sweep.repeats, maxRuns: sweep.maxRuns, budgetExhausted: false, maxLatenessMs: null, lateRuns: 0, file: plan.file, gridStepMs: 0, points: [],
   };
+}
+
+// The sweeps again from re-judged runs (`shutdown-drill report DIR`): each point's runs take their
+// run's new verdict and failed checks, and the windows are found anew. Pure.
+export function rejudgeSweeps(sweeps: readonly SweepResult[], runs: readonly RunResult[]): SweepResult[] {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  return sweeps.map((s) => {
+    if (s.verdict === 'skipped') return s;
+    const points = s.points.map((p) => pointOf(p.offsetMs, p.runs.map((r) => {
+      const run = byId.get(r.run);
+      return run ? { ...sweepRunOf(run, s.resolutionMs), late: r.late } : r;
+    })));
+    const { windows } = analyzeWindows(points, s.repeats, s.gridStepMs);
+    const verdict: SweepResult['verdict'] = windows.length ? 'fail' : s.verdict === 'error' ? 'error' : 'pass';
+    return { ...s, points, windows, verdict };
+  });
 }

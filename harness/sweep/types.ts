@@ -60,5 +60,7 @@ export interface SweepResult {
   maxLatenessMs: number | null;
   lateRuns: number;
   file?: string;
+  // The coarse grid's step (gaps between failing offsets are measured in it).
+  gridStepMs: number;
   points: SweepPoint[];
 }

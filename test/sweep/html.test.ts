@@ -28,7 +28,7 @@ const results: ResultsFile = {
   status: 'failed', machine: { cpus: 2, node: process.version, os: 'linux' }, runs,
   sweeps: [{
     scenario: 'demo', anchor: 'ready', fromMs: 0, toMs: 500, resolutionMs: 50, runs: runs.length, verdict: 'fail', repeats: 3, maxRuns: 60,
-    budgetExhausted: false, maxLatenessMs: 0.5, lateRuns: 0, points,
+    budgetExhausted: false, maxLatenessMs: 0.5, lateRuns: 0, gridStepMs: 100, points,
     windows: [{ fromMs: 300, toMs: 400, failureRate: 1, failedChecks: ['exit-status'], runs: 3, passBeforeMs: 200, passAfterMs: 500 }],
   }],
 };

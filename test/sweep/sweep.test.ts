@@ -3,9 +3,11 @@
 // --concurrency 1. The search itself is tested on a simulated target in search.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import t from 'tap';
+import type { ResultsFile } from '../../harness/report/types.js';
 import type { SweepResult } from '../../harness/sweep/types.js';
-import { FIXTURES, newMark, runCli, runEvents, survivors, tempDir, writeScenario, type CliResult } from '../helpers/cli.js';
+import { CLI, FIXTURES, newMark, runCli, runEvents, survivors, tempDir, writeScenario, type CliResult } from '../helpers/cli.js';
 
 t.setTimeout(300_000);
 const WINDOW = path.join(FIXTURES, 'sweep/window.mjs');
@@ -66,6 +68,12 @@ t.test('one window [400, 600]: found with edges within 2 x resolution + measured
   t.match(out.stdout, new RegExp(`vulnerable \\+${w.fromMs}\\.\\.\\+${w.toMs} ms after ready \\(${s.runs} runs\\): exit-status`));
   t.match(out.stdout, /sweep window-one: grid of 21 offsets/, 'progress on the console');
   t.equal(s.points.flatMap((p) => p.runs).filter((r) => r.latenessMs === null).length, 0, 'each point records the strike lateness');
+
+  // `report DIR` re-judges the runs from their histories and finds the same windows again.
+  const rebuilt = spawnSync(process.execPath, [CLI, 'report', out.outDir], { encoding: 'utf8' });
+  t.equal(rebuilt.status, 1, rebuilt.stderr);
+  const again0 = JSON.parse(fs.readFileSync(path.join(out.outDir, 'results.json'), 'utf8')) as ResultsFile;
+  t.same(again0.sweeps, out.results!.sweeps, 'the same sweep from the saved histories');
 
   // The replay command of a failing point runs that offset once, with its seed.
   const failing = out.results!.runs.find((r) => r.verdict === 'fail' && !r.id.includes('#'))!;
