@@ -456,6 +456,39 @@ export type TriggerInput = {
   delayMs?: number;
   /** Deadline in ms for the trigger to fire, from when it is armed; unset: the run's `timeoutMs`; missed: the run is an `error` (TRIGGER_TIMEOUT). */
   timeoutMs?: number;
+} | {
+  /** Sweep the strike moment from fromMs to toMs after the anchor and report the vulnerable windows. */
+  sweep: {
+    /** First offset of the sweep, in ms after the anchor. */
+    fromMs: number;
+    /** Last offset of the sweep, in ms after the anchor (>= fromMs). */
+    toMs: number;
+    /**
+     * Each window edge is located to within this many ms (bisection stops there).
+     * @defaultValue `10`
+     */
+    resolutionMs?: number;
+    /**
+     * What offsets count from: `ready` (default), `spawn`, `firstResponse` (the load's first completed operation) or `{ log: regex }`.
+     * @defaultValue `"ready"`
+     */
+    anchor?: "ready" | "spawn" | "firstResponse" | {
+      /** Offsets count from the first target output line matching this pattern (RE2). */
+      log: string;
+    };
+    /**
+     * Runs per offset where results are flaky (mixed at one offset, or a narrow gap between failures); the window then gets a failure rate.
+     * @defaultValue `3`
+     */
+    repeats?: number;
+    /**
+     * The most runs one sweep may take (the `--max-runs` flag overrides it); a sweep stopped by it before its grid was done is an error.
+     * @defaultValue `60`
+     */
+    maxRuns?: number;
+  };
+  /** Deadline in ms for the trigger to fire, from when it is armed; unset: the run's `timeoutMs`; missed: the run is an `error` (TRIGGER_TIMEOUT). */
+  timeoutMs?: number;
 };
 
 /** The checks a run is judged by. */
