@@ -2,7 +2,7 @@ import { HarnessError } from '../errors.js';
 import type { RunPlan } from '../run/plan.js';
 import { paramsText } from '../scenario/matrix.js';
 import { SweepSchema, type Params, type SweepAnchor, type SweepSpec, type TriggerSpec } from '../scenario/schema.js';
-import { exactIdPattern, shellQuote } from '../report/html/replay.js';
+import { exactIdPattern, shellQuote } from '../report/replay.js';
 
 // True for a run whose strike is a sweep (run by harness/sweep/, not as one run).
 export function isSweepPlan(plan: RunPlan): boolean {
