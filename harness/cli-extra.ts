@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { combineAttempts, judgeOutcome, markOf } from './check/outcome.js';
+import { combineAttempts, judgeOutcome, markOf } from './report/outcome.js';
 import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readHistory } from './history/reader.js';

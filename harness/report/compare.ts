@@ -88,7 +88,7 @@ export function validateResults(data: unknown, where: string): ResultsFile {
     if (run['checks'] !== undefined && !Array.isArray(run['checks'])) problems.push(`${at}.checks must be an array, got ${typeof run['checks']}`);
     if (run['metrics'] !== undefined && (typeof run['metrics'] !== 'object' || run['metrics'] === null)) problems.push(`${at}.metrics must be an object, got ${JSON.stringify(run['metrics'])}`);
     if (run['repeat'] !== undefined && typeof run['repeat'] !== 'number') problems.push(`${at}.repeat must be a number, got ${JSON.stringify(run['repeat'])}`);
-    // `outcome` is optional (results written before outcomes existed lack it: see check/outcome.ts outcomeOf).
+    // `outcome` is optional (results written before outcomes existed lack it: see report/outcome.ts outcomeOf).
     if (run['outcome'] !== undefined && !OUTCOMES.has(run['outcome'] as string)) problems.push(`${at}.outcome must be one of ${[...OUTCOMES].join(', ')} (or absent), got ${JSON.stringify(run['outcome'])}`);
     if (run['history'] !== undefined && run['history'] !== null && typeof run['history'] !== 'string') problems.push(`${at}.history must be a relative path or null, got ${JSON.stringify(run['history'])}`);
   });

@@ -1,4 +1,4 @@
-import { outcomeOf } from '../check/outcome.js';
+import { outcomeOf } from './outcome.js';
 import { groupRuns } from './compare.js';
 import { checkRows, runHeadline } from './headline.js';
 import { headerText, HEARTBEAT_MS, progressText, type Running, type RunPhase, type SuiteHeader } from './progress.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { outcomeOf } from '../check/outcome.js';
+import { outcomeOf } from './outcome.js';
 import { groupRuns, metricValues, passRate } from './compare.js';
 import { replayCommand } from './replay.js';
 import { checkRows, runHeadline } from './headline.js';

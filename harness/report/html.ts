@@ -13,7 +13,7 @@ import { replayCommand } from './replay.js';
 import { buildTimeline, OUTCOMES, type TimelineData } from './html/timeline.js';
 import { rootCauseOf } from './root-cause.js';
 import { summarize } from './stats.js';
-import { outcomeOf } from '../check/outcome.js';
+import { outcomeOf } from './outcome.js';
 import type { ResultsFile, RunOutcome, RunResult } from './types.js';
 
 export interface HtmlReportOptions {
@@ -38,7 +38,7 @@ interface RunRow {
   durationMs: number | null;
   reason: string | null;
   group: number;
-  // The gate's view (check/outcome.ts) and why, shown next to the verdict when it is not the plain one.
+  // The gate's view (report/outcome.ts) and why, shown next to the verdict when it is not the plain one.
   outcome: RunOutcome;
   outcomeNote: string | null;
   marked: boolean;

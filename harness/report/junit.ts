@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { outcomeOf } from '../check/outcome.js';
+import { outcomeOf } from './outcome.js';
 import type { CheckResult } from '../check/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { checkRows, runHeadline } from './headline.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { outcomeOf } from '../check/outcome.js';
+import { outcomeOf } from './outcome.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile, type RunResult, type SuiteStatus } from './types.js';
 
@@ -47,7 +47,7 @@ export function writeResults(outDir: string, results: ResultsFile): string {
   return file;
 }
 
-// The suite status from its runs' outcomes (the gate's view, see check/outcome.ts): `failed` when
+// The suite status from its runs' outcomes (the gate's view, see report/outcome.ts): `failed` when
 // any run is `unexpected` (failed or errored unmarked, failed in a check its mark does not list,
 // errored, or passed although marked: fixed), when a run is `flaky` and `failOnFlaky`, and (fail
 // closed) when no run was executed at all (none planned, or every one skipped) unless

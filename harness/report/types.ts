@@ -10,7 +10,7 @@ export type { RunMetrics, RunVerdict };
 // results.json: a public contract (see CONTRACTS.md). Extend with new fields; never rename.
 export const RESULTS_SCHEMA_VERSION = 1;
 
-// The gate's view of a run (see check/outcome.ts for the rules); the exit code follows it.
+// The gate's view of a run (see report/outcome.ts for the rules); the exit code follows it.
 export type RunOutcome = 'expected' | 'unexpected' | 'flaky' | 'skipped';
 
 // One attempt of a run retried by --retries (the last one is the run itself).
@@ -67,7 +67,7 @@ export interface RunResult {
   // A failing run's root causes (report/root-cause.ts): the headline reporters print first, and
   // which failed checks each cause explains. Presentation only: `checks` and `verdict` are the truth.
   rootCause?: RunRootCause;
-  // The gate's view (absent in results written before outcomes existed: see check/outcome.ts outcomeOf).
+  // The gate's view (absent in results written before outcomes existed: see report/outcome.ts outcomeOf).
   outcome?: RunOutcome;
   // Why the outcome is what it is (a known failure caught by which check, "fixed: remove the mark", ...).
   outcomeNote?: string;

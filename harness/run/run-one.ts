@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { judgeOutcome, markOf } from '../check/outcome.js';
+import { judgeOutcome, markOf } from '../report/outcome.js';
 import { Clock, round3 } from '../clock.js';
 import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
 import { History } from '../history/writer.js';

@@ -15,7 +15,7 @@ import { startReaper, stopReaper, sweepStale } from '../target/reaper.js';
 import { stopStriker, warmStriker } from '../inject/striker.js';
 import { checkOutDir, lockOutDir, markOutDir } from './out-dir.js';
 import type { RunPlan } from './plan.js';
-import { mergeAttempts } from '../check/outcome.js';
+import { mergeAttempts } from '../report/outcome.js';
 import { isSweepPlan, sweepPlanProblems } from '../sweep/plans.js';
 import { runStrikeSweep, skippedSweep } from '../sweep/run.js';
 import type { SweepResult } from '../sweep/types.js';

@@ -211,7 +211,7 @@ export const StrikeSchema = z.strictObject({
 const LogPattern = z.union([regex, z.strictObject({ pattern: regex.describe('RE2 pattern a line must match'), stream: streamOf, afterSignal: z.boolean().default(false).describe('Only lines printed after the first signal count'), source: z.string().min(1).optional().describe('Judge the lines of the service with this name instead of the target\'s') })]);
 
 // A known failure: the run is expected to fail in exactly these checks (its verdict stays `fail`;
-// its `outcome` is `expected`). Read as `{ checks, reason?, link? }` by check/outcome.ts markOf (no
+// its `outcome` is `expected`). Read as `{ checks, reason?, link? }` by report/outcome.ts markOf (no
 // transform here: it would drop `expect`'s default from the JSON Schema and the reference).
 const FailingCheckNames = z.array(z.enum(CHECK_NAMES)).min(1).refine((a) => new Set(a).size === a.length, 'list each check once');
 export const KnownFailureSchema = z.union([

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse, type TestSuites } from 'junit2json';
 import { allChecks } from '../../harness/check/index.js';
 import { CHECK_NAMES } from '../../harness/check/names.js';
-import { combineAttempts, judgeOutcome, outcomeOf } from '../../harness/check/outcome.js';
+import { combineAttempts, judgeOutcome, outcomeOf } from '../../harness/report/outcome.js';
 import type { ResultsFile, RunResult } from '../../harness/report/types.js';
 import { tagsSelect } from '../../harness/run/suite.js';
 import { FIXTURES, killSurvivors, newMark, runCli, survivors, tempDir, writeScenario } from '../helpers/cli.js';

@@ -1,5 +1,5 @@
-import type { RunOutcome, RunResult } from '../report/types.js';
-import type { CheckResult } from './types.js';
+import type { RunOutcome, RunResult } from './types.js';
+import type { CheckResult } from '../check/types.js';
 
 // The gate's view of one run (Playwright's outcomes); `verdict` stays the truth. The rules:
 // - unmarked: pass -> expected; fail or error -> unexpected; skipped -> skipped.
