@@ -122,6 +122,13 @@ async function report(args: string[]): Promise<number> {
   return status === 'passed' ? ExitCode.passed : ExitCode.failed;
 }
 
+// A run that cannot be re-judged: an error, and so never an outcome the gate lets pass (whatever
+// results.json said before).
+function refused(run: RunResult, reason: string): RunResult {
+  const { outcomeNote: _note, rootCause: _cause, ...rest } = run;
+  return { ...rest, verdict: 'error', outcome: 'unexpected', errorCode: 'RESULTS_INVALID', reason, checks: [] };
+}
+
 function rejudge(outDir: string, run: RunResult): RunResult {
   if (!run.history || run.verdict === 'skipped' || run.errorCode) return run;
   // Only files inside the out dir are read: a `history` leading elsewhere makes the run an error.
@@ -129,10 +136,12 @@ function rejudge(outDir: string, run: RunResult): RunResult {
   try {
     historyFile = insideDir(outDir, run.history);
   } catch (error) {
-    return { ...run, verdict: 'error', errorCode: 'RESULTS_INVALID', reason: (error as Error).message, checks: [] };
+    return refused(run, (error as Error).message);
   }
   const specFile = path.join(path.dirname(historyFile), 'spec.json');
-  if (!fs.existsSync(historyFile) || !fs.existsSync(specFile)) return run;
+  // A run whose evidence is gone cannot keep the verdict it had: no data is an error, never a pass.
+  const missing = [historyFile, specFile].filter((f) => !fs.existsSync(f));
+  if (missing.length) return refused(run, `cannot re-judge: ${missing.map((f) => path.relative(outDir, f)).join(' and ')} missing from ${outDir}`);
   const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));
   const events = readHistory(historyFile);
   const { checks, verdict, metrics, rootCause } = judgeRun(spec, events);

@@ -20,7 +20,7 @@ t.test('seed wrapper variants: one headline per failing run, every failed check 
     killSurvivors(mark);
     fs.rmSync(out, { recursive: true, force: true });
   });
-  const r = await runCli(['run', 'scenarios/seed/wrapper.scenario.ts', '--grep', '^seed/wrapper/broken-sh-no-exec\\[signal=SIG(INT|TERM),deliver=process\\]$'],
+  const r = await runCli(['run', 'test/report/unmarked-wrapper.scenario.ts', '--grep', '^seed/wrapper/broken-sh-no-exec\\[signal=SIG(INT|TERM),deliver=process\\]$'],
     { mark, cwd: ROOT, outDir: path.join(out, 'o'), env: { GITHUB_STEP_SUMMARY: summary } });
   t.equal(r.code, 1, `exit 1 (stderr: ${r.stderr.slice(-300)})`);
   const runs = r.results?.runs ?? [];
@@ -59,7 +59,7 @@ t.test('seed wrapper variants: one headline per failing run, every failed check 
   t.equal(hangCase.failure![0]!.message, rc.headline);
   t.notMatch(hangCase.failure![0]!.message!, /[{}"]/, 'no JSON in message=');
   t.match(hangCase.failure![0]!.inner!, /exit-status \(fail\): follows from no-escalation: .*\n {2}expected: \{"codes":\[0,130,143\],"signals":\[\]\}/);
-  t.equal(fs.readFileSync(path.join(r.outDir, 'junit.xml'), 'utf8').match(/file="scenarios\/seed\/wrapper\.scenario\.ts"/g)?.length, 2, 'file= on each testcase');
+  t.equal(fs.readFileSync(path.join(r.outDir, 'junit.xml'), 'utf8').match(/file="test\/report\/unmarked-wrapper\.scenario\.ts"/g)?.length, 2, 'file= on each testcase');
 
   // GitHub summary: the headline, then the failed checks with their cause.
   const md = fs.readFileSync(summary, 'utf8').replace(/\\([!-/:-@[-`{-~])/g, '$1');

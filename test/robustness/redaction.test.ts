@@ -221,6 +221,18 @@ t.test('report DIR reads only inside DIR: a history pointing outside is refused 
   t.match(after.runs[0]!['reason'], /history "\.\.\/outside\/events\.jsonl" leads outside the out dir: refused, not read/);
   t.match(after.runs[1]!['reason'], /is an absolute path: refused, not read/);
   t.notMatch(fs.readFileSync(path.join(out, 'index.html'), 'utf8'), /OUTSIDE-MARKER/, 'nothing of the outside history is in the report');
+  t.same(after.runs.map((r) => r['outcome']), ['unexpected', 'unexpected'], 'an error is never an outcome the gate lets pass');
+
+  // A history that is gone: the run cannot keep the pass it had (no data is an error).
+  const out2 = path.join(dir, 'out2');
+  t.equal((await runCli(['run', scenario, '--out', out2], { mark })).code, 0);
+  const before = readResults(out2);
+  fs.rmSync(path.join(out2, before.runs[1]!['history']));
+  const res2 = await runCli(['report', out2], { mark });
+  t.equal(res2.code, 1, `a run without its history fails the report\n${res2.stderr}`);
+  const after2 = readResults(out2);
+  t.same(after2.runs.map((r) => [r['verdict'], r['outcome']]), [['pass', 'expected'], ['error', 'unexpected']]);
+  t.match(after2.runs[1]!['reason'], /^cannot re-judge: .*events\.jsonl missing from /);
 });
 
 t.test('a full disk while writing a history is a recorded error, and results.json is still written', async (t) => {
