@@ -17,6 +17,7 @@ import { judgeRun } from './run/judge-run.js';
 import type { RunPlan } from './run/plan.js';
 import { RunSpecSchema } from './scenario/schema.js';
 import { rejudgeSweeps } from './sweep/run.js';
+import { settleSweepOutcomes } from './sweep/outcomes.js';
 
 // Commands that build on saved results: compare, merge, report.
 export const commandsExtra: Record<string, (args: string[]) => Promise<number>> = { compare, merge, report };
@@ -110,11 +111,14 @@ async function report(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new HarnessError('USAGE', '`report` takes one out dir (e.g. reports/latest)');
   const { dir } = resolveResultsPath(positionals[0]!);
   const results = loadResults(dir);
-  const runs = results.runs.map((run) => rejudge(dir, run));
-  const sweeps = results.sweeps ? rejudgeSweeps(results.sweeps, runs) : undefined;
-  // As the live suite: an unfinished sweep, or a window with a failure not marked expected, fails.
+  const rejudged = results.runs.map((run) => rejudge(dir, run));
+  // As the live suite: a marked sweep's points that pass are expected, a marked sweep without a
+  // window is fixed, an unfinished sweep or a window with a failure not marked expected fails.
+  const settled = settleSweepOutcomes(results.sweeps ? rejudgeSweeps(results.sweeps, rejudged) : [], rejudged);
+  const runs = settled.runs;
+  const sweeps = results.sweeps ? settled.sweeps : undefined;
   const outcomeOf = new Map(runs.map((r) => [r.id, r.outcome]));
-  const sweepFailed = (sweeps ?? []).some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
+  const sweepFailed = settled.fixed.length > 0 || (sweeps ?? []).some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
   const status = results.status === 'interrupted' ? 'interrupted' : sweepFailed ? 'failed' : suiteStatus(runs, { passWithNoRuns: results.options?.['passWithNoRuns'] === true, failOnFlaky: results.options?.['failOnFlaky'] === true });
   const files = await writeReports(dir, { ...results, status, runs, ...(sweeps ? { sweeps } : {}) });
   const changed = runs.filter((r, i) => r.verdict !== results.runs[i]!.verdict).length;

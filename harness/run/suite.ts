@@ -18,6 +18,7 @@ import type { RunPlan } from './plan.js';
 import { mergeAttempts } from '../report/outcome.js';
 import { isSweepPlan, sweepPlanProblems } from '../sweep/plans.js';
 import { runStrikeSweep, skippedSweep } from '../sweep/run.js';
+import { settleSweepOutcomes } from '../sweep/outcomes.js';
 import type { SweepResult } from '../sweep/types.js';
 
 export interface SuiteOptions {
@@ -225,10 +226,14 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
     results[i] = { id: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, repeat: plan.repeat, verdict: 'skipped', outcome: 'skipped', reason: why, checks: [], metrics: {}, exit: null, history: null, file: plan.file };
   });
   if (why) for (const plan of sweepPlans.slice(sweeps.length)) sweeps.push(skippedSweep(plan, why));
+  // A marked sweep's points that pass are expected; a marked sweep without a window is fixed.
+  const settled = settleSweepOutcomes(sweeps, sweepRuns);
+  sweeps.splice(0, sweeps.length, ...settled.sweeps);
+  sweepRuns.splice(0, sweepRuns.length, ...settled.runs);
   const done = [...results.filter((r): r is RunResult => r !== undefined), ...sweepRuns];
   // A sweep that could not finish its grid fails the suite (fail closed), and so does one with a
   // window unless every failing run of it was an expected failure (expect.fails).
   const outcomeOf = new Map(sweepRuns.map((r) => [r.id, r.outcome]));
-  const sweepFailed = sweeps.some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
+  const sweepFailed = settled.fixed.length > 0 || sweeps.some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
   return record(options.signal.aborted ? 'interrupted' : sweepFailed ? 'failed' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true, failOnFlaky: options.failOnFlaky === true }));
 }
