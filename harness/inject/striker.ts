@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Delivery, SignalName } from '../history/events.js';
-import { acceptViewAfter, sendSignal, type AcceptView, type DeliveryTarget, type Sent } from './signal.js';
+import { acceptViewAfter, earlyAcceptSnapshot, sendSignal, type AcceptView, type DeliveryTarget, type Sent } from './signal.js';
 
 export interface StrikeRequest {
   id: number;
@@ -14,26 +14,28 @@ export interface StrikeRequest {
   minStart?: number;
   known: number[];
   procsFile?: string;
-  // Take the accept view of this port right after sending (see observe/accept-queue.ts).
-  snapshotPort?: number;
 }
 
 export type StrikeResult = { id: number; cancelled: true } | { id: number; cancelled: false; sent: Sent };
-// The accept view of a strike asked for with snapshotPort, posted after its StrikeResult.
-export interface AcceptResult { id: number; accept: AcceptView }
 
-// What was sent, and (when asked for) the accept view read after it; `accept` never rejects and
-// resolves undefined when the strike thread is gone.
+// What was sent, and (when asked for) the accept view read after it; `accept` never rejects.
 export type Scheduled = Sent & { accept?: Promise<AcceptView | undefined> };
 
 // Signals due sooner than this are sent at once from the calling thread: handing them to the
 // strike thread would only add a message's latency.
 const HAND_OFF_MS = 3;
 
+// The accept view is read up to this long before a scheduled signal, so that a server dropping its
+// backlog at once is still seen holding it (see observe/accept-queue.ts); not at all with less than
+// EARLY_MIN_LEAD_MS of lead (the read takes 4-40 ms on a busy 2-CPU machine and must end before the
+// signal). Both reads run on the calling (main) thread, never on the strike thread: a read there
+// would hold up every other strike it has scheduled (a second step, another run's signal).
+const EARLY_SNAPSHOT_MS = 200;
+const EARLY_MIN_LEAD_MS = 60;
+
 let worker: Worker | undefined;
 let nextId = 1;
 const waiting = new Map<number, (r: StrikeResult) => void>();
-const waitingAccept = new Map<number, (a: AcceptView | undefined) => void>();
 
 function strikeThread(): Worker | undefined {
   if (worker) return worker;
@@ -44,12 +46,7 @@ function strikeThread(): Worker | undefined {
     return undefined;
   }
   worker.unref();
-  worker.on('message', (r: StrikeResult | AcceptResult) => {
-    if ('accept' in r) {
-      waitingAccept.get(r.id)?.(r.accept);
-      waitingAccept.delete(r.id);
-      return;
-    }
+  worker.on('message', (r: StrikeResult) => {
     const resolve = waiting.get(r.id);
     waiting.delete(r.id);
     resolve?.(r);
@@ -60,8 +57,6 @@ function strikeThread(): Worker | undefined {
     waiting.clear();
     worker = undefined;
     for (const [id, resolve] of pending) resolve({ id, cancelled: true });
-    for (const resolve of waitingAccept.values()) resolve(undefined);
-    waitingAccept.clear();
   });
   return worker;
 }
@@ -78,8 +73,6 @@ export async function stopStriker(): Promise<void> {
   const pending = [...waiting];
   waiting.clear();
   for (const [id, resolve] of pending) resolve({ id, cancelled: true });
-  for (const resolve of waitingAccept.values()) resolve(undefined);
-  waitingAccept.clear();
   if (w) await w.terminate();
 }
 
@@ -98,13 +91,20 @@ export async function scheduleSignal(options: {
     const sent = sendSignal(target, signal, deliver, now);
     return snapshotPort === undefined ? sent : { ...sent, accept: acceptViewAfter(sent, target.pid, snapshotPort, now) };
   }
+  // The early accept view, on this thread, EARLY_SNAPSHOT_MS ahead (when the lead allows it).
+  let early: ReturnType<typeof earlyAcceptSnapshot> | undefined;
+  let earlyTimer: NodeJS.Timeout | undefined;
+  if (snapshotPort !== undefined && intendedT - now() > EARLY_MIN_LEAD_MS) {
+    earlyTimer = setTimeout(() => {
+      if (!abort.aborted && intendedT - now() > EARLY_MIN_LEAD_MS) early = earlyAcceptSnapshot(target.pid, snapshotPort, now);
+    }, Math.max(0, intendedT - EARLY_SNAPSHOT_MS - now()));
+  }
   const id = nextId++;
   const request: StrikeRequest = {
     id, origin: options.origin, intendedT, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
     ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
-    ...(target.procsFile ? { procsFile: target.procsFile } : {}), ...(snapshotPort !== undefined ? { snapshotPort } : {}),
+    ...(target.procsFile ? { procsFile: target.procsFile } : {}),
   };
-  let accept: Promise<AcceptView | undefined> | undefined;
   const result = await new Promise<StrikeResult>((resolve) => {
     const onAbort = (): void => w.postMessage({ cancel: id });
     waiting.set(id, (r) => {
@@ -113,14 +113,10 @@ export async function scheduleSignal(options: {
       resolve(r);
     });
     abort.addEventListener('abort', onAbort, { once: true });
-    if (snapshotPort !== undefined) accept = new Promise((resolve) => waitingAccept.set(id, resolve));
     w.ref();
     w.postMessage(request);
   });
-  if (result.cancelled) {
-    waitingAccept.get(id)?.(undefined);
-    waitingAccept.delete(id);
-    return undefined;
-  }
-  return accept ? { ...result.sent, accept } : result.sent;
+  if (earlyTimer) clearTimeout(earlyTimer);
+  if (result.cancelled) return undefined;
+  return snapshotPort === undefined ? result.sent : { ...result.sent, accept: acceptViewAfter(result.sent, target.pid, snapshotPort, now, early) };
 }
