@@ -12,7 +12,8 @@ t.test('npm pack ships the built harness and the report assets, not the samples,
   t.equal(r.status, 0, r.stderr);
   const files = (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
   for (const f of ['dist/harness/cli.js', 'dist/harness/index.js', 'dist/harness/index.d.ts', 'dist/harness/target/reaper-main.js', 'dist/harness/inject/striker-entry.js',
-    'dist/harness/scenario/load-child.js', 'harness/report/html/client.js', 'harness/report/html/styles.css', 'package.json', 'README.md']) {
+    'dist/harness/scenario/load-child.js', 'dist/harness/report/html/shared.js', 'dist/harness/report/html/client.js', 'dist/harness/report/html/sweep-client.js',
+    'dist/harness/report/html/compare-client.js', 'harness/report/html/styles.css', 'package.json', 'README.md']) {
     t.ok(files.includes(f), `ships ${f}`);
   }
   for (const prefix of ['targets/', 'test/', 'bench/', 'scenarios/', 'dist/bench/', 'reports/']) {
