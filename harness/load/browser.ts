@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { HarnessError, errorMessage } from '../errors.js';
 import type { OpOutcome } from '../history/events.js';
-import type { LoadSpec } from '../scenario/schema.js';
+import type { LoadKindSpec } from './kind-registry.js';
 import { CLIENT_PAGE, INIT_SCRIPT } from './browser-client.js';
 import { MARKER_ENV } from '../target/tree.js';
 import { findChromium } from './browser-find.js';
@@ -16,7 +16,7 @@ import type { LoadContext, LoadDriver } from './types.js';
 import { ackMatcher } from './ws-engine.js';
 import { round3 } from '../clock.js';
 
-export type BrowserLoad = Extract<LoadSpec, { browser: unknown }>['browser'];
+export type BrowserLoad = LoadKindSpec<'browser'>;
 
 // Chromium flags for a quiet, sandbox-free headless browser in CI containers.
 export const CHROMIUM_FLAGS = [

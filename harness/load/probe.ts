@@ -1,11 +1,11 @@
 import http from 'node:http';
-import type { LoadSpec } from '../scenario/schema.js';
+import type { LoadKindSpec } from './kind-registry.js';
 import { deferred, requirePort } from './engine.js';
 import { errorText } from './outcome.js';
 import type { LoadContext, LoadDriver } from './types.js';
 import { round3 } from '../clock.js';
 
-export type ProbeLoad = Extract<LoadSpec, { probe: unknown }>['probe'];
+export type ProbeLoad = LoadKindSpec<'probe'>;
 
 // One probe request on a fresh connection (as a load balancer or kubelet probes): the status, or
 // null with the error code (ECONNREFUSED once the listener is closed).

@@ -1,11 +1,11 @@
 import net from 'node:net';
 import type { OpOutcome } from '../history/events.js';
 import { compileUserRegex, type UserRegex } from '../scenario/regex.js';
-import type { LoadSpec } from '../scenario/schema.js';
+import type { LoadKindSpec } from './kind-registry.js';
 import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
 import { errorText, outcomeOfError } from './outcome.js';
 
-export type TcpLoad = Extract<LoadSpec, { tcp: unknown }>['tcp'];
+export type TcpLoad = LoadKindSpec<'tcp'>;
 
 type Reply = { line: string } | { closed: 'fin' | 'reset' | 'error'; error?: string } | { timeout: true };
 

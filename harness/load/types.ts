@@ -1,5 +1,5 @@
 import type { History } from '../history/writer.js';
-import type { LoadSpec } from '../scenario/schema.js';
+import type { LoadKindName } from './kind-registry.js';
 
 // What a load driver gets from the run.
 export interface LoadContext {
@@ -25,7 +25,7 @@ export interface LoadContext {
 // A running load. Drivers never outlive the run: stop() ends every client, socket, worker, browser.
 export interface LoadDriver {
   readonly name: string;
-  readonly kind: 'http' | 'ws' | 'tcp' | 'browser' | 'probe';
+  readonly kind: LoadKindName;
   // Resolves once the load is running (e.g. every WS client connected); rejects with a
   // HarnessError('LOAD_FAILED') naming what failed (e.g. nothing could connect).
   start(): Promise<void>;
@@ -35,4 +35,3 @@ export interface LoadDriver {
   stop(): Promise<void>;
 }
 
-export type LoadDriverFactory = (spec: LoadSpec, ctx: LoadContext) => LoadDriver;

@@ -1,5 +1,5 @@
 import type { LoadProgressEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
-import type { LoadSpec } from '../scenario/schema.js';
+import type { LoadEntry, WorkerKindName } from './kind-registry.js';
 
 // The messages between a load worker (worker-entry.ts) and its host (worker-host.ts). Operation
 // records travel as tuples: structured clone of a tuple is cheaper than of an object.
@@ -54,8 +54,8 @@ export interface SinkLimits {
 }
 
 export interface WorkerInput {
-  kind: 'http' | 'ws' | 'tcp';
-  spec: LoadSpec;
+  kind: WorkerKindName;
+  spec: LoadEntry;
   host: string;
   port: number | undefined;
   name: string;

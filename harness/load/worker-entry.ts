@@ -1,10 +1,11 @@
-// The load worker: runs one engine (http, ws or tcp) off the harness's main thread, so the strike
+// The load worker: runs one engine (of a worker kind: load/kinds.ts) off the harness's main thread, so the strike
 // timer is never delayed by load. Events are stamped on the run's clock (same CLOCK_MONOTONIC
 // origin) and posted in batches (see op-sink.ts); the host (worker-host.ts) writes them into the
 // history.
 import { parentPort, workerData } from 'node:worker_threads';
 import { clockFromOrigin } from '../clock.js';
 import type { Engine, EngineEnv } from './engine.js';
+import { kindSpec, loadKindOf, loadKinds } from './kinds.js';
 import { OpSink } from './op-sink.js';
 import type { FromWorker, ToWorker, WorkerInput } from './wire.js';
 
@@ -14,22 +15,11 @@ const send = (msg: FromWorker): void => port.postMessage(msg);
 const clock = clockFromOrigin(input.clockOrigin);
 const sink = new OpSink({ clock, post: (items) => send({ type: 'batch', items }), limits: input.limits });
 
+// The engine of the input's kind, as its kind file creates it (load/kinds.ts lists them).
 async function createEngine(env: EngineEnv): Promise<Engine> {
-  const spec = input.spec as Record<string, unknown>;
-  switch (input.kind) {
-    case 'http': {
-      const { createHttpEngine } = await import('./http-engine.js');
-      return createHttpEngine(spec.http as never, env);
-    }
-    case 'ws': {
-      const { createWsEngine } = await import('./ws-engine.js');
-      return createWsEngine(spec.ws as never, env);
-    }
-    case 'tcp': {
-      const { createTcpEngine } = await import('./tcp-engine.js');
-      return createTcpEngine(spec.tcp as never, env);
-    }
-  }
+  const kind = loadKindOf(input.spec);
+  if (kind?.thread !== 'worker' || kind.kind !== input.kind) throw new Error(`no worker load kind \`${input.kind}\`; the worker kinds are ${loadKinds.filter((k) => k.thread === 'worker').map((k) => k.kind).join(', ')}`);
+  return kind.createEngine(kindSpec(input.spec, kind) as never, env);
 }
 
 let engine: Engine | undefined;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { HarnessError } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
-import type { LoadSpec } from '../scenario/schema.js';
+import type { LoadEntry, WorkerKindName } from './kind-registry.js';
 import { deferred } from './engine.js';
 import type { LoadContext, LoadDriver } from './types.js';
 import type { FoldSummary, FromWorker, SinkLimits, ToWorker, WireItem, WorkerInput } from './wire.js';
@@ -21,9 +21,9 @@ export function workerEntryUrl(): URL {
 // ends it (terminating the thread, which closes every socket) on stop().
 export class WorkerLoad implements LoadDriver {
   readonly name: string;
-  readonly kind: 'http' | 'ws' | 'tcp';
+  readonly kind: WorkerKindName;
   readonly done: Promise<void>;
-  private readonly spec: LoadSpec;
+  private readonly spec: LoadEntry;
   private readonly ctx: LoadContext;
   private readonly limits: Partial<SinkLimits> | undefined;
   private readonly detail: Record<string, unknown>;
@@ -35,7 +35,7 @@ export class WorkerLoad implements LoadDriver {
   private signalSeen = false;
   private exitSeen = false;
 
-  constructor(kind: 'http' | 'ws' | 'tcp', spec: LoadSpec, ctx: LoadContext, options: { detail?: Record<string, unknown>; limits?: Partial<SinkLimits> } = {}) {
+  constructor(kind: WorkerKindName, spec: LoadEntry, ctx: LoadContext, options: { detail?: Record<string, unknown>; limits?: Partial<SinkLimits> } = {}) {
     this.kind = kind;
     this.name = ctx.name;
     this.spec = spec;

@@ -1,9 +1,9 @@
 import WebSocket from 'ws';
-import type { LoadSpec } from '../scenario/schema.js';
+import type { LoadKindSpec } from './kind-registry.js';
 import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
 import { errorText } from './outcome.js';
 
-export type WsLoad = Extract<LoadSpec, { ws: unknown }>['ws'];
+export type WsLoad = LoadKindSpec<'ws'>;
 
 // Handshakes in progress at once: thousands of simultaneous SYNs overflow a listen backlog.
 const CONNECT_CONCURRENCY = 200;

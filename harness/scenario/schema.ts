@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { DELIVERIES, SIGNAL_NAMES } from '../history/events.js';
 import { CHECK_NAMES } from '../check/names.js';
-import { userRegexProblem } from './regex.js';
+import { fieldKit, ms, positiveInt, regex } from './fields.js';
+import type { LoadEntry } from '../load/kind-registry.js';
+import { loadKinds } from '../load/kinds.js';
 
 // The scenario model, validated with zod. Strict objects: an unknown field is an error (a typo in
 // a CI gate must not silently weaken it). The JSON Schema for YAML editors is generated from this
@@ -12,20 +14,9 @@ export { SIGNAL_NAMES as signalNames };
 export const SignalNameSchema = z.enum(SIGNAL_NAMES);
 export const DeliverySchema = z.enum(DELIVERIES);
 
-const ms = z.number().finite().nonnegative();
-const positiveInt = z.number().int().positive();
 // `driver`: which load a trigger or check counts, by the load's `name`.
 const driver = z.string().optional().describe('Only the load with this `name` counts (unnamed loads are `<kind>#<index>`, e.g. `http#0`); unset: every load');
-const loadName = z.string().optional().describe('Name of this load, for `driver` in triggers and checks; unset: `<kind>#<index>`');
-const loadDuration = ms.default(30_000).describe('How long the load runs, in ms (it also stops at the target\'s exit)');
-const message = z.string().default('{"seq":{seq}}').describe('Message text; `{seq}` (a counter) and `{client}` (the client id) are filled in');
-const ackPattern = z.string().default('"ack":{seq}\\b').describe('A received message matching this (with `{seq}`, `{client}` filled in) acks the message with that seq; a message unacked at its close is lost');
 const streamOf = z.enum(['stdout', 'stderr', 'any']).default('any').describe('Which output stream the line must be on');
-// A user pattern, validated with the engine that will run it (RE2, linear time; see scenario/regex.ts).
-const regex = z.string().min(1).superRefine((s, ctx) => {
-  const problem = userRegexProblem(s);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
 
 // ---- target and services ----------------------------------------------------------------------
 
@@ -63,88 +54,13 @@ export const ServiceSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z
 
 // ---- load (drivers in harness/load/) ------------------------------------------------------------
 
-const HttpRequestSchema = z.strictObject({
-  method: z.string().default('GET').describe('HTTP method of this request'),
-  path: z.string().default('/').describe('Path of this request'),
-  body: z.string().optional().describe('Request body'),
-  headers: z.record(z.string(), z.string()).optional().describe('Request headers'),
-});
-
-export const HttpLoadSchema = z.strictObject({
-  http: z.strictObject({
-    name: loadName,
-    connections: positiveInt.default(10).describe('Concurrent connections'),
-    rate: z.number().positive().optional().describe('Requests per second over all connections; unset: as fast as possible'),
-    amount: positiveInt.optional().describe('Stop after this many requests in all (or at `durationMs`, whichever comes first)'),
-    durationMs: loadDuration,
-    requests: z.array(HttpRequestSchema).min(1).optional().describe('Requests sent in turn on each connection, instead of `method` + `path`'),
-    path: z.string().default('/').describe('Path requested'),
-    method: z.string().default('GET').describe('HTTP method'),
-    keepAlive: z.boolean().default(true).describe('Reuse connections; `false` sends `Connection: close` and runs on the `tracked` engine'),
-    timeoutMs: ms.default(10_000).describe('Idle timeout in ms: a request with no byte sent or received for this long ends as `timeout`, the driver giving up (drain: an error, not a failure); a slow answer still streaming is never cut'),
-    totalTimeoutMs: ms.optional().describe('Optional bound in ms on a whole request (start to last byte); unset: none, only the idle `timeoutMs` applies'),
-    pipelining: positiveInt.default(1).describe('Requests written ahead on one connection (autocannon engine)'),
-    // autocannon (throughput, keep-alive only) or tracked (node http Agent, one request per
-    // connection at a time); unset = autocannon with keep-alive, tracked without (autocannon writes
-    // the next request on a `Connection: close` socket and loses it, see harness/load/http-engine.ts).
-    engine: z.enum(['autocannon', 'tracked']).optional().describe('`autocannon` (fast, keep-alive only) or `tracked` (node http, one request per connection at a time, exact); unset: autocannon with keep-alive, tracked without'),
-  }).refine((h) => !(h.engine === 'autocannon' && h.keepAlive === false), {
-    message: '`engine: autocannon` cannot run with `keepAlive: false` (autocannon reuses a connection the server asked to close and loses the request); use `engine: tracked` or leave `engine` unset',
-  }).describe('HTTP load: requests from `connections` connections (autocannon, or node http without keep-alive)'),
-});
-
-export const WsLoadSchema = z.strictObject({
-  ws: z.strictObject({
-    name: loadName,
-    clients: positiveInt.default(10).describe('WebSocket clients connected at once'),
-    path: z.string().default('/').describe('Path of the WebSocket URL `ws://127.0.0.1:{port}<path>`'),
-    messagesPerSecond: z.number().nonnegative().default(0).describe('Messages per second per client; 0: connect and hold only'),
-    message,
-    ackPattern,
-    connectTimeoutMs: ms.default(5_000).describe('Deadline in ms for each client\'s WebSocket handshake'),
-    durationMs: loadDuration,
-  }).describe('WebSocket load: `clients` clients sending ack-correlated messages'),
-});
-
-export const TcpLoadSchema = z.strictObject({
-  tcp: z.strictObject({
-    name: loadName,
-    clients: positiveInt.default(5).describe('TCP clients, each running the script on its own connection'),
-    greeting: regex.optional().describe('RE2 pattern of a greeting line awaited after connect (e.g. `^220 ` for SMTP)'),
-    script: z.array(z.strictObject({ send: z.string().describe('Line sent (a newline is added)'), expect: regex.optional().describe('RE2 pattern the reply line must match; unset: any reply') })).default([]).describe('Steps run in order: send a line, await its reply'),
-    loop: z.boolean().default(true).describe('Repeat the script every `intervalMs` (on the same connection while it lives, else a new one)'),
-    intervalMs: ms.default(50).describe('Pause in ms between runs of the script'),
-    timeoutMs: ms.default(5_000).describe('A greeting or reply not received this many ms after it was awaited ends as `timeout`'),
-    durationMs: loadDuration,
-  }).describe('TCP load: line-protocol clients running a script'),
-});
-
-export const BrowserLoadSchema = z.strictObject({
-  browser: z.strictObject({
-    name: loadName,
-    pages: positiveInt.default(1).describe('Browser pages (tabs) in one headless Chromium'),
-    page: z.string().optional().describe('Path of a page served by the target to open (its WebSockets are watched); unset: the harness\'s own client page'),
-    mode: z.enum(['ws', 'sse', 'fetch']).default('ws').describe('What the harness\'s client page holds: a WebSocket, an EventSource, or a fetch loop'),
-    path: z.string().default('/').describe('Path on the target the client page connects to'),
-    messagesPerSecond: z.number().nonnegative().default(5).describe('Messages (ws) or requests (fetch) per second per page'),
-    message,
-    ackPattern,
-    connectTimeoutMs: ms.default(10_000).describe('Deadline in ms for each page to load and connect'),
-    durationMs: loadDuration,
-  }).describe('Browser load: pages in headless Chromium (Playwright) holding a WebSocket, EventSource or fetch loop'),
-});
-
-export const ProbeLoadSchema = z.strictObject({
-  probe: z.strictObject({
-    name: loadName,
-    path: z.string().default('/readyz').describe('Path of the readiness URL polled with GET (2xx = ready)'),
-    everyMs: ms.default(50).describe('Poll period in ms, from one poll\'s start to the next'),
-    timeoutMs: ms.default(1_000).describe('A poll without an answer after this many ms is recorded as a timeout'),
-    durationMs: loadDuration,
-  }).describe('Readiness probe: polls a health URL, for readiness-flip'),
-});
-
-export const LoadSchema = z.union([HttpLoadSchema, WsLoadSchema, TcpLoadSchema, BrowserLoadSchema, ProbeLoadSchema]);
+// One `load` entry: `{ <kind>: {...} }` for each kind of the registry (harness/load/kinds.ts), in its
+// order; each kind's fields come from its own file (harness/load/kinds/<kind>.ts).
+type EntrySchema<T> = T extends { kind: infer K extends string; schema(kit: never): infer S extends z.ZodType } ? z.ZodObject<{ [P in K]: S }, z.core.$strict> : never;
+type LoadEntrySchemas = { -readonly [I in keyof typeof loadKinds]: EntrySchema<(typeof loadKinds)[I]> };
+const loadEntrySchemas = loadKinds.map((k) => z.strictObject({ [k.kind]: k.schema(fieldKit) })) as unknown as LoadEntrySchemas;
+export const LoadSchema = z.union(loadEntrySchemas);
+const loadKindList = loadKinds.map((k) => `\`${k.kind}\``).join(', ');
 
 // ---- triggers and the strike ----------------------------------------------------------------
 
@@ -303,7 +219,7 @@ export const RunSpecSchema = z.strictObject({
   description: z.string().optional().describe('What the scenario shows, in a sentence'),
   target: TargetSchema.describe('The program under test, launched in its own process group and container'),
   services: z.array(ServiceSchema).default([]).describe('Programs started before the target and ended after it (e.g. a server it talks to)'),
-  load: z.array(LoadSchema).default([]).describe('Load drivers started after the target is ready, one per entry: `http`, `ws`, `tcp`, `browser`, `probe`'),
+  load: z.array(LoadSchema).default([]).describe(`Load drivers started after the target is ready, one per entry: ${loadKindList}`),
   strike: StrikeSchema.optional().describe('When and how to signal the target; unset: the target is expected to exit by itself'),
   expect: ExpectSchema.default({ noOrphans: true }).describe('The checks the run is judged by'),
   timeoutMs: ms.default(60_000).describe('Budget in ms for the whole run; over it the target is killed and the run is an `error` (RUN_TIMEOUT)'),
@@ -318,6 +234,9 @@ export type TargetSpec = z.output<typeof TargetSchema>;
 export type ServiceSpec = z.output<typeof ServiceSchema>;
 export type ReadySpec = z.output<typeof ReadySchema>;
 export type LoadSpec = z.output<typeof LoadSchema>;
+// Compile-time: the load code's entry type (load/kind-registry.ts, from the kind files) is this one.
+const loadSpecIsLoadEntry: [LoadSpec] extends [LoadEntry] ? ([LoadEntry] extends [LoadSpec] ? true : false) : false = true;
+void loadSpecIsLoadEntry;
 export type TriggerSpec = z.output<typeof TriggerSchema>;
 export type SweepSpec = z.output<typeof SweepSchema>;
 export type SweepAnchor = z.output<typeof SweepAnchorSchema>;
