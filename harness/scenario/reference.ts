@@ -1,3 +1,4 @@
+import { loadKindNames } from '../load/kinds.js';
 import { PLACEHOLDERS } from '../run/placeholders.js';
 import { scenarioInputJsonSchema } from './json-schema.js';
 import { signalNames } from './schema.js';
@@ -86,7 +87,7 @@ const NAMED: Array<[string, string, string]> = [
   ['target', 'TargetInput', 'The program under test: how to launch it and how to tell it is ready.'],
   ['target.ready', 'ReadyInput', 'How to tell a target or service is ready; every probe given must hold.'],
   ['services[]', 'ServiceInput', 'A program started before the target and ended after it.'],
-  ['load[]', 'LoadInput', 'One load driver: `http`, `ws`, `tcp`, `browser` or `probe`.'],
+  ['load[]', 'LoadInput', `One load driver: ${loadKindNames.slice(0, -1).map((k) => `\`${k}\``).join(', ')} or \`${loadKindNames.at(-1)}\`.`],
   ['strike', 'StrikeInput', 'When and how the target is signalled.'],
   ['strike.at', 'TriggerInput', 'When to strike: one trigger.'],
   ['expect', 'ExpectInput', 'The checks a run is judged by.'],
