@@ -45,8 +45,6 @@ t.test('every kind file in harness/load/kinds/ is in the list, once, under its o
   }
   t.same([...defined].sort(), [...loadKindNames].sort(), 'the list holds exactly the defined kinds');
   t.equal(new Set(loadKindNames).size, loadKindNames.length, 'no kind is listed twice');
-  t.same(loadKindNames, ['http', 'ws', 'tcp', 'browser', 'probe'], 'the kinds, in schema order');
-  t.same(kinds.map((k) => k.thread), ['worker', 'worker', 'worker', 'main', 'main']);
 });
 
 t.test('the schema accepts exactly the listed kinds, and names them <kind>#<index>', async (t) => {
@@ -90,7 +88,7 @@ t.test('createLoadDriver puts every listed kind on its thread, and each kind cre
       await made.stop();
     }
   }
-  t.throws(() => createLoadDriver({ smtp: {} } as never, { history, clockOrigin: '0', host: '127.0.0.1', port: 1, name: 'x', runDir: '/tmp', signal: abort.signal }), { code: 'LOAD_FAILED', message: /unknown load kind `smtp`; expected one of http, ws, tcp, browser, probe/ });
+  t.throws(() => createLoadDriver({ smtp: {} } as never, { history, clockOrigin: '0', host: '127.0.0.1', port: 1, name: 'x', runDir: '/tmp', signal: abort.signal }), { code: 'LOAD_FAILED', message: `load "x": unknown load kind \`smtp\`; expected one of ${loadKindNames.join(', ')}` });
 });
 
 // A kind added the documented way, in a copy of harness/: the kind's file and one line in the list.
