@@ -91,6 +91,26 @@ t.test('createLoadDriver puts every listed kind on its thread, and each kind cre
   t.throws(() => createLoadDriver({ smtp: {} } as never, { history, clockOrigin: '0', host: '127.0.0.1', port: 1, name: 'x', runDir: '/tmp', signal: abort.signal }), { code: 'LOAD_FAILED', message: `load "x": unknown load kind \`smtp\`; expected one of ${loadKindNames.join(', ')}` });
 });
 
+t.test('a main-thread load: nothing is imported before start(); stop() first ends it; a driver that cannot be created fails start()', async (t) => {
+  let created = 0;
+  const never = new MainThreadLoad('probe', { name: 'p' }, async () => {
+    created++;
+    throw new Error('no such module');
+  });
+  await never.stop();
+  await never.done;
+  await t.rejects(never.start(), { code: 'LOAD_FAILED', message: 'load "p" (probe): start() after stop() or a second start()' });
+  t.equal(created, 0, 'stopped before start(): the driver was never created');
+  const broken = new MainThreadLoad('probe', { name: 'p' }, async () => {
+    created++;
+    throw new Error('no such module');
+  });
+  await t.rejects(broken.start(), { code: 'LOAD_FAILED', message: 'load "p" (probe): could not create the driver: no such module' });
+  await broken.done;
+  await broken.stop();
+  t.equal(created, 1);
+});
+
 // A kind added the documented way, in a copy of harness/: the kind's file and one line in the list.
 const TICK = `import type { Engine } from '../engine.js';
 import { defineLoadKind } from '../kind.js';
