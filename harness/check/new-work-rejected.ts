@@ -7,6 +7,22 @@ export const MIN_REJECTIONS = 2;
 
 const kindsText = (kinds: Record<string, number>): string => Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ');
 
+// True when the server answered `op` (a status or a first byte): it had accept()ed its connection.
+const answered = (op: Op): boolean => op.status !== undefined || op.firstByteT !== undefined || op.outcome === 'ok' || op.outcome === 'http-error' || op.outcome === 'rejected';
+const connKey = (op: Op): string => `${op.driver}\u0000${op.conn}`;
+
+// The connections (driver + conn) the server is known to have accepted: one that carried an answer.
+function acceptedConns(ops: readonly Op[]): Set<string> {
+  return new Set(ops.filter((o) => o.conn !== undefined && answered(o)).map(connKey));
+}
+
+// True when the server had accepted `op`'s own connection: it answered `op`, or another operation
+// on the same connection (a keep-alive connection reused). An operation without a connection id
+// (the harness's probes: a fresh connection each) is judged by its own answer.
+function serverAccepted(op: Op, accepted: ReadonlySet<string>): boolean {
+  return answered(op) || (op.conn !== undefined && accepted.has(connKey(op)));
+}
+
 // new-work-rejected: work that arrived after the first signal was turned away cleanly: 503
 // (rejected) or refused (the listener closed, or the target is gone). Within `graceMs` of the
 // signal (the target had not yet reacted) it may also be served. Never reset, timed out, closed
@@ -14,7 +30,9 @@ const kindsText = (kinds: Record<string, number>): string => Object.entries(kind
 // Evidence is the load's operations started after the signal plus the harness's own probes (fresh
 // connections from the signal until the exit, and after it: load/rejection-probe.ts). An operation
 // cut (reset or FIN, no answer) right before the port closed (the next operation to start was
-// refused) raced the listener's close or the exit: reported, judged neither way. A pass needs MIN_REJECTIONS operations turned
+// refused) on a connection the server never accepted (no answer ever came on it) raced the
+// listener's close or the exit: reported, judged neither way. A reset of a request on a connection
+// the server had accepted (a keep-alive connection that carried an answer) is always a failure. A pass needs MIN_REJECTIONS operations turned
 // away; without them (no port to probe, no load) the check has no evidence (`error`).
 // Connects started before the signal that the server had not accepted at it (see drain) are new
 // work too: served, refused or rejected counts as clean. One in the listen backlog by the kernel's
@@ -49,13 +67,16 @@ export const newWorkRejected = defineCheck({
 
     // The harness's probes, in order.
     const probes = loadView(events, PROBE_DRIVER).ops.filter((o) => o.startT >= S);
-    // Cut by the close: reset or closed without an answer, and the next operation to start after it
-    // ended (load or probe) was refused: it raced the listener's close or the exit (it sat in the
-    // accept queue), it was not served. (no-reset still counts every reset.)
+    // Cut by the close: reset or closed without an answer on a connection the server never
+    // accepted, and the next operation to start after it ended (load or probe) was refused: it
+    // raced the listener's close or the exit (it sat in the accept queue), it was not served. A
+    // request on a connection the server had accepted (an earlier answer on it: a keep-alive
+    // connection) and then reset is the server's fault, never excused. (no-reset still counts every reset.)
+    const accepted = acceptedConns(ops);
     const all = [...after, ...probes].sort((a, b) => a.startT - b.startT);
     const cut = new Set<Op>();
     for (const o of all) {
-      if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined) continue;
+      if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined || serverAccepted(o, accepted)) continue;
       const next = all.find((c) => c !== o && c.startT >= o.endT!);
       if (next?.outcome === 'refused') cut.add(o);
     }
