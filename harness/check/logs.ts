@@ -50,6 +50,9 @@ function judgeLines(name: 'log-present' | 'log-absent', patterns: Pattern[], spe
   const unknown = unknownSource(spec, list);
   if (unknown) return noEvidence(name, expected, unknown);
   if (eventsOf(events, 'target:spawned').length === 0) return noEvidence(name, expected, 'the target never started, so it printed nothing');
+  // No line can follow a signal never sent: absence after it proves nothing (log-present fails).
+  const unsignalled = name === 'log-absent' && !firstSignal(events) ? list.find((p) => p.afterSignal) : undefined;
+  if (unsignalled) return noEvidence(name, expected, `no signal was sent, so /${unsignalled.pattern}/ (afterSignal) had no lines to be absent from`);
   const lost = dropped(events, list);
   const matched: Array<{ pattern: string; source?: string; line: string | null; t: number | null }> = list.map((p) => {
     const hit = candidates(events, p).find((l) => p.re.test(l.line));
@@ -80,7 +83,8 @@ export const logPresent = defineCheck({
   judge: ({ spec, events }) => judgeLines('log-present', spec.expect.logPresent!, spec, events),
 });
 
-// log-absent: no pattern matches any line of the target's own output (or the named service's).
+// log-absent: no pattern matches any line of the target's own output (or the named service's). A
+// pattern judged after the signal, in a run where no signal was sent, is no evidence (`error`).
 export const logAbsent = defineCheck({
   name: 'log-absent',
   applies: (spec) => (spec.expect.logAbsent?.length ?? 0) > 0,
