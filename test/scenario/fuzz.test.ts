@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { HarnessError } from '../../harness/errors.js';
 import { loadRuns } from '../../harness/scenario/load.js';
 import { expandScenario } from '../../harness/scenario/matrix.js';
-import { tempDir } from './cli.js';
+import { tempDir } from '../robustness/cli.js';
 
 // A fixed seed keeps failures reproducible; set FUZZ_SEED to explore other cases.
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_261_121);
