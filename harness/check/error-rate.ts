@@ -1,4 +1,4 @@
-import { loadView, tally } from '../history/ops.js';
+import { loadView, r3, tally } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
 
@@ -26,7 +26,7 @@ export const errorRate = defineCheck({
     for (const o of ops) count(o.outcome, o.startT >= S, 1);
     for (const s of summaries) for (const [k, n] of Object.entries(s.outcomes)) count(k, s.fromT >= S, n ?? 0);
     if (total === 0) return noEvidence('error-rate', expected, 'no operation was recorded');
-    const pct = Math.round((failed / total) * 100 * 1000) / 1000;
+    const pct = r3((failed / total) * 100);
     const actual = { pct, failed, total, outcomes };
     const text = `${failed} of ${total} operations failed (${pct} %, limit ${maxPct} %): ${Object.entries(outcomes).map(([k, n]) => `${k} ${n}`).join(', ')}`;
     return pct <= maxPct ? pass('error-rate', expected, actual, text) : fail('error-rate', expected, actual, text);

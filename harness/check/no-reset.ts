@@ -1,6 +1,6 @@
-import { capDetails, loadView, opDetail } from '../history/ops.js';
+import { capDetails, loadView, opDetail, r3 } from '../history/ops.js';
 import { eventsOf } from '../history/events.js';
-import { firstSignal } from './evidence.js';
+import { firstSignal, msText } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 // no-reset: no operation ended with `reset` (ECONNRESET, EPIPE, socket hang up: the keep-alive
@@ -26,11 +26,11 @@ export const noReset = defineCheck({
     if (n === 0) return pass('no-reset', expected, actual, `no reset in ${total} operations and ${conns.length} connection closes`);
     const first = resets[0];
     return fail('no-reset', expected, actual,
-      `${n} reset(s)${first ? `; first: ${first.driver} ${first.id} ${first.error ?? ''}${S !== undefined ? ` started ${(first.startT - S).toFixed(3)} ms from the signal` : ''}` : ''}`,
+      `${n} reset(s)${first ? `; first: ${first.driver} ${first.id} ${first.error ?? ''}${S !== undefined ? ` started ${msText(first.startT - S)} from the signal` : ''}` : ''}`,
       capDetails([
         ...resets.map((o) => opDetail(o, S)),
         ...foldedResets,
-        ...connResets.map((c) => ({ driver: c.driver, conn: c.conn, how: 'reset', ...(c.error ? { error: c.error } : {}), ...(S !== undefined ? { offsetMs: Math.round((c.t - S) * 1000) / 1000 } : { t: c.t }) })),
+        ...connResets.map((c) => ({ driver: c.driver, conn: c.conn, how: 'reset', ...(c.error ? { error: c.error } : {}), ...(S !== undefined ? { offsetMs: r3(c.t - S) } : { t: c.t }) })),
       ]));
   },
 });

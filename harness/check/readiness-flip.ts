@@ -1,9 +1,8 @@
 import { eventsOf } from '../history/events.js';
+import { is2xx } from '../history/query.js';
 import { offsetText, r3 } from '../history/ops.js';
 import { firstSignal } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
-
-const is2xx = (s: number | null): boolean => s !== null && s >= 200 && s < 300;
 
 // readiness-flip: after the first signal the readiness probe answered non-2xx within `withinMs`,
 // and did so before the listener closed (before the first refused probe): a load balancer must

@@ -1,5 +1,10 @@
 import { eventsOf, firstOf, type HistoryEvent, type SignalSentEvent, type TargetExitEvent } from './events.js';
 
+// True for a 2xx HTTP status (a probe that says "ready"); no answer (null) is not.
+export function is2xx(status: number | null | undefined): boolean {
+  return typeof status === 'number' && status >= 200 && status < 300;
+}
+
 // The first signal of the plan (not an escalation), if one was sent.
 export function firstSignal(events: readonly HistoryEvent[]): SignalSentEvent | undefined {
   return eventsOf(events, 'signal:sent').find((e) => !e.escalation && !e.error);

@@ -1,8 +1,7 @@
 import { eventsOf, type HistoryEvent } from '../history/events.js';
 import { loadView, r3, tally } from '../history/ops.js';
+import { is2xx } from '../history/query.js';
 import type { RunMetrics } from './types.js';
-
-const is2xx = (s: number | null): boolean => s !== null && s >= 200 && s < 300;
 
 // Load metrics of a run; empty when the run had no load. Times are ms from the first planned
 // signal (not an escalation):

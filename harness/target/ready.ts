@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
+import { is2xx } from '../history/query.js';
 import { compileUserRegex, type UserRegex } from '../scenario/regex.js';
 import type { ReadySpec } from '../scenario/schema.js';
 import { portAccepts } from './ports.js';
@@ -59,7 +60,7 @@ export async function waitReady(ready: ReadySpec | undefined, ctx: ReadyContext)
     if (pending.has('http')) {
       const spec = typeof ready.http === 'string' ? { path: ready.http } : ready.http!;
       const status = await httpStatus(ctx.host, ctx.port!, spec.path, 500);
-      const ok = spec.status ? spec.status.includes(status ?? -1) : status !== null && status >= 200 && status < 300;
+      const ok = spec.status ? spec.status.includes(status ?? -1) : is2xx(status);
       if (ok) pending.delete('http');
     }
     if (pending.size === 0) return;

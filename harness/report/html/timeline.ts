@@ -1,5 +1,6 @@
 import type { HistoryEvent, OpOutcome } from '../../history/events.js';
 import { round3 } from '../../clock.js';
+import { is2xx } from '../../history/query.js';
 
 // The outcome palette of spans and ticks; spans and ticks store an index into it.
 export const OUTCOMES = [
@@ -322,7 +323,7 @@ export function buildTimeline(input: readonly HistoryEvent[], limits: TimelineLi
         break;
       }
       case 'probe:status': {
-        const ok = e.status !== null && e.status >= 200 && e.status < 300;
+        const ok = is2xx(e.status);
         tick(probe, e.t, ok ? 'ok' : e.status === null ? 'error' : 'not-ready', `${e.url} -> ${e.status ?? e.error ?? 'no answer'} (${r3(e.ms)} ms)`);
         break;
       }
