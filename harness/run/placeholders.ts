@@ -1,3 +1,5 @@
+import { mapStrings } from '../scenario/map-strings.js';
+
 // Runtime placeholders in a run's strings (target, services, strike, expect), each with what it
 // resolves to (the README's placeholder list is generated from this). Unknown braces are left
 // alone (JSON in args stays intact).
@@ -28,12 +30,5 @@ export function portsWanted(value: unknown): Set<string> {
 
 // Replaces known placeholders in every string of a value (deep copy).
 export function fill<T>(value: T, vars: Vars): T {
-  if (typeof value === 'string') {
-    return value.replace(PATTERN, (m, k: string) => vars[k] ?? m) as T;
-  }
-  if (Array.isArray(value)) return value.map((v) => fill(v, vars)) as T;
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)])) as T;
-  }
-  return value;
+  return mapStrings(value, (text) => text.replace(PATTERN, (m, k: string) => vars[k] ?? m));
 }

@@ -1,5 +1,6 @@
 import { unsetDefaultable, type ConfigDefaultable } from '../config/schema.js';
 import { MAX_RUNS, runLimitProblems } from './limits.js';
+import { mapStrings } from './map-strings.js';
 import { describeThrown, jsonDataProblem, PlainDataError, shortPath, toPlain } from './plain.js';
 import { formatIssues } from './problems.js';
 import { expandPlatform } from './platform.js';
@@ -132,14 +133,7 @@ function resolveRun(input: Record<string, unknown>, params: Params): Record<stri
 function substitute(value: unknown, params: Params): unknown {
   const keys = Object.keys(params);
   if (keys.length === 0) return value;
-  if (typeof value === 'string') {
-    return value.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, k: string) => (k in params ? valueText(params[k]!) : m));
-  }
-  if (Array.isArray(value)) return value.map((v) => substitute(v, params));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, params)]));
-  }
-  return value;
+  return mapStrings(value, (text) => text.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, k: string) => (k in params ? valueText(params[k]!) : m)));
 }
 
 // The same problem in every combination is reported once (the run label is dropped for repeats).
