@@ -166,3 +166,41 @@ t.test('readiness-flip', async (t) => {
   t.equal(neverReady.status, 'error');
   t.match(neverReady.message, /^the probe never answered 2xx before SIGTERM \(last: 503\), so it was never seen ready/);
 });
+
+t.test('the pass and no-data messages of the load checks', async (t) => {
+  const W = 'ws#0';
+  const ws = (c: string, open: number, bye: number | undefined, close: number, code = 1001): HistoryEvent[] => [
+    { type: 'ws:open', t: open, driver: W, client: c },
+    ...(bye === undefined ? [] : [{ type: 'ws:message', t: bye, driver: W, client: c, data: 'bye' } as HistoryEvent]),
+    { type: 'ws:close', t: close, driver: W, client: c, code, reason: '', byClient: false },
+  ];
+  const good = [...ws('a', 1, 101, 110), ...ws('b', 2, 102, 111), sig(100)];
+  const codes = check({ wsCloseCodes: {} }, good, 'ws-close-codes');
+  t.equal(codes.status, 'pass');
+  t.equal(codes.message, 'all 2 clients closed with 1001 x2');
+  const bye = check({ wsGoodbye: { pattern: '^bye$' } }, good, 'ws-goodbye');
+  t.equal(bye.status, 'pass');
+  t.equal(bye.message, 'all 2 clients got a goodbye matching /^bye$/, the last 2 ms after SIGTERM');
+  const drained = check({ drain: true }, [...op('a', 10, 20), ...op('b', 90, 130), sig(100)], 'drain');
+  t.equal(drained.message, 'all 1 operations in flight at SIGTERM completed ok, the last +30.000 ms after it (2 started before it in all)');
+  const nr = check({ noReset: true }, op('a', 1, 2), 'no-reset');
+  t.equal(nr.message, 'no reset in 1 operations and 0 connection closes');
+  const er = check({ errorRate: { maxPct: 0 } }, op('a', 1, 2), 'error-rate');
+  t.equal(er.status, 'pass');
+  t.equal(er.message, '0 of 1 operations failed (0 %, limit 0 %): ok 1');
+
+  const none = (r: CheckResult, message: string | RegExp): void => {
+    t.equal(r.status, 'error', `${r.name}: no data is an error`);
+    if (typeof message === 'string') t.equal(r.message, message);
+    else t.match(r.message, message);
+  };
+  none(check({ drain: true }, op('a', 10, 20), 'drain'), 'no signal was sent, so nothing had to drain');
+  none(check({ drain: true }, [sig(100), ...op('a', 110, 120)], 'drain'), /^no operation the server had accepted started before SIGTERM/);
+  none(check({ newWorkRejected: true }, op('a', 10, 20), 'new-work-rejected'), 'no signal was sent');
+  none(check({ newWorkRejected: true }, [...op('a', 90, 120), sig(100)], 'new-work-rejected'), /only 0 operations were turned away after SIGTERM .*nothing started after the signal, the harness could not probe \(no port/);
+  none(check({ noReset: true }, [], 'no-reset'), 'the history holds no operation and no connection');
+  none(check({ errorRate: { maxPct: 5 } }, [sig(1)], 'error-rate'), 'no operation was recorded');
+  none(check({ wsCloseCodes: {} }, [sig(1)], 'ws-close-codes'), 'no WebSocket client ever connected');
+  none(check({ wsGoodbye: { pattern: 'bye' } }, [sig(1)], 'ws-goodbye'), 'no WebSocket client ever connected');
+  none(check({ wsGoodbye: { pattern: 'bye' } }, ws('a', 1, 2, 3), 'ws-goodbye'), 'no signal was sent');
+});
