@@ -13,13 +13,6 @@ import { killSurvivors, newMark, ROOT, runCli, survivors, tempDir } from './help
 t.setTimeout(600_000);
 const REPEAT = 5;
 
-// One pinned deviation, found by this test on 2026-12-02 (about 1 run in 250, twice in two CI
-// runs): new-work-rejected sometimes passes on broken-keepalive-reset while no-reset fails, because
-// its "cut by the close" rule (a reset followed by a refused connect is excused as a race with the
-// listener's close) also excuses requests sent on keep-alive connections the server had already
-// accepted. Open: the rule should excuse only operations whose own connection was never accepted.
-const MAY_MISS: Record<string, string> = { 'seed/http-api/broken-keepalive-reset': 'new-work-rejected' };
-
 // Run name -> the checks that fail it ([] = the run passes).
 const TABLE: Record<string, string[]> = {
   'seed/downloader/correct[signal=SIGINT,moment=retry-sleep]': [],
@@ -124,15 +117,7 @@ t.test(`the seed suite, --repeat ${REPEAT}: correct runs pass, broken runs fail 
       const failed = run.checks.filter((c) => c.status !== 'pass');
       t.same(failed.filter((c) => c.status === 'error').map((c) => `${c.name}: ${c.message}`), [], `${where}: every check had evidence`);
       const names = failed.map((c) => c.name);
-      const mayMiss = MAY_MISS[name];
-      if (mayMiss && names.length === failing.length - 1 && !names.includes(mayMiss) && failing.includes(mayMiss)) {
-        // The one pinned deviation (see MAY_MISS): that check passed, every other one failed, and
-        // the gate says so ("listed but did not fail"), still `expected`.
-        t.same(names, failing.filter((c) => c !== mayMiss), `${where}: failing checks ${JSON.stringify(failing)} but ${mayMiss} (pinned)`);
-        t.match(run.outcomeNote ?? '', new RegExp(`listed but did not fail: ${mayMiss}`), `${where}: the outcome note names it`);
-      } else {
-        t.same(names, failing, `${where}: failing checks ${JSON.stringify(failing)}`);
-      }
+      t.same(names, failing, `${where}: failing checks ${JSON.stringify(failing)}`);
       t.equal(run.verdict, failing.length ? 'fail' : 'pass', `${where}: verdict`);
       // The mark lists exactly the checks of the table; the outcome is the gate's `expected`.
       t.same(run.fails?.checks ?? [], failing, `${where}: expect.fails lists exactly its failing checks`);
@@ -140,8 +125,7 @@ t.test(`the seed suite, --repeat ${REPEAT}: correct runs pass, broken runs fail 
     }
     // The console says what was caught by which check.
     const caughtBy = (checks: string[]): boolean => r.stdout.includes(`${name}#1: caught by ${checks.join(', ')}`);
-    const mayMiss = MAY_MISS[name];
-    if (failing.length && !missing) t.ok(caughtBy(failing) || (mayMiss !== undefined && caughtBy(failing.filter((c) => c !== mayMiss))), `${name}: the summary says it was caught by ${failing.join(', ')}`);
+    if (failing.length && !missing) t.ok(caughtBy(failing), `${name}: the summary says it was caught by ${failing.join(', ')}`);
   }
   t.match(r.stdout, /runs: \d+ passed, \d+ failed, 0 errored, \d+ skipped; \d+ expected, 0 unexpected, 0 flaky \(passed\)/, 'the summary counts outcomes');
   t.same(survivors(mark), [], 'no process left behind');
