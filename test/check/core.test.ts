@@ -2,20 +2,19 @@
 // files-intact, log-present, log-absent, log-order, still-running, inspect) on synthetic
 // histories, through judgeRun as a run judges: for each its pass case, its fail case and its
 // no-data case (always `error`, never `pass`), with the exact verdict and message.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { CheckResult } from '../../harness/check/types.js';
 import type { HistoryEvent } from '../../harness/history/events.js';
 import { judgeRun } from '../../harness/run/judge-run.js';
 import { RunSpecSchema, type ExpectInput } from '../../harness/scenario/schema.js';
 import { exit, judgeOne, line, PID, sig, spawned } from './synthetic.js';
 
-const expectError = (t: Tap, r: CheckResult, message: string | RegExp): void => {
+const expectError = (t: Test, r: CheckResult, message: string | RegExp): void => {
   t.equal(r.status, 'error', `${r.name}: no data is an error`);
   t.equal(r.passed, false);
   if (typeof message === 'string') t.equal(r.message, message);
   else t.match(r.message, message);
 };
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
 t.test('exit-status', async (t) => {
   const ex = (expect: ExpectInput['exit'], events: HistoryEvent[]): CheckResult => judgeOne('exit-status', { exit: expect }, events);
