@@ -19,7 +19,9 @@ export function splitLines(stream: Readable, options: { now: () => number; onLin
     for (;;) {
       const nl = chunk.indexOf('\n', from);
       if (nl < 0) break;
-      emit(partial + chunk.slice(from, nl), t);
+      // The rest of a line already cut (emitted with its mark) is dropped, never a line of its own:
+      // a log check must not match the tail of a long line as if the app had printed it.
+      if (!cut) emit(partial + chunk.slice(from, nl), t);
       partial = '';
       cut = false;
       from = nl + 1;

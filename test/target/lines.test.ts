@@ -31,6 +31,19 @@ t.test('splitLines: chunks joined into lines, CRLF trimmed, a long line cut once
   stream.destroy();
 });
 
+t.test('splitLines: the rest of a long line cut in an earlier chunk is dropped, not emitted as a line', async (t) => {
+  const stream = new PassThrough();
+  const got: string[] = [];
+  const split = splitLines(stream, { now: () => 0, onLine: (l) => got.push(l.line), maxLineLength: 10 });
+  for (const chunk of ['0123456789ab', 'cdef', 'ghij\nnext\n']) {
+    stream.write(chunk);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  split.finish();
+  t.same(got, ['0123456789… [line cut at 10 chars]', 'next']);
+  stream.destroy();
+});
+
 t.test('HeadTailBuffer keeps the head and the last lines, and counts what it dropped', async (t) => {
   const buf = new HeadTailBuffer(2, 3);
   const kept = Array.from({ length: 8 }, (_, i) => buf.offer({ t: i, line: `line${i}` }));
