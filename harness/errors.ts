@@ -23,6 +23,8 @@ export type HarnessErrorCode =
   | 'GATE_FAILED'
   // Writing a history or a report failed (ENOSPC, EACCES, EROFS, ...): what was known is kept.
   | 'OUTPUT_WRITE_FAILED'
+  // A run step's teardown threw: what it was to undo (a process, a temp dir) may be left behind.
+  | 'TEARDOWN_FAILED'
   | 'INTERNAL';
 
 // A failure the harness understands; `problems` lists every item when there are several.

@@ -140,7 +140,8 @@ export interface InspectResultEvent {
   type: 'inspect:result'; t: number; name: string; command: string; args: string[];
   code: number | null; signal: string | null; stdout: string; stderr: string; error?: string;
 }
-export interface RunErrorEvent { type: 'run:error'; t: number; code: string; message: string }
+// `step`: the title of the run step (harness/run/steps.ts) it failed or timed out in, or whose teardown failed.
+export interface RunErrorEvent { type: 'run:error'; t: number; code: string; message: string; step?: string }
 export interface RunSkipEvent { type: 'run:skip'; t: number; reason: string }
 export interface RunEndEvent { type: 'run:end'; t: number }
 

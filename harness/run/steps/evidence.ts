@@ -1,0 +1,59 @@
+import type { History } from '../../history/writer.js';
+import { snapshotFiles } from '../../observe/files.js';
+import type { Container } from '../../target/containment.js';
+import { settleTree } from '../../target/settle.js';
+import type { Step } from '../steps.js';
+import type { RunContext } from './context.js';
+
+// Evidence before intervention: the tree is left to end by itself (the orphan grace; members dying
+// of a SIGKILL already sent are awaited), the files are looked at, and only then does the harness
+// kill what is left. None of these is cut by the run's budget (each wait has its own cap).
+
+// Lets the tree settle after the leader's exit and records who exited, who was dying, who is left.
+export const tree: Step<RunContext> = {
+  title: 'tree',
+  races: { deadline: false },
+  async setup(ctx) {
+    const { spec, history, launched } = ctx;
+    ctx.tracker.stop();
+    const grace = typeof spec.expect.noOrphans === 'object' ? spec.expect.noOrphans.withinMs : 0;
+    const settled = (ctx.settled = await settleTree({ container: ctx.container, leaderPid: launched.pid, leaderExitT: launched.exit?.t ?? ctx.now(), graceMs: grace, now: ctx.now }));
+    for (const e of settled.exited) history.emit({ type: 'orphan:exited', ...e });
+    for (const d of settled.dying) history.emit({ type: 'orphan:dying', ...d });
+  },
+};
+
+// Looks at the files the expectations name, before anything left of the tree is killed.
+export const files: Step<RunContext> = {
+  title: 'files',
+  races: { deadline: false },
+  setup({ spec, history, observer, filesDir, harnessStopping }) {
+    observer.poll();
+    const afterHarnessKill = harnessStopping ? { afterHarnessKill: true } : {};
+    if (spec.expect.filesAbsent?.length) {
+      history.emit({ type: 'files:snapshot', purpose: 'absent', globs: spec.expect.filesAbsent, ...snapshotFiles(filesDir, spec.expect.filesAbsent, false), ...afterHarnessKill });
+    }
+    if (spec.expect.filesIntact?.length) {
+      const globs = spec.expect.filesIntact.map((f) => (typeof f === 'string' ? f : f.path));
+      history.emit({ type: 'files:snapshot', purpose: 'intact', globs, ...snapshotFiles(filesDir, globs, true), ...afterHarnessKill });
+    }
+  },
+};
+
+// Reports the orphans and kills what is left of the target's tree.
+export const orphans: Step<RunContext> = {
+  title: 'orphans',
+  races: { deadline: false },
+  async setup({ container, settled, launched, history }) {
+    await sweepOrphans(container, settled?.orphans ?? [], launched.pgid, history);
+  },
+};
+
+// Reports the orphans (found by settleTree, nothing done to them yet), then kills the container
+// and verifies it is empty: "killed" is said only when nothing of it is left.
+export async function sweepOrphans(container: Container, orphans: Array<{ pid: number; ppid: number; pgid: number; sid: number; cmd: string; livedMs: number }>, leaderPgid: number, history: History, source?: string): Promise<void> {
+  for (const o of orphans) history.emit({ type: 'orphan:found', ...o, escapedGroup: o.pgid !== leaderPgid, ...(source ? { source } : {}) });
+  const left = container.members();
+  const { survivors, verified } = left.length ? await container.kill() : { survivors: [], verified: true };
+  history.emit({ type: 'orphan:killed', pids: orphans.map((o) => o.pid), survivors, verified });
+}
