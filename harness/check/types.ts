@@ -1,23 +1,10 @@
 import type { HistoryEvent } from '../history/events.js';
 import type { RunSpec } from '../scenario/schema.js';
+import type { CheckResult } from './result.js';
 
-export type CheckStatus = 'pass' | 'fail' | 'error';
-
-// A run's verdict in results.json (see CONTRACTS.md): `skipped` when the run was never executed.
-export type RunVerdict = 'pass' | 'fail' | 'error' | 'skipped';
-
-// One verdict of one check. `passed` is true only for `pass`; `error` means the history holds no
-// evidence either way (the load never connected, the target never got the signal, ...).
-export interface CheckResult {
-  name: string;
-  passed: boolean;
-  status: CheckStatus;
-  expected: unknown;
-  actual: unknown;
-  message: string;
-  // Items behind a failure (failed requests with their offset from the signal, survivors, ...).
-  details?: unknown[];
-}
+// The result types live in result.ts (no schema import), so the report's browser scripts can type
+// their data without the schema and, through it, the load engines and Node.
+export type { CheckStatus, RunVerdict, CheckResult } from './result.js';
 
 export interface CheckContext {
   spec: RunSpec;

@@ -1,6 +1,6 @@
 import { escalation, exitText, firstSignal, targetExit } from '../check/evidence.js';
 import { briefCmd, cutWords, isWrapper, placementText, seenProcesses } from '../check/placement.js';
-import type { CheckResult } from '../check/types.js';
+import type { CheckResult } from '../check/result.js';
 import { eventsOf, firstOf, type HistoryEvent } from '../history/events.js';
 
 // One root cause of a failing run: the check that names it, a one-line headline, and the other

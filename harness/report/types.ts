@@ -1,4 +1,4 @@
-import type { CheckResult, RunVerdict } from '../check/types.js';
+import type { CheckResult, RunVerdict } from '../check/result.js';
 import type { RunMetrics } from '../metrics/types.js';
 import type { RunRootCause } from './root-cause.js';
 import type { SweepResult } from '../sweep/types.js';

@@ -3,6 +3,11 @@ import type { RunPlan } from '../run/plan.js';
 import { paramsText } from '../scenario/matrix.js';
 import { SweepSchema, type Params, type SweepAnchor, type SweepSpec, type TriggerSpec } from '../scenario/schema.js';
 import { exactIdPattern, shellQuote } from '../report/replay.js';
+import type { SweepAnchorValue } from './types.js';
+
+// types.ts writes the anchor out (see there); a schema change that breaks the two apart fails to compile.
+const anchorsAgree: [[SweepAnchor] extends [SweepAnchorValue] ? true : false, [SweepAnchorValue] extends [SweepAnchor] ? true : false] = [true, true];
+void anchorsAgree;
 
 // True for a run whose strike is a sweep (run by harness/sweep/, not as one run).
 export function isSweepPlan(plan: RunPlan): boolean {

@@ -1,4 +1,6 @@
-import type { SweepAnchor } from '../scenario/schema.js';
+// What offsets count from (the schema's SweepAnchor, written out so that this file, which the report's
+// browser scripts type their data from, needs no schema; sweep/plans.ts asserts the two agree).
+export type SweepAnchorValue = 'ready' | 'spawn' | 'firstResponse' | { log: string };
 
 // One run at one offset of a sweep.
 export interface SweepRun {
@@ -42,7 +44,7 @@ export interface SweepWindow {
 // windows[]; the rest is extension.
 export interface SweepResult {
   scenario: string;
-  anchor: SweepAnchor;
+  anchor: SweepAnchorValue;
   fromMs: number;
   toMs: number;
   resolutionMs: number;

@@ -9,7 +9,7 @@ import type { SweepResult } from '../../../sweep/types.js';
 import type { Outcome, TimelineData } from '../timeline.js';
 
 export type { Comparison, RunResult, SweepResult, TimelineData };
-export type { CheckResult } from '../../../check/types.js';
+export type { CheckResult } from '../../../check/result.js';
 export type { GroupComparison, MetricComparison } from '../../compare.js';
 export type { Marker, MarkerKind, Lane, TickLane } from '../timeline.js';
 export type { Summary };
