@@ -8,7 +8,11 @@ import { readHistory } from './history/reader.js';
 import { insideDir } from './report/inside.js';
 import { compareResults, formatComparison, loadResults, parseMaxSlowdown, resolveResultsPath } from './report/compare.js';
 import { writeCompareHtml } from './report/compare-html.js';
-import { writeReports } from './report/index.js';
+import { endSuite, Multiplexer } from './report/reporter.js';
+import { createReporters, selectReporters, type ReporterChoice } from './report/reporters/index.js';
+import { resultsRecord } from './report/reporters/json.js';
+import { reportersEnabled } from './config/cli.js';
+import { loadSuiteConfig } from './config/load.js';
 import { mergeResults } from './report/merge.js';
 import { suiteStatus } from './report/results.js';
 import { selectShard } from './report/shard.js';
@@ -85,11 +89,31 @@ export function splitByParam(results: ResultsFile, param: string): [ResultsFile,
   return [side(valuesSeen[0]!), side(valuesSeen[1]!)];
 }
 
-// merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]: shard outputs into one
-// results.json and report. Fails closed (exit 1, nothing written) on a missing, doubled or foreign shard.
+// The --reporter and --config options of merge and report.
+const REPORT_OPTIONS = { reporter: { type: 'string', multiple: true }, config: { type: 'string' } } as const;
+
+// The reporters of --reporter, else the config's file reporters (no console reporter); a bad
+// --reporter or config throws USAGE (exit 2) before anything is read.
+async function reportChoices(values: { reporter?: string[]; config?: string }): Promise<ReporterChoice[]> {
+  return selectReporters(values.reporter, { enabled: reportersEnabled(await loadSuiteConfig(process.cwd(), values.config)), console: false });
+}
+
+// Writes a rebuilt results file: results.json first (its errors propagate), then each reporter,
+// isolated. Returns the paths written and whether a reporter failed.
+async function writeRebuilt(outDir: string, results: ResultsFile, choices: readonly ReporterChoice[]): Promise<{ files: string[]; failed: boolean }> {
+  const reporter = new Multiplexer(createReporters(choices, { cwd: process.cwd(), stdout: process.stdout, env: process.env }), { record: resultsRecord(outDir) });
+  reporter.onResults(results);
+  const files = await endSuite(reporter, results, outDir);
+  return { files, failed: reporter.failed.length > 0 };
+}
+
+// merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards] [--reporter ...]: shard
+// outputs into one results.json and report. Fails closed (exit 1, nothing written) on a missing,
+// doubled or foreign shard, and exits 1 when a reporter failed.
 async function merge(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, 'allow-missing-shards': { type: 'boolean' }, 'allow-foreign-shards': { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, 'allow-missing-shards': { type: 'boolean' }, 'allow-foreign-shards': { type: 'boolean' }, ...REPORT_OPTIONS } });
   const outDir = path.resolve(values.out ?? 'reports/merged');
+  const choices = await reportChoices(values);
   let merged: ResultsFile;
   try {
     merged = await mergeResults(positionals, { outDir, allowMissingShards: values['allow-missing-shards'] === true, allowForeignShards: values['allow-foreign-shards'] === true });
@@ -99,15 +123,17 @@ async function merge(args: string[]): Promise<number> {
     return ExitCode.failed;
   }
   for (const w of merged.gateWaived ?? []) process.stderr.write(`note: merged anyway: ${w}\n`);
-  const files = await writeReports(outDir, merged);
+  const { files, failed } = await writeRebuilt(outDir, merged, choices);
   process.stdout.write(`merged ${positionals.length} shard(s), ${merged.runs.length} runs (${merged.status})\n${files.map((f) => `  ${f}`).join('\n')}\n`);
-  return merged.status === 'passed' ? ExitCode.passed : ExitCode.failed;
+  return merged.status === 'passed' && !failed ? ExitCode.passed : ExitCode.failed;
 }
 
 // report DIR: re-judge every run from its saved history and spec with the current checks, and
-// rebuild results.json and every report. Runs that errored or were skipped keep their verdict.
+// rebuild results.json and every report (those of --reporter, else the config's file reporters).
+// Runs that errored or were skipped keep their verdict. Exit 1 when a reporter failed.
 async function report(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: REPORT_OPTIONS });
+  const choices = await reportChoices(values);
   if (positionals.length !== 1) throw new HarnessError('USAGE', '`report` takes one out dir (e.g. reports/latest)');
   const { dir } = resolveResultsPath(positionals[0]!);
   const results = loadResults(dir);
@@ -120,10 +146,10 @@ async function report(args: string[]): Promise<number> {
   const outcomeOf = new Map(runs.map((r) => [r.id, r.outcome]));
   const sweepFailed = settled.fixed.length > 0 || (sweeps ?? []).some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
   const status = results.status === 'interrupted' ? 'interrupted' : sweepFailed ? 'failed' : suiteStatus(runs, { passWithNoRuns: results.options?.['passWithNoRuns'] === true, failOnFlaky: results.options?.['failOnFlaky'] === true });
-  const files = await writeReports(dir, { ...results, status, runs, ...(sweeps ? { sweeps } : {}) });
+  const { files, failed } = await writeRebuilt(dir, { ...results, status, runs, ...(sweeps ? { sweeps } : {}) }, choices);
   const changed = runs.filter((r, i) => r.verdict !== results.runs[i]!.verdict).length;
   process.stdout.write(`re-judged ${runs.length} runs from their histories (${changed} verdict${changed === 1 ? '' : 's'} changed)\n${files.map((f) => `  ${f}`).join('\n')}\n`);
-  return status === 'passed' ? ExitCode.passed : ExitCode.failed;
+  return status === 'passed' && !failed ? ExitCode.passed : ExitCode.failed;
 }
 
 // A run that cannot be re-judged: an error, and so never an outcome the gate lets pass (whatever

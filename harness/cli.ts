@@ -6,10 +6,10 @@ import { HarnessError, isHarnessError } from './errors.js';
 import { diagnose, formatDoctor } from './doctor.js';
 import { ExitCode } from './exit-codes.js';
 import { toolInfo } from './report/results.js';
-import { consoleReporter } from './report/console.js';
 import { heartbeatMs } from './report/progress.js';
 import { parseShard } from './report/shard.js';
-import { writeReports } from './report/index.js';
+import { Multiplexer } from './report/reporter.js';
+import { createReporters, reporterHelp, selectReporters } from './report/reporters/index.js';
 import { configureRedaction, REDACT_NAME, redactWrites } from './redact.js';
 import { executedRuns } from './report/results.js';
 import { planSuiteWithShard, runSuite } from './run/suite.js';
@@ -22,11 +22,12 @@ import { init } from './init/command.js';
 import { SWEEP_OPTIONS, sweepFlags } from './sweep/cli-flags.js';
 import { applySweepFlags } from './sweep/plans.js';
 
-const USAGE = `Usage:
+const USAGE = () => `Usage:
   shutdown-drill run [paths|globs...] [--out DIR] [--grep RE] [--repeat N] [--seed S]
                      [--concurrency N] [--bail] [--shard K/N] [--baseline FILE] [--max-slowdown PCT]
                      [--redact NAME]... [--no-sweep] [--pass-with-no-runs] [--allow-missing] [--config FILE]
                      [--tag T]... [--exclude-tag T]... [--retries N] [--fail-on-flaky]
+                     [--reporter NAME[=FILE][,NAME...]]...
   shutdown-drill list [paths...] [--grep RE] [--tag T]... [--exclude-tag T]...
   shutdown-drill init [--command CMD] [--port N | --http PATH | --log RE] [--yaml | --ts] [--name NAME] [--force]
                                    write scenarios/<name>.scenario.<ext> for your app (asks on a TTY)
@@ -35,8 +36,8 @@ const USAGE = `Usage:
                      (and run's --out, --grep, --seed, --concurrency, ...): find the strike
                      moments where shutdown breaks
   shutdown-drill compare BASE CURRENT [--max-slowdown PCT] [--out DIR] [--allow-missing] [--explain]
-  shutdown-drill merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards]
-  shutdown-drill report DIR
+  shutdown-drill merge DIR... [--out DIR] [--allow-missing-shards] [--allow-foreign-shards] [--reporter ...] [--config FILE]
+  shutdown-drill report DIR [--reporter ...] [--config FILE]
   shutdown-drill schema            print the JSON Schema of *.scenario.yaml/json files
   shutdown-drill doctor            what this machine offers (containment, browser, PID namespaces...) and the fixes
   shutdown-drill --version
@@ -50,7 +51,13 @@ Exit codes: 0 every run as expected (passed, or a known failure marked by expect
 unexpected run again up to N times: a later expected attempt makes it flaky, which passes unless
 --fail-on-flaky.
 Gates fail closed (exit 1): a run that executes nothing (--pass-with-no-runs), compare with a base
-scenario missing from current (--allow-missing), merge with a lost shard (--allow-missing-shards).`;
+scenario missing from current (--allow-missing), merge with a lost shard (--allow-missing-shards).
+A reporter that fails (throws, or cannot write its file) is named on stderr; the runs and the other
+reporters go on, and the exit code is at least 1.
+
+${reporterHelp()}
+merge and report write the file reporters (no console reporter unless named); the config's
+\`reporters\` toggles apply to run, sweep, merge and report; a --reporter flag wins over them.`;
 
 // Parses an integer option, naming it in the error.
 function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -63,7 +70,7 @@ function intOption(name: string, value: string | undefined, fallback: number, mi
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE()}\n`);
     return command ? ExitCode.passed : ExitCode.usage;
   }
   if (command === '--version' || command === '-V' || command === 'version') {
@@ -84,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'init') return init(rest);
   const extra = commandsExtra[command];
   if (extra) return extra(rest);
-  throw new HarnessError('USAGE', `unknown command "${command}"\n\n${USAGE}`);
+  throw new HarnessError('USAGE', `unknown command "${command}"\n\n${USAGE()}`);
 }
 
 async function runOrList(command: 'run' | 'list' | 'sweep', rest: string[]): Promise<number> {
@@ -98,7 +105,7 @@ async function runOrList(command: 'run' | 'list' | 'sweep', rest: string[]): Pro
       'max-slowdown': { type: 'string' }, redact: { type: 'string', multiple: true }, 'no-sweep': { type: 'boolean' },
       'pass-with-no-runs': { type: 'boolean' }, 'allow-missing': { type: 'boolean' }, config: { type: 'string' },
       tag: { type: 'string', multiple: true }, 'exclude-tag': { type: 'string', multiple: true },
-      retries: { type: 'string' }, 'fail-on-flaky': { type: 'boolean' },
+      retries: { type: 'string' }, 'fail-on-flaky': { type: 'boolean' }, reporter: { type: 'string', multiple: true },
       ...(command === 'sweep' ? SWEEP_OPTIONS : {}),
     },
   });
@@ -114,6 +121,8 @@ async function runOrList(command: 'run' | 'list' | 'sweep', rest: string[]): Pro
   if (retries > MAX_RETRIES) throw new HarnessError('USAGE', `--retries must be an integer from 0 to ${MAX_RETRIES}, got "${values.retries}"`);
   const tags = tagOption('tag', values.tag);
   const excludeTags = tagOption('exclude-tag', values['exclude-tag']);
+  // Checked before anything is planned: a bad --reporter exits 2 naming the valid ones.
+  const reporterChoices = selectReporters(values.reporter, { enabled: reportersEnabled(config), console: true });
   const paths = positionals.length ? positionals : ['scenarios'];
   if (!positionals.length) requireScenariosFolder(cwd);
   const { plans: planned, shard: shardIdentity } = await planSuiteWithShard({ paths, cwd, repeat, tags, excludeTags, ...(config ? { config } : {}), ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}), ...(shard ? { shard, selectShard: selectShardPlans } : {}) });
@@ -156,23 +165,19 @@ async function runOrList(command: 'run' | 'list' | 'sweep', rest: string[]): Pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const reporter = consoleReporter({ total: plans.length, heartbeatMs: heartbeatMs() });
+  const reporter = new Multiplexer(createReporters(reporterChoices, { cwd, stdout: process.stdout, env: process.env, heartbeatMs: heartbeatMs() }));
   const results = await runSuite({
     paths, cwd, outDir, repeat, concurrency, bail: Boolean(values.bail), signal: interrupt.signal, force: force.signal,
     ...(grep ? { grep } : {}), ...(seed !== undefined ? { seed } : {}),
-    onRunStart: (p) => reporter.runStart(p), onRunEnd: (r) => reporter.runEnd(r), onRunPhase: (p, phase) => reporter.runPhase(p.id, phase), onSweepProgress: (text) => reporter.note(text),
-    retries, failOnFlaky: values['fail-on-flaky'] === true, onRetry: (r, _p, next) => reporter.retry(r, next, retries + 1),
+    reporter, retries, failOnFlaky: values['fail-on-flaky'] === true,
     onStale: (stale) => process.stderr.write(`warning: killed ${stale.length} process(es) left by an earlier harness that died: ${stale.map((s) => s.pid).join(', ')}\n`),
     sweep: values['no-sweep'] !== true,
     onContainment: (c) => {
-      reporter.header({ scenarios: new Set(plans.map((p) => p.scenario)).size, runs: plans.length, containment: c.level, outDir: path.relative(cwd, outDir).startsWith('..') ? outDir : path.relative(cwd, outDir) || '.', concurrency });
       if (c.level === 'marker') process.stderr.write(`warning: containment: marker (no kernel container: ${c.downgrade.join('; ') || 'forced'}): a process that leaves the process group and drops SHUTDOWN_DRILL_RUN can escape no-orphans; run as root on Linux for a cgroup\n`);
     },
     passWithNoRuns, ...(shardIdentity ? { shardIdentity } : {}),
     recordOptions: { argv: [command, ...rest], repeat, concurrency, seed: seed ?? null, grep: grep?.source ?? null, shard: values.shard ?? null, retries, tags, excludeTags, ...(config ? { config: configRecord(config, cwd) } : {}) },
   }, plans);
-  const files = await writeReports(outDir, results, reportersEnabled(config));
-  reporter.summary(results, files);
   // Fail closed: a suite that executed nothing proves nothing (jest's --passWithNoTests).
   if (!got && executedRuns(results.runs) === 0) {
     const why = plans.length === 0
@@ -180,7 +185,8 @@ async function runOrList(command: 'run' | 'list' | 'sweep', rest: string[]): Pro
       : `all ${plans.length} planned run(s) were skipped (${results.runs[0]?.reason ?? 'skipped'})`;
     process.stderr.write(passWithNoRuns ? `note: no run executed: ${why}; passing because of --pass-with-no-runs\n` : `shutdown-drill: no run executed: ${why}; a suite that ran nothing does not pass: fix the selection, or pass --pass-with-no-runs to allow it\n`);
   }
-  let code: number = results.status === 'passed' ? ExitCode.passed : ExitCode.failed;
+  // Fail closed: a report a gate may read is missing or incomplete (the reporter said why on stderr).
+  let code: number = results.status === 'passed' && !reporter.failed.length ? ExitCode.passed : ExitCode.failed;
   if (values.baseline && !got) {
     code = Math.max(code, await commandsExtra['compare']!([values.baseline, outDir, ...(values['max-slowdown'] ? ['--max-slowdown', values['max-slowdown']] : []), ...(values['allow-missing'] ? ['--allow-missing'] : [])]));
   }
@@ -220,7 +226,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`shutdown-drill: ${error.message}\n`);
       process.exitCode = ExitCode.internal;
     } else if (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`shutdown-drill: ${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(`shutdown-drill: ${error.message}\n\n${USAGE()}\n`);
       process.exitCode = ExitCode.usage;
     } else {
       process.stderr.write(`shutdown-drill: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);

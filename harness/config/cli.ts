@@ -3,10 +3,11 @@ import path from 'node:path';
 import { HarnessError } from '../errors.js';
 import type { LoadedConfig } from './load.js';
 
-// Config keys of the file reporters (report/index.ts fileReporters names).
-const REPORTER_KEYS: Record<string, 'junit' | 'html' | 'githubSummary'> = { junit: 'junit', html: 'html', 'github summary': 'githubSummary' };
+// The config's `reporters` keys, by reporter name (report/reporters/index.ts).
+const REPORTER_KEYS: Record<string, 'junit' | 'html' | 'githubSummary'> = { junit: 'junit', html: 'html', github: 'githubSummary' };
 
-// Which file reporters the config leaves on (all when it names none).
+// Which default reporters the config leaves on (all when it names none; a reporter without a key
+// is always left on). A --reporter flag wins over it.
 export function reportersEnabled(loaded: LoadedConfig | undefined): (name: string) => boolean {
   const reporters = loaded?.config.reporters;
   return (name) => {

@@ -1,24 +1,12 @@
+import path from 'node:path';
 import { outcomeOf } from './outcome.js';
 import { groupRuns } from './compare.js';
 import { checkRows, runHeadline } from './headline.js';
-import { headerText, HEARTBEAT_MS, progressText, type Running, type RunPhase, type SuiteHeader } from './progress.js';
+import { headerText, HEARTBEAT_MS, progressText, type Running } from './progress.js';
+import type { Reporter, SuiteBegin } from './reporter.js';
 import { summarize } from './stats.js';
 import { sweepLines } from '../sweep/format.js';
 import type { ResultsFile, RunResult } from './types.js';
-
-export interface ConsoleReporter {
-  // The suite's header, printed at once (scenarios, runs, containment, out dir).
-  header(header: SuiteHeader): void;
-  runStart(plan: { id: string }): void;
-  // A run moved to another phase (live line on a TTY, heartbeat lines otherwise).
-  runPhase(id: string, phase: RunPhase): void;
-  runEnd(result: RunResult): void;
-  // An attempt was unexpected and --retries runs it again (attempt `next` of `max`).
-  retry(result: RunResult, next: number, max: number): void;
-  // A progress line of its own (a sweep's phase).
-  note(text: string): void;
-  summary(results: ResultsFile, files: string[]): void;
-}
 
 // Text from targets and scenarios made inert for a terminal: ESC (so no CSI, OSC or other escape
 // sequence), other C0 controls (a `\r` repaint, a backspace), DEL, C1 controls (`\x9b` is a CSI
@@ -36,22 +24,71 @@ export function inert(text: string, keepNewlines = false): string {
 
 const MARK: Record<RunResult['verdict'], string> = { pass: '✓', fail: '✗', error: '!', skipped: '-' };
 
-// Prints progress and a summary to a stream: a header at once, then a live status line on a TTY
-// (elapsed time, each run's phase), plain lines in CI with a heartbeat line every `heartbeatMs`
-// while runs are going (the timer never keeps the process alive; summary() stops it).
-export function consoleReporter(options: { out?: NodeJS.WriteStream; total: number; color?: boolean; heartbeatMs?: number }): ConsoleReporter {
-  const out = options.out ?? process.stdout;
+// How a console reporter paints: colors only on a terminal outside CI (and without NO_COLOR).
+export interface ConsoleStyle {
+  tty: boolean;
+  paint: (code: string, s: string) => string;
+}
+
+// The style for `out` (`color` forces colors on or off).
+export function consoleStyle(out: NodeJS.WriteStream, color?: boolean): ConsoleStyle {
   const tty = Boolean(out.isTTY) && !process.env['CI'];
-  const color = options.color ?? (tty && !process.env['NO_COLOR']);
-  const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const tone: Record<RunResult['verdict'], string> = { pass: '32', fail: '31', error: '33', skipped: '90' };
+  const on = color ?? (tty && !process.env['NO_COLOR']);
+  return { tty, paint: (code, s) => (on ? `\x1b[${code}m${s}\x1b[0m` : s) };
+}
+
+const TONE: Record<RunResult['verdict'], string> = { pass: '32', fail: '31', error: '33', skipped: '90' };
+
+// The suite's header line (scenarios, runs, containment, out dir shown relative to the cwd).
+export function headerLine(s: SuiteBegin): string {
+  const rel = path.relative(s.cwd, s.outDir);
+  const outDir = rel.startsWith('..') || path.isAbsolute(rel) ? s.outDir : rel || '.';
+  return inert(headerText({ scenarios: s.scenarios, runs: s.runs, containment: s.containment, outDir, concurrency: s.concurrency }).trimEnd()) + '\n';
+}
+
+// A run's lines: its verdict, exit and outcome, then the root cause and the checks that did not pass.
+export function runText(result: RunResult, paint: ConsoleStyle['paint']): string {
+  const head = `${paint(TONE[result.verdict], `${MARK[result.verdict]} ${result.verdict.padEnd(7)}`)} ${inert(result.id)}`;
+  const tte = result.metrics.timeToExitMs;
+  const tail = result.verdict === 'pass' || result.verdict === 'fail'
+    ? `${exitText(result)}${typeof tte === 'number' ? `, exit ${tte.toFixed(1)} ms after the signal` : ''}`
+    : inert(result.reason?.split('\n')[0] ?? '');
+  let text = `${head}  ${paint('90', tail)}${outcomeTag(result, paint)}\n`;
+  const headline = runHeadline(result);
+  // An errored run's reason is already on its line.
+  if (headline && !(result.verdict === 'error' && result.reason) && result.checks.some((c) => c.status !== 'pass')) text += `    ${paint('1', `→ ${inert(headline)}`)}\n`;
+  for (const row of checkRows(result)) {
+    const c = row.check;
+    text += `    ${paint(c.status === 'fail' ? '31' : '33', `${inert(c.name)}`)}${row.causedBy ? paint('90', ` (follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')})`) : ''}: ${inert(c.message)}\n`;
+  }
+  return text;
+}
+
+// The line saying that an unexpected attempt is run again (attempt `next` of `max`).
+export function retryText(result: RunResult, next: number, max: number, paint: ConsoleStyle['paint']): string {
+  return `${paint('33', `↻ retry  `)} ${inert(result.id)}  ${paint('90', `attempt ${next - 1} ${inert(result.outcomeNote ?? result.verdict)}; running attempt ${next} of ${max}`)}\n`;
+}
+
+// Prints progress and a summary to a stream (the `list` reporter): a header at once, then a live
+// status line on a TTY (elapsed time, each run's phase), plain lines in CI with a heartbeat line
+// every `heartbeatMs` while runs are going (the timer never keeps the process alive and stops at
+// the suite's end), a line per run, and the summary with the files written.
+// With `problemsOnly` (the `line` reporter) a run is printed only when it is not a plain pass: a
+// failure, an error, a known failure, a flaky run; the live line (or the heartbeat) counts the rest.
+export function consoleReporter(options: { out?: NodeJS.WriteStream; total?: number; color?: boolean; heartbeatMs?: number; name?: string; problemsOnly?: boolean } = {}): Reporter {
+  const out = options.out ?? process.stdout;
+  const { tty, paint } = consoleStyle(out, options.color);
   let done = 0;
+  let total = options.total ?? 0;
   const started = performance.now();
   const running = new Map<string, Running>();
-  const line = (): string => inert(progressText({ done, total: options.total, elapsedMs: performance.now() - started, running: [...running.values()], now: performance.now() }));
+  const line = (): string => inert(progressText({ done, total, elapsedMs: performance.now() - started, running: [...running.values()], now: performance.now() }));
   const status = (): void => {
     if (!tty) return;
     out.write(`\r\x1b[2K${paint('90', line())}`);
+  };
+  const clear = (): void => {
+    if (tty) out.write('\r\x1b[2K');
   };
   // On a TTY the live line is repainted every second (the elapsed times move); in CI a heartbeat.
   const timer = setInterval(() => {
@@ -60,109 +97,110 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total: numb
   }, tty ? 1_000 : options.heartbeatMs ?? HEARTBEAT_MS);
   timer.unref();
   return {
-    header(h) {
-      out.write(inert(headerText(h).trimEnd()) + '\n');
+    name: options.name ?? 'list',
+    onSuiteBegin(s) {
+      total = s.runs;
+      out.write(headerLine(s));
       status();
     },
-    runStart(plan) {
+    onRunBegin(plan) {
       running.set(plan.id, { id: plan.id, phase: 'starting', sinceMs: performance.now() });
       status();
     },
-    runPhase(id, phase) {
-      const r = running.get(id);
+    onRunPhase(run, phase) {
+      const r = running.get(run.id);
       if (!r || r.phase === phase) return;
-      running.set(id, { id, phase, sinceMs: performance.now() });
+      running.set(run.id, { id: run.id, phase, sinceMs: performance.now() });
       status();
     },
-    runEnd(result) {
-      running.delete(result.id);
-      done++;
-      if (tty) out.write('\r\x1b[2K');
-      const head = `${paint(tone[result.verdict], `${MARK[result.verdict]} ${result.verdict.padEnd(7)}`)} ${inert(result.id)}`;
-      const tte = result.metrics.timeToExitMs;
-      const tail = result.verdict === 'pass' || result.verdict === 'fail'
-        ? `${exitText(result)}${typeof tte === 'number' ? `, exit ${tte.toFixed(1)} ms after the signal` : ''}`
-        : inert(result.reason?.split('\n')[0] ?? '');
-      out.write(`${head}  ${paint('90', tail)}${outcomeTag(result, paint)}\n`);
-      const headline = runHeadline(result);
-      // An errored run's reason is already on its line.
-      if (headline && !(result.verdict === 'error' && result.reason) && result.checks.some((c) => c.status !== 'pass')) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
-      for (const row of checkRows(result)) {
-        const c = row.check;
-        out.write(`    ${paint(c.status === 'fail' ? '31' : '33', `${inert(c.name)}`)}${row.causedBy ? paint('90', ` (follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')})`) : ''}: ${inert(c.message)}\n`);
+    onRunEnd(result, end) {
+      clear();
+      if (end.retrying) {
+        out.write(retryText(result, end.attempt + 1, end.maxAttempts, paint));
+      } else {
+        running.delete(result.id);
+        done++;
+        const plain = (result.verdict === 'pass' || result.verdict === 'skipped') && outcomeOf(result) !== 'unexpected' && outcomeOf(result) !== 'flaky';
+        if (!options.problemsOnly || !plain) out.write(runText(result, paint));
       }
       status();
     },
-    note(text) {
-      if (tty) out.write('\r\x1b[2K');
+    onNote(text) {
+      clear();
       out.write(`${paint('36', inert(text))}\n`);
       status();
     },
-    retry(result, next, max) {
-      if (tty) out.write('\r\x1b[2K');
-      out.write(`${paint('33', `↻ retry  `)} ${inert(result.id)}  ${paint('90', `attempt ${next - 1} ${inert(result.outcomeNote ?? result.verdict)}; running attempt ${next} of ${max}`)}\n`);
-      status();
-    },
-    summary(results, files) {
+    onSuiteEnd(results, end) {
       clearInterval(timer);
-      if (tty) out.write('\r\x1b[2K');
-      const count = (v: RunResult['verdict']): number => results.runs.filter((r) => r.verdict === v).length;
-      // What fails the gate (an unexpected outcome); known failures are listed after it.
-      const bad = results.runs.filter((r) => outcomeOf(r) === 'unexpected');
-      if (bad.length) {
-        out.write(`\n${paint('1', 'Failures')}\n`);
-        for (const r of bad) {
-          out.write(`\n  ${paint(tone[r.verdict], `${MARK[r.verdict]} ${inert(r.id)}`)}\n`);
-          // An errored run's reason is its headline, printed in full just below.
-          const headline = r.verdict === 'error' && r.reason ? null : runHeadline(r);
-          if (headline) out.write(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
-          if (r.verdict === 'error' && r.reason) out.write(`    ${inert(r.reason, true).split('\n').join('\n    ')}\n`);
-          if (r.fails && r.outcomeNote) out.write(`    ${paint('31', inert(r.outcomeNote))}\n`);
-          for (const row of checkRows(r)) {
-            const c = row.check;
-            out.write(`    ${inert(c.name)} (${c.status}${row.causedBy ? `, follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')}` : ''}): ${inert(c.message)}\n`);
-            out.write(`      expected: ${short(c.expected)}\n      actual:   ${short(c.actual)}\n`);
-          }
-          if (r.replay) out.write(`    replay: ${inert(r.replay)}\n`);
-        }
-      }
-      const known = results.runs.filter((r) => r.fails && outcomeOf(r) === 'expected');
-      if (known.length) {
-        out.write(`\n${paint('1', 'Known failures')} (expect.fails: caught as expected; they do not fail the suite)\n`);
-        for (const r of known) {
-          const caught = r.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-          const why = [r.fails?.reason, r.fails?.link].filter(Boolean).map((x) => inert(String(x))).join('; ');
-          out.write(`  ${paint('90', '✗')} ${inert(r.id)}: caught by ${inert(caught.join(', '))}${why ? `  ${paint('90', `(${why})`)}` : ''}\n`);
-        }
-      }
-      const flaky = results.runs.filter((r) => outcomeOf(r) === 'flaky');
-      if (flaky.length) {
-        out.write(`\n${paint('1', 'Flaky')} (failed, then as expected on a retry${results.options?.['failOnFlaky'] ? '; --fail-on-flaky fails the suite' : '; they do not fail the suite unless --fail-on-flaky'})\n`);
-        for (const r of flaky) out.write(`  ${paint('33', '~')} ${inert(r.id)}: ${inert(r.outcomeNote ?? 'flaky')}\n`);
-      }
-      // With repeats: each run's pass rate and time-to-exit spread, to see flakiness at a glance.
-      const groups = [...groupRuns(results.runs)].filter(([, runs]) => runs.length > 1);
-      if (groups.length) {
-        out.write(`\n${paint('1', 'Repeats')} (pass rate, time to exit p50 / p95 / max)\n`);
-        for (const [key, runs] of groups) {
-          const judged = runs.filter((r) => r.verdict !== 'skipped');
-          const passed = judged.filter((r) => r.verdict === 'pass').length;
-          const tte = summarize(runs.map((r) => r.metrics.timeToExitMs).filter((v): v is number => typeof v === 'number'));
-          const times = tte.n ? `${tte.p50.toFixed(1)} / ${tte.p95.toFixed(1)} / ${tte.max.toFixed(1)} ms` : 'no exit after a signal';
-          out.write(`  ${passed}/${judged.length}  ${inert(key)}  ${paint('90', times)}\n`);
-        }
-      }
-      if (results.sweeps?.length) {
-        out.write(`\n${paint('1', 'Sweeps')} (strike moment against verdict)\n`);
-        for (const sweep of results.sweeps) for (const line of sweepLines(sweep)) out.write(`  ${inert(line)}\n`);
-      }
-      const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];
-      const outcomes = (['expected', 'unexpected', 'flaky'] as const).map((o) => `${results.runs.filter((r) => outcomeOf(r) === o).length} ${o}`);
-      out.write(`\n${paint('1', `${results.runs.length} runs: ${parts.join(', ')}`)}; ${outcomes.join(', ')} (${results.status})\n`);
-      if (results.containment) out.write(`  containment: ${results.containment}${results.containment === 'marker' ? ' (weaker: a process that leaves its group and drops SHUTDOWN_DRILL_RUN escapes)' : ''}\n`);
-      for (const f of files) out.write(`  ${inert(f)}\n`);
+      clear();
+      out.write(summaryText(results, end.files, paint));
     },
   };
+}
+
+// The end of a suite on the console: the failures in full (root cause, each check's expected and
+// actual, the replay command), known failures, flaky runs, repeats, sweeps, the counts and the files.
+export function summaryText(results: ResultsFile, files: readonly string[], paint: ConsoleStyle['paint']): string {
+  let text = '';
+  const w = (s: string): void => {
+    text += s;
+  };
+  const count = (v: RunResult['verdict']): number => results.runs.filter((r) => r.verdict === v).length;
+  // What fails the gate (an unexpected outcome); known failures are listed after it.
+  const bad = results.runs.filter((r) => outcomeOf(r) === 'unexpected');
+  if (bad.length) {
+    w(`\n${paint('1', 'Failures')}\n`);
+    for (const r of bad) {
+      w(`\n  ${paint(TONE[r.verdict], `${MARK[r.verdict]} ${inert(r.id)}`)}\n`);
+      // An errored run's reason is its headline, printed in full just below.
+      const headline = r.verdict === 'error' && r.reason ? null : runHeadline(r);
+      if (headline) w(`    ${paint('1', `→ ${inert(headline)}`)}\n`);
+      if (r.verdict === 'error' && r.reason) w(`    ${inert(r.reason, true).split('\n').join('\n    ')}\n`);
+      if (r.fails && r.outcomeNote) w(`    ${paint('31', inert(r.outcomeNote))}\n`);
+      for (const row of checkRows(r)) {
+        const c = row.check;
+        w(`    ${inert(c.name)} (${c.status}${row.causedBy ? `, follows from ${inert(row.causedBy)}: ${inert(row.why ?? '')}` : ''}): ${inert(c.message)}\n`);
+        w(`      expected: ${short(c.expected)}\n      actual:   ${short(c.actual)}\n`);
+      }
+      if (r.replay) w(`    replay: ${inert(r.replay)}\n`);
+    }
+  }
+  const known = results.runs.filter((r) => r.fails && outcomeOf(r) === 'expected');
+  if (known.length) {
+    w(`\n${paint('1', 'Known failures')} (expect.fails: caught as expected; they do not fail the suite)\n`);
+    for (const r of known) {
+      const caught = r.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+      const why = [r.fails?.reason, r.fails?.link].filter(Boolean).map((x) => inert(String(x))).join('; ');
+      w(`  ${paint('90', '✗')} ${inert(r.id)}: caught by ${inert(caught.join(', '))}${why ? `  ${paint('90', `(${why})`)}` : ''}\n`);
+    }
+  }
+  const flaky = results.runs.filter((r) => outcomeOf(r) === 'flaky');
+  if (flaky.length) {
+    w(`\n${paint('1', 'Flaky')} (failed, then as expected on a retry${results.options?.['failOnFlaky'] ? '; --fail-on-flaky fails the suite' : '; they do not fail the suite unless --fail-on-flaky'})\n`);
+    for (const r of flaky) w(`  ${paint('33', '~')} ${inert(r.id)}: ${inert(r.outcomeNote ?? 'flaky')}\n`);
+  }
+  // With repeats: each run's pass rate and time-to-exit spread, to see flakiness at a glance.
+  const groups = [...groupRuns(results.runs)].filter(([, runs]) => runs.length > 1);
+  if (groups.length) {
+    w(`\n${paint('1', 'Repeats')} (pass rate, time to exit p50 / p95 / max)\n`);
+    for (const [key, runs] of groups) {
+      const judged = runs.filter((r) => r.verdict !== 'skipped');
+      const passed = judged.filter((r) => r.verdict === 'pass').length;
+      const tte = summarize(runs.map((r) => r.metrics.timeToExitMs).filter((v): v is number => typeof v === 'number'));
+      const times = tte.n ? `${tte.p50.toFixed(1)} / ${tte.p95.toFixed(1)} / ${tte.max.toFixed(1)} ms` : 'no exit after a signal';
+      w(`  ${passed}/${judged.length}  ${inert(key)}  ${paint('90', times)}\n`);
+    }
+  }
+  if (results.sweeps?.length) {
+    w(`\n${paint('1', 'Sweeps')} (strike moment against verdict)\n`);
+    for (const sweep of results.sweeps) for (const line of sweepLines(sweep)) w(`  ${inert(line)}\n`);
+  }
+  const parts = [`${count('pass')} passed`, `${count('fail')} failed`, `${count('error')} errored`, `${count('skipped')} skipped`];
+  const outcomes = (['expected', 'unexpected', 'flaky'] as const).map((o) => `${results.runs.filter((r) => outcomeOf(r) === o).length} ${o}`);
+  w(`\n${paint('1', `${results.runs.length} runs: ${parts.join(', ')}`)}; ${outcomes.join(', ')} (${results.status})\n`);
+  if (results.containment) w(`  containment: ${results.containment}${results.containment === 'marker' ? ' (weaker: a process that leaves its group and drops SHUTDOWN_DRILL_RUN escapes)' : ''}\n`);
+  for (const f of files) w(`  ${inert(f)}\n`);
+  return text;
 }
 
 // After a run's line: what its outcome says when it is not the plain one (a known failure, a

@@ -22,6 +22,8 @@ export interface HtmlReportOptions {
   // The run's history, or null when it has none; may throw (the run's detail then says why).
   loadHistory: (run: RunResult) => HistoryEvent[] | null;
   title?: string;
+  // Where to write the page (default `<outDir>/index.html`).
+  file?: string;
 }
 
 // Summary row of one run in the overview (the detail is in its own JSON block).
@@ -50,7 +52,7 @@ interface RunRow {
 // JSON. A history that cannot be read costs only that run's timeline. Secrets are redacted in the
 // data (results, histories) before the page is built: its markup and scripts are never touched.
 export async function writeHtmlReport(options: HtmlReportOptions): Promise<string> {
-  const file = path.join(options.outDir, 'index.html');
+  const file = options.file ?? path.join(options.outDir, 'index.html');
   const results = redactValue(options.results);
   const loadHistory = (run: RunResult): HistoryEvent[] | null => {
     const events = options.loadHistory(run);
@@ -76,9 +78,9 @@ export function historyLoader(outDir: string): (run: RunResult) => HistoryEvent[
   };
 }
 
-// writeHtmlReport for a saved out dir (histories read from it): the shape of a file reporter.
-export function writeHtmlReportFor(outDir: string, results: ResultsFile): Promise<string> {
-  return writeHtmlReport({ outDir, results, loadHistory: historyLoader(outDir) });
+// writeHtmlReport for a saved out dir (histories read from it), to `file` (default <outDir>/index.html).
+export function writeHtmlReportFor(outDir: string, results: ResultsFile, file?: string): Promise<string> {
+  return writeHtmlReport({ outDir, results, loadHistory: historyLoader(outDir), ...(file === undefined ? {} : { file }) });
 }
 
 // The HTML text of the report (what writeHtmlReport writes).

@@ -36,12 +36,11 @@ export function describeFailure(check: CheckResult): string {
   return `${check.name}: expected ${showValue(check.expected)}, actual ${showValue(check.actual)}`;
 }
 
-// Writes `<outDir>/junit.xml`: one <testsuite> per scenario, one <testcase> per run
+// Writes `<outDir>/junit.xml` (or `file`): one <testsuite> per scenario, one <testcase> per run
 // (classname = scenario, name = run id); failing checks become one <failure> with expected and
 // actual in its message, errored runs an <error>, skipped runs <skipped>. Returns the path.
 // Secrets are redacted in the values before the XML is built (its structure is never touched).
-export async function writeJunitReport(outDir: string, results: ResultsFile): Promise<string> {
-  const file = path.join(outDir, 'junit.xml');
+export async function writeJunitReport(outDir: string, results: ResultsFile, file = path.join(outDir, 'junit.xml')): Promise<string> {
   await writeFileAtomic(file, junitXml(redactValue(results)));
   return file;
 }

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { applyConfigDefaults, type LoadedConfig } from '../config/load.js';
 import { HarnessError } from '../errors.js';
-import { buildResults, suiteStatus, writeResults } from '../report/results.js';
+import { buildResults, suiteStatus } from '../report/results.js';
+import { endSuite, Multiplexer, type Reporter } from '../report/reporter.js';
+import { resultsRecord } from '../report/reporters/json.js';
 import { suiteIdentity } from '../report/shard.js';
 import type { RunPhase } from '../report/progress.js';
 import type { ResultsFile, RunResult, ShardIdentity } from '../report/types.js';
@@ -36,10 +38,10 @@ export interface SuiteOptions {
   // Aborted on the harness's first SIGINT/SIGTERM; `force` on the second.
   signal: AbortSignal;
   force: AbortSignal;
-  onRunStart?: (plan: RunPlan) => void;
-  onRunEnd?: (result: RunResult, plan: RunPlan) => void;
-  // A run moved to another phase (starting, ready, load, strike, draining, checks).
-  onRunPhase?: (plan: RunPlan, phase: RunPhase) => void;
+  // Told of the suite as it goes (report/reporter.ts; a Multiplexer for several, whose `failed`
+  // then says which failed). Isolated: a reporter that throws never stops the suite. results.json
+  // (the record) is written whatever reporter is given.
+  reporter?: Reporter;
   onStale?: (stale: Array<{ pid: number; marker: string }>) => void;
   // The containment chosen for this suite (before the first run).
   onContainment?: (containment: Containment) => void;
@@ -62,12 +64,8 @@ export interface SuiteOptions {
   // A run whose outcome is unexpected (failed, errored, or a known failure fixed) is run again up
   // to this many times (default 0); each attempt is recorded; a later expected attempt makes it `flaky`.
   retries?: number;
-  // Called before a retry, with the attempt that was unexpected and the number of the next one.
-  onRetry?: (result: RunResult, plan: RunPlan, nextAttempt: number) => void;
   // A flaky run fails the suite (default: flaky runs are reported but do not fail it).
   failOnFlaky?: boolean;
-  // Progress of strike-time sweeps (harness/sweep/), one line at a time.
-  onSweepProgress?: (text: string) => void;
 }
 
 // Expands scenario files into the ordered list of runs (with repeats, seeds, grep and shard).
@@ -116,9 +114,11 @@ function toPlan(run: LoadedRun, repeat: number, repeats: number, baseSeed: numbe
   };
 }
 
-// Runs a suite: at most `concurrency` runs at once. results.json says `running` from the start (the
-// old one replaced at once) and after every run (rewritten atomically), so a killed harness leaves
-// what it knew and never a verdict; the last write sets the real status. Never starts a run after
+// Runs a suite: at most `concurrency` runs at once, telling `reporter` as it goes and, at the end,
+// having every reporter write (report/reporter.ts endSuite). results.json (the record,
+// report/reporters/json.ts) says `running` from the start (the old one replaced at once) and after
+// every run (rewritten atomically), so a killed harness leaves what it knew and never a verdict;
+// the last write sets the real status. Never starts a run after
 // an interrupt. Refuses an unsafe or busy out dir (OUT_DIR_UNSAFE, OUT_DIR_LOCKED) before touching it.
 // Runs whose strike is a sweep are swept after the other runs, one sweep at a time (each runs up
 // to `concurrency` runs at once); their runs join `runs[]` and their summaries `sweeps[]`.
@@ -147,8 +147,9 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
     ...(options.shardIdentity ? { shard: options.shardIdentity } : {}),
     ...(sweeps.length || sweepPlans.length ? { sweeps } : {}),
   });
+  const reporter = new Multiplexer(options.reporter ? [options.reporter] : [], { record: resultsRecord(options.outDir) });
   // A clean slate: an old results.json or run folder must never be mistaken for this suite's.
-  writeResults(options.outDir, resultsFile('running'));
+  reporter.onResults(resultsFile('running'));
   fs.rmSync(path.join(options.outDir, 'runs'), { recursive: true, force: true });
 
   // Leftovers of harnesses proven dead (never a live one's): off with --no-sweep.
@@ -157,6 +158,7 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
     if (stale.length) options.onStale?.(stale);
   }
   const containment = chooseContainment();
+  reporter.onSuiteBegin({ runs: allPlans.length, scenarios: new Set(allPlans.map((p) => p.scenario)).size, containment: containment.level, concurrency: options.concurrency, outDir: options.outDir, cwd: options.cwd });
   options.onContainment?.(containment);
   // The executor (load drivers: autocannon, ws, ...) is loaded only now, after the console's
   // header is out: its imports are most of the CLI's start-up time.
@@ -167,7 +169,7 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
 
   const record = (status: ResultsFile['status']): ResultsFile => {
     const file = { ...resultsFile(status), containment: containment.level };
-    writeResults(options.outDir, file);
+    reporter.onResults(file);
     return file;
   };
   let next = 0;
@@ -178,17 +180,18 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
       const i = next++;
       if (i >= plans.length) return;
       const plan = plans[i]!;
-      options.onRunStart?.(plan);
+      reporter.onRunBegin(plan);
       const runOptions = { outDir: options.outDir, sessionMarker: session, containment, index: i, signal: options.signal, force: options.force,
-        ...(options.onRunPhase ? { onPhase: (phase: RunPhase) => options.onRunPhase!(plan, phase) } : {}) };
+        onPhase: (phase: RunPhase) => reporter.onRunPhase(plan, phase) };
+      const maxAttempts = (options.retries ?? 0) + 1;
       const attempts = [await executeRun(plan, runOptions)];
-      while (attempts.length <= (options.retries ?? 0) && attempts.at(-1)!.outcome === 'unexpected' && !options.signal.aborted) {
-        options.onRetry?.(attempts.at(-1)!, plan, attempts.length + 1);
+      while (attempts.length < maxAttempts && attempts.at(-1)!.outcome === 'unexpected' && !options.signal.aborted) {
+        reporter.onRunEnd(attempts.at(-1)!, { attempt: attempts.length, maxAttempts, retrying: true });
         attempts.push(await executeRun(plan, { ...runOptions, retry: attempts.length }));
       }
       const result = mergeAttempts(attempts);
       results[i] = result;
-      options.onRunEnd?.(result, plan);
+      reporter.onRunEnd(result, { attempt: attempts.length, maxAttempts, retrying: false });
       // Bails on what fails the gate: an expected (known) failure does not stop the suite.
       if (options.bail && (result.outcome === 'unexpected' || (result.outcome === 'flaky' && options.failOnFlaky))) bailed = true;
       record('running');
@@ -201,13 +204,13 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
       if (options.signal.aborted || bailed) break;
       sweeps.push(await runStrikeSweep(plan, {
         concurrency: options.concurrency, stopped: () => options.signal.aborted,
-        ...(options.onSweepProgress ? { onProgress: options.onSweepProgress } : {}),
+        onProgress: (text) => reporter.onNote(text),
         execute: async (point) => {
-          options.onRunStart?.(point);
+          reporter.onRunBegin(point);
           const result = { ...(await executeRun(point, { outDir: options.outDir, sessionMarker: session, containment, index: index++, signal: options.signal, force: options.force,
-            ...(options.onRunPhase ? { onPhase: (phase: RunPhase) => options.onRunPhase!(point, phase) } : {}) })), replay: point.replay };
+            onPhase: (phase: RunPhase) => reporter.onRunPhase(point, phase) })), replay: point.replay };
           sweepRuns.push(result);
-          options.onRunEnd?.(result, point);
+          reporter.onRunEnd(result, { attempt: 1, maxAttempts: 1, retrying: false });
           record('running');
           return result;
         },
@@ -235,5 +238,7 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
   // window unless every failing run of it was an expected failure (expect.fails).
   const outcomeOf = new Map(sweepRuns.map((r) => [r.id, r.outcome]));
   const sweepFailed = settled.fixed.length > 0 || sweeps.some((s) => s.verdict === 'error' || (s.verdict === 'fail' && s.points.some((p) => p.runs.some((r) => r.verdict !== 'pass' && r.verdict !== 'skipped' && outcomeOf.get(r.run) !== 'expected'))));
-  return record(options.signal.aborted ? 'interrupted' : sweepFailed ? 'failed' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true, failOnFlaky: options.failOnFlaky === true }));
+  const final = record(options.signal.aborted ? 'interrupted' : sweepFailed ? 'failed' : suiteStatus(done, { passWithNoRuns: options.passWithNoRuns === true, failOnFlaky: options.failOnFlaky === true }));
+  await endSuite(reporter, final, options.outDir);
+  return final;
 }
