@@ -15,6 +15,40 @@ function writeFailed(file: string, error: unknown): unknown {
   return new HarnessError('OUTPUT_WRITE_FAILED', `could not write ${file}: ${describeWriteError(error)}; free some space or pass a writable --out DIR`, { cause: error });
 }
 
+// `mkdir -p` without `{ recursive: true }`, whose Node 20 implementation never returns for a path
+// under /proc (`--reporter junit=/proc/x/j.xml` hung the harness, deaf to SIGTERM): each missing
+// folder is made after its parent; an error other than a missing parent is thrown as it is.
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || path.dirname(dir) === dir) throw error;
+    await makeDir(path.dirname(dir));
+    await fs.mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
+}
+
+// The same, synchronously.
+function makeDirSync(dir: string): void {
+  try {
+    fsSync.mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || path.dirname(dir) === dir) throw error;
+    makeDirSync(path.dirname(dir));
+    try {
+      fsSync.mkdirSync(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    }
+  }
+}
+
 // `data` as written: a JSON document (`*.json`) with its string values redacted (its keys and
 // structure untouched, indentation kept). Other formats are written as given: their writers
 // redact the values before serializing (see redact.ts); text is never redacted here.
@@ -40,7 +74,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {
-    await fs.mkdir(dir, { recursive: true });
+    await makeDir(dir);
     handle = await fs.open(temp, 'wx', 0o644);
     await handle.writeFile(prepare(file, data));
     await handle.sync();
@@ -62,7 +96,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const bytes = prepare(file, data);
   try {
-    fsSync.mkdirSync(dir, { recursive: true });
+    makeDirSync(dir);
     fsSync.writeFileSync(temp, bytes, { flag: 'wx', mode: 0o644 });
     fsSync.renameSync(temp, file);
   } catch (error) {
