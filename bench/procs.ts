@@ -29,10 +29,11 @@ export interface Tracked {
 
 // Spawns a helper in its own process group with a bench marker in its environment; endAll() ends
 // it and everything it started. Throws when the command cannot be spawned.
-export async function spawnTracked(command: string, args: string[], options: { tag: string; stdio?: StdioOptions; env?: Record<string, string> }): Promise<Tracked> {
+export async function spawnTracked(command: string, args: string[], options: { tag: string; stdio?: StdioOptions; env?: Record<string, string>; cwd?: string }): Promise<Tracked> {
   const marker = newMarker(options.tag);
   const child = spawn(command, args, {
     detached: true,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env, [MARKER_ENV]: marker },
   });

@@ -638,6 +638,8 @@ export function updateReadme(result: BenchResult, file = path.join(repoRoot, 'be
 }
 
 async function main(): Promise<void> {
+  // --against REV: this checkout's bench beside another revision's (bench/against.ts).
+  if (process.argv.includes('--against')) return (await import('./against.js')).againstMain(process.argv.slice(2));
   const interrupt = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
