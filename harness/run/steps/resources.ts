@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../../errors.js';
 import { writeFileAtomicSync } from '../../report/atomic.js';
 import type { RunSpec } from '../../scenario/schema.js';
 import { freePort } from '../../target/ports.js';
 import { pid1Unavailable } from '../../target/pid1.js';
-import { makeRunTmp } from '../../target/run-tmp.js';
+import { makeRunTmp, removeRunTmp, usesRunTmp } from '../../target/run-tmp.js';
 import { fill, portsWanted, type Vars } from '../placeholders.js';
 import type { Step } from '../steps.js';
 import { commandExists } from '../which.js';
@@ -62,14 +61,14 @@ export const prerequisites: Step<RunContext> = {
   },
 };
 
-// Per-run resources: a temp dir and the ports the scenario asks for; then the filled spec (saved
+// Per-run resources: a temp dir (only when the spec uses {tmp}) and the ports the scenario asks for; then the filled spec (saved
 // beside the history, so `shutdown-drill report DIR` can re-judge the run) and the run's deadline.
 export const prepare: Step<RunContext> = {
   title: 'prepare',
   async setup(ctx) {
     const { plan, runDir } = ctx;
-    const tmp = (ctx.tmp = makeRunTmp());
-    const vars: Vars = { tmp, dir: plan.dir, node: process.execPath, python: 'python3', cwd: process.cwd(), out: runDir, seed: String(plan.seed) };
+    const tmp = (ctx.tmp = usesRunTmp([plan.spec.target, plan.spec.services, plan.spec.expect, plan.spec.strike]) ? makeRunTmp() : undefined);
+    const vars: Vars = { ...(tmp ? { tmp } : {}), dir: plan.dir, node: process.execPath, python: 'python3', cwd: process.cwd(), out: runDir, seed: String(plan.seed) };
     for (const name of portsWanted([plan.spec.target, plan.spec.services, plan.spec.expect])) {
       vars[name ? `port.${name}` : 'port'] = String(await freePort(HOST));
     }
@@ -81,7 +80,7 @@ export const prepare: Step<RunContext> = {
     writeFileAtomicSync(path.join(runDir, 'spec.json'), JSON.stringify(spec, null, 2));
     ctx.deadline = performance.now() + spec.timeoutMs;
   },
-  teardown({ tmp }) {
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  async teardown({ tmp }) {
+    if (tmp) await removeRunTmp(tmp);
   },
 };
