@@ -58,7 +58,8 @@ export async function settleTree(options: { container: Container; leaderPid: num
     await tick(2);
     live = scan(false);
   }
-  const stillThere = new Set(container.members().map((p) => p.pid));
+  // One more read of the members only when there is a dying member to account for.
+  const stillThere = new Set(dying.size ? container.members().map((p) => p.pid) : []);
   const goneAt = round(now() - leaderExitT);
   for (const [pid, cmd] of dying) out.dying.push({ pid, cmd, goneAfterMs: stillThere.has(pid) ? null : goneAt });
   // What exited meanwhile is not an orphan.
