@@ -112,18 +112,23 @@ export interface HarnessExitSamples {
   failures: string[];
 }
 
+// The run the harness's exit figures time: launch, ready on the log line, SIGTERM 10 ms after ready.
+export function exitRunSpec(floor: Floor): Record<string, unknown> {
+  return {
+    target: { command: floor.target.command, args: floor.target.args, ready: { log: '^ready$', intervalMs: 1 } },
+    strike: { at: { afterReadyMs: STRIKE_DELAY_MS }, signal: 'SIGTERM', deliver: 'process', escalate: { afterMs: 5_000 } },
+    expect: { exit: { codes: [0] } },
+    timeoutMs: 15_000,
+  };
+}
+
 // The harness itself: `n` full runs (launch, ready on the log line, strike SIGTERM 10 ms after
 // ready, exit, sweep, checks) of the instant target. Per run: the reported timeToExitMs, the
 // per-run overhead (run wall time − the target's own spawn→exit), and the strike lateness.
 export async function harnessExit(runner: HarnessRunner, floor: Floor, n: number): Promise<HarnessExitSamples> {
   const out: HarnessExitSamples = { timeToExit: [], overhead: [], lifetime: [], lateness: [], preSpawn: [], postExit: [], sweep: [], close: [], outside: [], failures: [] };
   for (let i = 0; i < n; i++) {
-    const s = await runner.run('bench/exit-detect', {
-      target: { command: floor.target.command, args: floor.target.args, ready: { log: '^ready$', intervalMs: 1 } },
-      strike: { at: { afterReadyMs: STRIKE_DELAY_MS }, signal: 'SIGTERM', deliver: 'process', escalate: { afterMs: 5_000 } },
-      expect: { exit: { codes: [0] } },
-      timeoutMs: 15_000,
-    });
+    const s = await runner.run('bench/exit-detect', exitRunSpec(floor));
     const tte = s.result.metrics.timeToExitMs;
     const life = targetLifetime(s.events);
     if (s.result.verdict !== 'pass' || typeof tte !== 'number' || life === undefined || s.result.durationMs === undefined) {

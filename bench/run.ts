@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../harness/errors.js';
 import { startReaper, stopReaper } from '../harness/target/reaper.js';
 import { buildFloor, type Floor } from './build-floor.js';
-import { bashFloor, cFloor, execaPeer, harnessExit, nodeRaw, STRIKE_DELAY_MS, type ExitSampler, type HarnessExitSamples } from './exit-detect.js';
+import { bashFloor, cFloor, execaPeer, exitRunSpec, harnessExit, nodeRaw, STRIKE_DELAY_MS, type ExitSampler, type HarnessExitSamples } from './exit-detect.js';
+import { measureOverheadParts, PARTS } from './overhead-parts.js';
 import { figure, FIGURE_KEYS, missing, type Figure, type FigureKey } from './figures.js';
 import { HarnessRunner } from './harness-runs.js';
 import { backgroundLoad, driverAvailable, rpsFromHistory, standaloneAutocannon, startHttpServer, type Autocannon } from './load.js';
@@ -163,6 +164,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         keep('run.overhead.outsideHistory', h.outside);
         keep('run.targetLifetime', h.lifetime);
         keep('strike.harnessFirstSignal.idle', h.lateness);
+        // The overhead's parts, each timed alone on the run's own code (bench/overhead-parts.ts).
+        check();
+        const partSamples = await measureOverheadParts(floor, Math.max(3, options.rounds * 5), (await runner.run('bench/exit-detect', exitRunSpec(floor))).events);
+        for (const p of PARTS) keep(`run.part.${p}`, partSamples[p]);
         firstSignal = h.lateness;
         if (h.failures.length) counts['exit.harnessFailures'] = h.failures.length;
         const med = (n: string): number | undefined => samples[n]?.median;
@@ -174,7 +179,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           how: `p50 of the harness's timeToExitMs (full runs: launch, ready on the log line, SIGTERM ${STRIKE_DELAY_MS} ms after ready) minus p50 of the ${c ? 'C fork/exec/kill/waitpid' : 'bash kill/wait'} floor on the same instant-exit ${floor.target.kind === 'c' ? 'C' : 'Node'} target; every method pauses ${STRIKE_DELAY_MS} ms between the ready line and kill(); ${options.rounds} rounds × ${options.batch} samples per method, interleaved`,
           floor: { name: `${c ? 'C waitpid' : 'bash kill/wait'} p50 time-to-exit`, value: floorMed },
           peer: { name: 'Node child_process exit − floor', value: nodeOver },
-          why: `the harness stamps the child's raw 'exit' event, as the raw Node peer does (${round(nodeOver)} ms over the floor), but it spawns through execa, whose own stdio and exit handling runs first (execa's \`await\` is ${round(med('exit.execa')! - floorMed)} ms over the floor); what remains over raw Node (${round(harnessOver - nodeOver)} ms) is execa plus the run's own work on the main thread between kill() and that event`,
+          why: `the harness spawns with Node's child_process and stamps the exit in the child's first 'exit' listener, as the raw Node peer does (${round(nodeOver)} ms over the floor: Node's SIGCHLD → event loop → 'exit' path is most of the gap to the goal); what remains over raw Node (${round(harnessOver - nodeOver)} ms) is the run's own work on the main thread between kill() and that event, chiefly the strike thread's report of the signal, which wakes the main thread just ahead of the SIGCHLD (execa's \`await\`, the old spawn path, is ${round(med('exit.execa')! - floorMed)} ms over the floor)`,
           detail: {
             harnessP50Ms: med('exit.harness')!, floorP50Ms: floorMed, bashOverheadP50Ms: round(med('exit.bashKillWait')! - floorMed),
             nodeRawOverheadP50Ms: round(nodeOver), execaOverheadP50Ms: round(med('exit.execa')! - floorMed), failedRuns: h.failures.length,
@@ -187,14 +192,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           'closing (orphan:killed → run:end: teardown, output, checks)': med('run.overhead.postExit.close')!,
           'outside the history (run folder, history file, results)': med('run.overhead.outsideHistory')!,
         };
+        const partMs = Object.fromEntries(PARTS.map((p) => [`${p}P50Ms`, med(`run.part.${p}`)!]));
+        const byPart = PARTS.filter((p) => p !== 'spawn.execa').map((p) => [p, med(`run.part.${p}`)!] as const).sort((a, b) => b[1] - a[1]);
         const ranked = Object.entries(parts).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
         figures.perRunOverheadP50Ms = figure({
           ...GOALS.perRunOverheadP50Ms, value: med('run.overhead')!,
           how: `p50 of executeRun's wall time minus the target's own spawn→exit time (history), same runs as exitDetectOverheadP50Ms`,
-          why: `p50 parts, largest first: ${ranked.map(([k, v]) => `${k} ${round(v)} ms`).join('; ')}`,
+          why: `p50 parts, largest first: ${ranked.map(([k, v]) => `${k} ${round(v)} ms`).join('; ')}; each part timed alone (bench/overhead-parts.ts), p50: ${byPart.map(([k, v]) => `${k} ${round(v)}`).join(', ')} ms (execa's spawn, the old path: ${round(med('run.part.spawn.execa')!)} ms)`,
           detail: {
             preSpawnP50Ms: med('run.overhead.preSpawn')!, sweepP50Ms: med('run.overhead.postExit.sweep')!, closeP50Ms: med('run.overhead.postExit.close')!,
             outsideHistoryP50Ms: med('run.overhead.outsideHistory')!, targetLifetimeP50Ms: med('run.targetLifetime')!,
+            ...partMs,
           },
         });
       } catch (error) {
