@@ -20,6 +20,7 @@ import { repoRoot } from './paths.js';
 import { collectStdout, endAll, endTracked, spawnTracked, type Tracked } from './procs.js';
 import { PHASES } from './run.js';
 import { round } from './stats.js';
+import { grid } from './table.js';
 
 export type Side = 'before' | 'after';
 
@@ -257,12 +258,6 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstResult
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
   return result;
-}
-
-function grid(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 // The before/after table, the notes of figures that could not be compared, and the runs.

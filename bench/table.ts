@@ -10,7 +10,8 @@ const num = (v: number | undefined | null, unit?: string): string => {
 
 const mark = (met: boolean | null): string => (met === null ? 'n/a' : met ? 'yes' : 'NO');
 
-function grid(head: string[], rows: string[][]): string {
+// Columns padded to their widest cell, a dashed rule under the head.
+export function grid(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
