@@ -1,6 +1,7 @@
 // `npm run bench -- --against <git-rev>` (or `node dist/bench/against.js <git-rev>`): the bench of
 // this checkout beside the bench of another revision, same machine, same run. The revision is
-// checked out in a temporary git worktree (node_modules linked to this checkout's), built with tsc,
+// checked out in a temporary git worktree (node_modules linked to this checkout's), built with its
+// own `npm run build` (tsc where it has none),
 // and the chosen phases of both benches run alternately (before, after, after, before, ...); the
 // table gives each figure's median per side and the ratio after ÷ before. The worktree is removed
 // at the end, also on an error or an interrupt; one left by a bench that was killed (SIGKILL) is
@@ -122,11 +123,11 @@ export function removeStaleWorktrees(repo: string): string[] {
   return removed;
 }
 
-// Runs `node <args>` in `cwd` as a tracked child (its tree ended on interrupt); resolves with
+// Runs `command args` in `cwd` as a tracked child (its tree ended on interrupt); resolves with
 // its exit and output. An abort sends it SIGINT (a bench ends its own processes), then ends it.
-async function runChild(args: string[], cwd: string, signal: AbortSignal, tag: string, onErr?: (line: string) => void): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
+async function runChild(command: string, args: string[], cwd: string, signal: AbortSignal, tag: string, onErr?: (line: string) => void): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
   if (signal.aborted) throw new Interrupted('interrupted');
-  const t: Tracked = await spawnTracked(process.execPath, args, { tag, cwd });
+  const t: Tracked = await spawnTracked(command, args, { tag, cwd });
   if (onErr) {
     let partial = '';
     t.child.stderr?.on('data', (d: Buffer) => {
@@ -217,9 +218,12 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstResult
     if (!added.ok) throw new Error(`bench: git worktree add ${dir} ${commit.out} failed: ${added.err}`);
     fs.symlinkSync(fs.realpathSync(path.join(repo, 'node_modules')), path.join(dir, 'node_modules'));
     log(`before: ${options.rev} (${commit.out.slice(0, 12)}) checked out in ${dir}; building it`);
-    const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
-    const built = await runChild([tsc, '-p', 'tsconfig.json'], dir, signal, 'against-tsc');
-    if (built.code !== 0) throw new AgainstUsageError(`bench: revision ${options.rev} (${commit.out.slice(0, 12)}) does not build (tsc exit ${built.code}):\n${[...built.stdout, built.stderr].join('\n').trim().slice(-2_000)}`);
+    // Built the way that revision builds: its own `npm run build` (tsc, and later the report's
+    // client bundle), or tsc alone where it has no build script.
+    const scripts = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+    const how: [string, string[]] = scripts['build'] ? ['npm', ['run', '--silent', 'build']] : [process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']];
+    const built = await runChild(how[0], how[1], dir, signal, 'against-build');
+    if (built.code !== 0) throw new AgainstUsageError(`bench: revision ${options.rev} (${commit.out.slice(0, 12)}) does not build (\`${scripts['build'] ? 'npm run build' : 'tsc'}\` exit ${built.code}):\n${[...built.stdout, built.stderr].join('\n').trim().slice(-2_000)}`);
     if (!fs.existsSync(path.join(dir, 'dist', 'bench', 'run.js'))) throw new AgainstUsageError(`bench: revision ${options.rev} has no bench/run.ts to run`);
     const roots: Record<Side, string> = { before: dir, after: repo };
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shutdown-drill-against-out-'));
@@ -231,7 +235,7 @@ export async function runAgainst(options: AgainstOptions): Promise<AgainstResult
           const args = [path.join(roots[side], 'dist', 'bench', 'run.js'), '--only', options.phases.join(','), ...options.benchArgs, '--out', out];
           log(`${side} #${pair + 1}: node ${path.relative(process.cwd(), args[0]!) || args[0]} ${args.slice(1, -2).join(' ')}`);
           const t0 = performance.now();
-          const r = await runChild(args, roots[side], signal, `against-${side}`, (line) => log(`  [${side} #${pair + 1}] ${line}`));
+          const r = await runChild(process.execPath, args, roots[side], signal, `against-${side}`, (line) => log(`  [${side} #${pair + 1}] ${line}`));
           const run: AgainstRun = { side, pair: pair + 1, seconds: Math.round((performance.now() - t0) / 100) / 10, code: r.code };
           try {
             run.figures = (JSON.parse(fs.readFileSync(out, 'utf8')) as { figures: AgainstRun['figures'] }).figures;
