@@ -16,6 +16,8 @@ export type HarnessErrorCode =
   | 'PORT_UNAVAILABLE'
   | 'TRIGGER_TIMEOUT'
   | 'LOAD_FAILED'
+  // A load worker died before sealing its history segment: the load's record is incomplete.
+  | 'LOAD_RECORD_INCOMPLETE'
   | 'RUN_TIMEOUT'
   | 'INTERRUPTED'
   | 'RESULTS_INVALID'

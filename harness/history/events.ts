@@ -52,6 +52,11 @@ export interface TriggerFiredEvent {
   type: 'trigger:fired'; t: number; trigger: string; reason: string;
   // The moment the strike is intended for (>= t for delays; = t for event-driven triggers).
   intendedT: number;
+  // Count triggers: the count when the condition was met (at t) and when the first signal was sent.
+  count?: number;
+  countAtSend?: number;
+  // Where the condition was evaluated and the first signal sent from (count triggers).
+  thread?: 'strike' | 'main';
 }
 export interface SignalSentEvent {
   type: 'signal:sent'; t: number;

@@ -13,6 +13,12 @@ export interface Step {
   deliver: Delivery;
 }
 
+// The plan's first step, when the strike thread may send it at a count trigger's moment: not
+// with a preStop hook (the hook runs first).
+export function firstStepOf(strike: StrikeSpec): Step | undefined {
+  return strike.preStop ? undefined : planSteps(strike)[0];
+}
+
 // The signal plan as a list of steps, each with its delay after the previous one.
 export function planSteps(strike: StrikeSpec): Step[] {
   const list = Array.isArray(strike.signal) ? strike.signal : [strike.signal];
@@ -61,7 +67,11 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   const { strike, fired, target, history, hasExited, signal } = options;
   const now = (): number => history.clock.now();
   const steps = planSteps(strike);
-  history.emit({ type: 'trigger:fired', t: now(), trigger: fired.trigger, reason: fired.reason, intendedT: fired.intendedT });
+  history.emit({
+    type: 'trigger:fired', t: fired.atT !== undefined ? Math.min(fired.atT, now()) : now(), trigger: fired.trigger, reason: fired.reason, intendedT: fired.intendedT,
+    ...(fired.count !== undefined ? { count: fired.count, thread: fired.sent ? 'strike' as const : 'main' as const } : {}),
+    ...(fired.countAtSend !== undefined ? { countAtSend: fired.countAtSend } : {}),
+  });
 
   // Sends at the intended moment (from the strike thread when it is ahead), unless the target has
   // exited or the run was aborted first; undefined when nothing was sent.
@@ -146,7 +156,8 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
         const step = steps[i]!;
         intended += step.afterMs;
         options.onPlanned?.(intended);
-        const sent = await sendAt(intended, step.signal, step.deliver, i === 0 ? options.port : undefined);
+        // A count trigger on the strike thread has sent the first step already (at the count).
+        const sent = i === 0 && fired.sent ? fired.sent : await sendAt(intended, step.signal, step.deliver, i === 0 ? options.port : undefined);
         if (!sent) return;
         history.emit({
           type: 'signal:sent', t: sent.t, signal: step.signal, deliver: step.deliver,

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Delivery, SignalName } from '../history/events.js';
+import { counterBell } from '../load/counters.js';
+import { countNow, watchCount, type CountReached, type CountWatch } from './count-watch.js';
 import { acceptViewAfter, earlyAcceptSnapshot, sendSignal, type AcceptView, type DeliveryTarget, type Sent } from './signal.js';
 
 export interface StrikeRequest {
@@ -14,9 +16,11 @@ export interface StrikeRequest {
   minStart?: number;
   known: number[];
   procsFile?: string;
+  // Send when this count is reached (then `delayMs` later) instead of at `intendedT`.
+  watch?: CountWatch & { bell: SharedArrayBuffer; delayMs: number };
 }
 
-export type StrikeResult = { id: number; cancelled: true } | { id: number; cancelled: false; sent: Sent };
+export type StrikeResult = { id: number; cancelled: true } | { id: number; cancelled: false; sent: Sent; reached?: CountReached; countAtSend?: number };
 
 // What was sent, and (when asked for) the accept view read after it; `accept` never rejects.
 export type Scheduled = Sent & { accept?: Promise<AcceptView | undefined> };
@@ -99,13 +103,20 @@ export async function scheduleSignal(options: {
       if (!abort.aborted && intendedT - now() > EARLY_MIN_LEAD_MS) early = earlyAcceptSnapshot(target.pid, snapshotPort, now);
     }, Math.max(0, intendedT - EARLY_SNAPSHOT_MS - now()));
   }
-  const id = nextId++;
-  const request: StrikeRequest = {
-    id, origin: options.origin, intendedT, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
+  const result = await request(w, {
+    origin: options.origin, intendedT, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
     ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
     ...(target.procsFile ? { procsFile: target.procsFile } : {}),
-  };
-  const result = await new Promise<StrikeResult>((resolve) => {
+  }, abort);
+  if (earlyTimer) clearTimeout(earlyTimer);
+  if (result.cancelled) return undefined;
+  return snapshotPort === undefined ? result.sent : { ...result.sent, accept: acceptViewAfter(result.sent, target.pid, snapshotPort, now, early) };
+}
+
+// Hands one strike to the strike thread; resolves with its report (cancelled when `abort` fires).
+async function request(w: Worker, req: Omit<StrikeRequest, 'id'>, abort: AbortSignal): Promise<StrikeResult> {
+  const id = nextId++;
+  return new Promise<StrikeResult>((resolve) => {
     const onAbort = (): void => w.postMessage({ cancel: id });
     waiting.set(id, (r) => {
       abort.removeEventListener('abort', onAbort);
@@ -114,9 +125,44 @@ export async function scheduleSignal(options: {
     });
     abort.addEventListener('abort', onAbort, { once: true });
     w.ref();
-    w.postMessage(request);
+    w.postMessage({ ...req, id });
   });
-  if (earlyTimer) clearTimeout(earlyTimer);
-  if (result.cancelled) return undefined;
-  return snapshotPort === undefined ? result.sent : { ...result.sent, accept: acceptViewAfter(result.sent, target.pid, snapshotPort, now, early) };
+}
+
+// Sends `signal` from the strike thread the moment the watched count is reached (plus `delayMs`
+// and the step's `afterMs`), so no main-thread work stands between the count and the signal.
+// Resolves with what was sent, when the count was reached and the count at the send; undefined
+// when `abort` fired first. Never rejects. Without a strike thread, the same on this thread.
+export async function signalOnCount(options: {
+  watch: CountWatch; delayMs: number; afterMs: number; origin: string; now: () => number;
+  signal: SignalName; deliver: Delivery; target: DeliveryTarget; abort: AbortSignal; snapshotPort?: number;
+}): Promise<{ sent: Scheduled; reached: CountReached; countAtSend: number } | undefined> {
+  const { watch, now, signal, deliver, target, abort, snapshotPort } = options;
+  if (abort.aborted) return undefined;
+  const delayMs = options.delayMs + options.afterMs;
+  const w = strikeThread();
+  let sent: Sent;
+  let reached: CountReached;
+  let countAtSend: number;
+  if (w) {
+    const r = await request(w, {
+      origin: options.origin, intendedT: Number.NaN, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
+      ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
+      ...(target.procsFile ? { procsFile: target.procsFile } : {}),
+      watch: { ...watch, bell: counterBell(), delayMs },
+    }, abort);
+    if (r.cancelled || !r.reached) return undefined;
+    ({ sent, reached } = r);
+    countAtSend = r.countAtSend ?? r.reached.count;
+  } else {
+    const hit = await watchCount(watch, counterBell(), abort);
+    if (!hit) return undefined;
+    reached = hit;
+    const at = hit.reachedT + delayMs;
+    while (now() < at && !abort.aborted) await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
+    if (abort.aborted) return undefined;
+    countAtSend = countNow(watch).count;
+    sent = sendSignal(target, signal, deliver, now);
+  }
+  return { sent: snapshotPort === undefined ? sent : { ...sent, accept: acceptViewAfter(sent, target.pid, snapshotPort, now) }, reached, countAtSend };
 }

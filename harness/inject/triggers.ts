@@ -1,13 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { globSync } from 'tinyglobby';
+import { round3 } from '../clock.js';
 import { HarnessError } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { History } from '../history/writer.js';
 import { loadName } from '../load/name.js';
 import { compileUserRegex } from '../scenario/regex.js';
+import type { Delivery, SignalName } from '../history/events.js';
 import type { LoadSpec, TriggerSpec } from '../scenario/schema.js';
 import type { CapturedLine } from '../target/lines.js';
+import { countNow, onRings, type CountKind, type CountWatch } from './count-watch.js';
+import type { DeliveryTarget } from './signal.js';
+import { signalOnCount, type Scheduled } from './striker.js';
 
 export interface TriggerContext {
   history: History;
@@ -22,6 +27,25 @@ export interface TriggerContext {
   cwd: string;
   load: readonly LoadSpec[];
   signal: AbortSignal;
+  // The live counters of the drivers that run in a worker, by driver name (their operations reach
+  // the history only when the load stops), and the bell their writers ring (load/counters.ts).
+  counters?: ReadonlyMap<string, SharedArrayBuffer>;
+  bell?: SharedArrayBuffer;
+  // The plan's first signal: with it, a count trigger whose drivers all count in shared memory is
+  // evaluated on the strike thread, which sends this signal the moment the count is reached.
+  strikeThread?: StrikeThreadSend;
+}
+
+// The first step of a signal plan, for the strike thread to send (strike.ts firstStepOf).
+export interface StrikeThreadSend {
+  origin: string;
+  signal: SignalName;
+  deliver: Delivery;
+  // The first step's own delay after the trigger.
+  afterMs: number;
+  target: DeliveryTarget;
+  // The target's port: the accept view is read right after the signal (accept:snapshot).
+  snapshotPort?: number;
 }
 
 export interface Fired {
@@ -29,6 +53,12 @@ export interface Fired {
   reason: string;
   // The moment to strike at, on the run clock.
   intendedT: number;
+  // When the condition was met (count triggers), and the count then and when the signal was sent.
+  atT?: number;
+  count?: number;
+  countAtSend?: number;
+  // The first signal, already sent from the strike thread (count triggers).
+  sent?: Scheduled;
 }
 
 // A human description of a trigger, used in run names and reports.
@@ -99,31 +129,62 @@ function fileTrigger(spec: Extract<TriggerSpec, { onFile: string }>, trigger: st
 
 type LoadTrigger = Extract<TriggerSpec, { afterResponses: number } | { inFlightAtLeast: number } | { wsAllConnected: true }>;
 
-function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): Promise<Fired> {
-  const matches = (e: { driver: string }): boolean => spec.driver === undefined || e.driver === spec.driver;
-  let expectedClients = 0;
-  if ('wsAllConnected' in spec) {
-    ctx.load.forEach((l, i) => {
-      if (spec.driver !== undefined && loadName(l, i).name !== spec.driver) return;
-      if ('ws' in l) expectedClients += l.ws.clients;
-      if ('browser' in l) expectedClients += l.browser.pages;
-    });
+// The count a load trigger watches, over which drivers, and how it reads in `reason`.
+function countPlan(spec: LoadTrigger, ctx: TriggerContext): { kind: CountKind; atLeast: number; delayMs: number; drivers: string[]; text: (n: number) => string } {
+  // Without `driver`: every load entry but the readiness probes (their polls are not load).
+  const entries = ctx.load.map((l, i) => ({ ...loadName(l, i), l })).filter((e) => (spec.driver !== undefined ? e.name === spec.driver : e.kind !== 'probe'));
+  const drivers = entries.map((e) => e.name);
+  if ('afterResponses' in spec) return { kind: 'responses', atLeast: spec.afterResponses, delayMs: spec.delayMs, drivers, text: (n) => `${n} responses` };
+  if ('inFlightAtLeast' in spec) return { kind: 'acceptedInFlight', atLeast: spec.inFlightAtLeast, delayMs: 0, drivers, text: (n) => `${n} in flight` };
+  let clients = 0;
+  for (const { l } of entries) {
+    if ('ws' in l) clients += l.ws.clients;
+    if ('browser' in l) clients += l.browser.pages;
   }
+  return { kind: 'connectedClients', atLeast: clients, delayMs: spec.delayMs, drivers, text: (n) => `${n} clients connected` };
+}
+
+function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): Promise<Fired> {
+  const plan = countPlan(spec, ctx);
+  // No client to wait for (wsAllConnected over no ws/browser entry): never fires.
+  if (plan.atLeast <= 0) return new Promise(() => {});
+  const blocks = plan.drivers.flatMap((d) => ctx.counters?.get(d) ?? []);
+  const inHistory = new Set(plan.drivers.filter((d) => !ctx.counters?.has(d)));
+  const watch: CountWatch = { blocks, kind: plan.kind, atLeast: plan.atLeast };
+  // Every watched driver counts in shared memory: the strike thread watches and sends at once.
+  if (inHistory.size === 0 && blocks.length > 0 && ctx.strikeThread) return strikeOnCount(watch, plan, trigger, ctx, ctx.strikeThread);
+  return mainThreadCount(watch, inHistory, plan, trigger, ctx);
+}
+
+// The count trigger on the strike thread: the first signal is sent from there the moment the count
+// is reached (intended: that moment plus the delays; actual: the send).
+async function strikeOnCount(watch: CountWatch, plan: ReturnType<typeof countPlan>, trigger: string, ctx: TriggerContext, send: StrikeThreadSend): Promise<Fired> {
+  const r = await signalOnCount({ watch, delayMs: plan.delayMs, afterMs: send.afterMs, signal: send.signal, deliver: send.deliver, target: send.target, origin: send.origin, now: ctx.now, abort: ctx.signal, ...(send.snapshotPort !== undefined ? { snapshotPort: send.snapshotPort } : {}) });
+  // Aborted: never resolves (the caller's race has ended the wait).
+  if (!r) return new Promise(() => {});
+  return {
+    trigger, reason: `${plan.text(r.reached.count)} (${r.countAtSend} when the signal was sent, from the strike thread)`,
+    intendedT: round3(r.reached.reachedT + plan.delayMs), atT: r.reached.reachedT, count: r.reached.count, countAtSend: r.countAtSend, sent: r.sent,
+  };
+}
+
+// The count trigger on the main thread (a watched driver counts only in the history: browser,
+// probe): drivers with shared counters are read on every ring of the counter bell, the others
+// counted from their events.
+function mainThreadCount(watch: CountWatch, inHistory: ReadonlySet<string>, plan: ReturnType<typeof countPlan>, trigger: string, ctx: TriggerContext): Promise<Fired> {
   return new Promise((resolve) => {
     const inFlight = new Set<string>();
     let responses = 0;
     let open = 0;
-    // Drivers fold most finished operations into counts under load (the event cap); their live
-    // counters (load:progress) still count every one.
-    const endedByDriver = new Map<string, number>();
-    const ended = (): number => Math.max(responses, [...endedByDriver.values()].reduce((a, b) => a + b, 0));
+    let lastT = -Infinity;
     // In flight means accepted: an operation begun while its connection was still connecting
     // counts once that connection is established (conn:open), which may be recorded before it.
     const openConns = new Set<string>();
     const connecting = new Map<string, Set<string>>();
     const connOf = new Map<string, string>();
-    const check = (e: HistoryEvent): Fired | undefined => {
-      if (e.type === 'request:start' && matches(e)) {
+    const see = (e: HistoryEvent): void => {
+      if (!('driver' in e) || !inHistory.has(e.driver)) return;
+      if (e.type === 'request:start') {
         const key = `${e.driver}/${e.id}`;
         const conn = `${e.driver}/${e.conn ?? ''}`;
         if (e.connecting && !openConns.has(conn)) {
@@ -131,53 +192,59 @@ function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): P
           if (!waiting) connecting.set(conn, (waiting = new Set()));
           waiting.add(key);
           connOf.set(key, conn);
-          return undefined;
+          return;
         }
         inFlight.add(key);
-      } else if (e.type === 'conn:open' && matches(e)) {
+      } else if (e.type === 'conn:open') {
         const conn = `${e.driver}/${e.conn}`;
         openConns.add(conn);
         const waiting = connecting.get(conn);
-        if (!waiting) return undefined;
+        if (!waiting) return;
         connecting.delete(conn);
         for (const key of waiting) {
           inFlight.add(key);
           connOf.delete(key);
         }
-      } else if (e.type === 'conn:close' && matches(e)) {
+      } else if (e.type === 'conn:close') {
         openConns.delete(`${e.driver}/${e.conn}`);
-        return undefined;
-      } else if (e.type === 'request:end' && matches(e)) {
-        inFlight.delete(`${e.driver}/${e.id}`);
+        return;
+      } else if (e.type === 'request:end') {
         const key = `${e.driver}/${e.id}`;
+        inFlight.delete(key);
         const conn = connOf.get(key);
         if (conn !== undefined) {
           connOf.delete(key);
           connecting.get(conn)?.delete(key);
         }
         if (e.status !== undefined || e.outcome === 'ok') responses++;
-      } else if (e.type === 'load:progress' && matches(e)) endedByDriver.set(e.driver, e.ended);
-      else if (e.type === 'ws:open' && matches(e)) open++;
-      else if (e.type === 'ws:close' && matches(e)) open--;
-      else return undefined;
-      if ('afterResponses' in spec && ended() >= spec.afterResponses) return { trigger, reason: `${ended()} responses`, intendedT: e.t + spec.delayMs };
-      if ('inFlightAtLeast' in spec && inFlight.size >= spec.inFlightAtLeast) return { trigger, reason: `${inFlight.size} in flight`, intendedT: e.t };
-      if ('wsAllConnected' in spec && expectedClients > 0 && open >= expectedClients) return { trigger, reason: `${open} clients connected`, intendedT: e.t + spec.delayMs };
-      return undefined;
+      } else if (e.type === 'ws:open') open++;
+      else if (e.type === 'ws:close') open--;
+      else return;
+      lastT = e.t;
+    };
+    const historyCount = (): number => (plan.kind === 'responses' ? responses : plan.kind === 'acceptedInFlight' ? inFlight.size : open);
+    let done = false;
+    const check = (): boolean => {
+      if (done) return true;
+      // Shared counters alone: the exact moment the goal was reached; mixed: the last change seen.
+      const shared = watch.blocks.length ? countNow({ ...watch, atLeast: inHistory.size ? 0 : plan.atLeast }) : undefined;
+      const count = historyCount() + (shared?.count ?? 0);
+      if (count < plan.atLeast) return false;
+      done = true;
+      off();
+      const at = Math.max(lastT, shared?.reached?.reachedT ?? -Infinity);
+      resolve({ trigger, reason: plan.text(count), intendedT: round3(at + plan.delayMs), atT: at, count });
+      return true;
     };
     // Replay what already happened (the load started before the trigger was armed), then follow.
-    for (const e of ctx.history.events()) {
-      const fired = check(e);
-      if (fired) return resolve(fired);
-    }
+    for (const e of ctx.history.events()) see(e);
     const off = ctx.history.subscribe((e) => {
-      const fired = check(e);
-      if (fired) {
-        off();
-        resolve(fired);
-      }
+      see(e);
+      check();
     });
     ctx.signal.addEventListener('abort', off, { once: true });
+    if (check()) return;
+    if (watch.blocks.length && ctx.bell) void onRings(ctx.bell, check, { signal: ctx.signal });
   });
 }
 

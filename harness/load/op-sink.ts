@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { OpOutcome } from '../history/events.js';
+import type { CounterWriter } from './counters.js';
 import type { FoldCounts, FoldSummary, SinkLimits, WireEvent, WireItem } from './wire.js';
 
 // The event cap, per driver. A load of 60k requests/s would write 120k events/s into the history
@@ -60,6 +61,7 @@ export class OpSink {
   readonly clock: Clock;
   private readonly post: (items: WireItem[]) => void;
   private readonly limits: SinkLimits;
+  private readonly counters: CounterWriter | undefined;
   private items: WireItem[] = [];
   private readonly open = new Map<string, OpenOp>();
   private held: HeldOp[] = [];
@@ -80,9 +82,11 @@ export class OpSink {
   ended = 0;
   readonly outcomes: Partial<Record<OpOutcome, number>> = {};
 
-  constructor(options: { clock: Clock; post: (items: WireItem[]) => void; limits?: Partial<SinkLimits> }) {
+  // `counters`: the driver's shared live counters (load/counters.ts), told of every operation.
+  constructor(options: { clock: Clock; post: (items: WireItem[]) => void; limits?: Partial<SinkLimits>; counters?: CounterWriter }) {
     this.clock = options.clock;
     this.post = options.post;
+    this.counters = options.counters;
     this.limits = { ...defaultSinkLimits, ...options.limits };
     this.window = emptyWindow(this.clock.now());
     this.timer = setInterval(() => this.flush(), this.limits.batchMs);
@@ -105,6 +109,7 @@ export class OpSink {
     this.started++;
     const rec: OpenOp = { id, t, conn: conn ?? null, op: op ?? null, connecting: connecting ? 1 : 0, sent: false };
     this.open.set(id, rec);
+    this.counters?.opStarted(id, rec.conn, connecting, t);
     if (this.signalT === undefined) {
       if (this.detailed < this.limits.detailFirst) {
         this.detailed++;
@@ -128,6 +133,7 @@ export class OpSink {
     const error = info.error ?? null;
     const sentT = info.sentT ?? null;
     const firstByteT = info.firstByteT ?? null;
+    this.counters?.opEnded(id, outcome, status, t);
     if (rec.sent) {
       this.items.push([1, id, t, outcome, status, bytes, error, sentT, firstByteT]);
       return true;
@@ -169,11 +175,18 @@ export class OpSink {
   // Records an event that is never capped (opens, closes, errors).
   emit(event: WireEvent): void {
     this.items.push([2, event]);
+    const c = this.counters;
+    if (!c) return;
+    if (event.type === 'conn:open') c.connOpened(event.conn, event.t);
+    else if (event.type === 'conn:close') c.connClosed(event.conn, event.t);
+    else if (event.type === 'ws:open') c.clientOpened(event.t);
+    else if (event.type === 'ws:close') c.clientClosed(event.t);
   }
 
   // Records a received message (truncated to 200 characters), under the message cap.
   message(client: string, text: string, t: number = this.clock.now()): void {
     const m: HeldMessage = { client, t, data: text.length > 200 ? text.slice(0, 200) : text };
+    this.counters?.message(t);
     if (this.signalT === undefined) {
       if (this.messagesDetailed < this.limits.messagesFirst) {
         this.messagesDetailed++;

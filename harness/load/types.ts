@@ -33,5 +33,11 @@ export interface LoadDriver {
   readonly done: Promise<void>;
   // Ends the load; resolves when every client is gone; never rejects.
   stop(): Promise<void>;
+  // The driver's live counters in shared memory (load/counters.ts), for drivers that run in a
+  // worker: load-based triggers and the live view read them.
+  readonly counters?: SharedArrayBuffer;
+  // After stop(): why the driver's record in the history is incomplete (its worker died before
+  // sealing its segment), or undefined when it is whole. The run is then an error.
+  incomplete?(): string | undefined;
 }
 

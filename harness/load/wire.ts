@@ -1,8 +1,9 @@
 import type { LoadProgressEvent, LoadSummaryEvent, OpOutcome } from '../history/events.js';
 import type { LoadEntry, WorkerKindName } from './kind-registry.js';
 
-// The messages between a load worker (worker-entry.ts) and its host (worker-host.ts). Operation
-// records travel as tuples: structured clone of a tuple is cheaper than of an object.
+// The messages between a load worker (worker-entry.ts) and its host (worker-host.ts), and the
+// worker's operation records: tuples, batched by the event cap (op-sink.ts) and written by the
+// worker into its history segment (segment.ts); none of them crosses to the main thread.
 
 // request:start: [0, id, t, conn, op, connecting (1 = started before its connection was established)]
 export type StartItem = [0, string, number, string | null, string | null, 0 | 1];
@@ -61,7 +62,18 @@ export interface WorkerInput {
   name: string;
   clockOrigin: string;
   limits?: Partial<SinkLimits>;
+  // The worker's history segment (segment.ts), created empty by the host.
+  segmentFile: string;
+  // The driver's live counters and the process's bell (counters.ts).
+  counters: SharedArrayBuffer;
+  bell: SharedArrayBuffer;
+  // Fault injection for tests (SHUTDOWN_DRILL_FAULT_LOAD_EXIT_AFTER): the worker thread exits,
+  // unsealed, once this many operations have ended.
+  faultExitAfterOps?: number;
 }
+
+// What the worker says of its segment when it seals it.
+export interface SegmentSeal { file: string; events: number; error?: string }
 
 export type ToWorker =
   | { type: 'signal'; t: number }
@@ -71,8 +83,8 @@ export type ToWorker =
   | { type: 'stop' };
 
 export type FromWorker =
-  | { type: 'batch'; items: WireItem[] }
   | { type: 'ready'; detail: Record<string, unknown> }
   | { type: 'ready-failed'; message: string }
   | { type: 'finished' }
-  | { type: 'stopped'; stats: Record<string, unknown>; summary: FoldSummary };
+  // The last message: the segment is complete (sealed) up to here.
+  | { type: 'stopped'; stats: Record<string, unknown>; summary: FoldSummary; segment: SegmentSeal };

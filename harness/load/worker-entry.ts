@@ -1,19 +1,29 @@
 // The load worker: runs one engine (of a worker kind: load/kinds.ts) off the harness's main thread, so the strike
 // timer is never delayed by load. Events are stamped on the run's clock (same CLOCK_MONOTONIC
-// origin) and posted in batches (see op-sink.ts); the host (worker-host.ts) writes them into the
-// history.
+// origin), batched by the event cap (op-sink.ts) and appended to the worker's own history segment
+// (segment.ts), which the host (worker-host.ts) merges into the history when the load stops; the
+// live counters go to shared memory (counters.ts). No per-operation message reaches the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { clockFromOrigin } from '../clock.js';
 import type { Engine, EngineEnv } from './engine.js';
 import { kindSpec, loadKindOf, loadKinds } from './kinds.js';
+import { CounterWriter } from './counters.js';
 import { OpSink } from './op-sink.js';
+import { SegmentWriter } from './segment.js';
 import type { FromWorker, ToWorker, WorkerInput } from './wire.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const send = (msg: FromWorker): void => port.postMessage(msg);
 const clock = clockFromOrigin(input.clockOrigin);
-const sink = new OpSink({ clock, post: (items) => send({ type: 'batch', items }), limits: input.limits });
+const segment = new SegmentWriter(input.segmentFile, input.name);
+const sink = new OpSink({ clock, post: (items) => segment.write(items), limits: input.limits, counters: new CounterWriter(input.counters, input.bell) });
+if (input.faultExitAfterOps !== undefined) {
+  const after = input.faultExitAfterOps;
+  setInterval(() => {
+    if (sink.ended >= after) process.exit(70);
+  }, 1).unref();
+}
 
 // The engine of the input's kind, as its kind file creates it (load/kinds.ts lists them).
 async function createEngine(env: EngineEnv): Promise<Engine> {
@@ -34,7 +44,11 @@ async function stop(): Promise<void> {
     sink.emit({ type: 'load:error', t: clock.now(), message: `stopping: ${(error as Error).message}` });
   }
   sink.finish();
-  send({ type: 'stopped', stats: { ...sink.stats(), ...(engine?.stats() ?? {}) }, summary: sink.summary() });
+  segment.close();
+  send({
+    type: 'stopped', stats: { ...sink.stats(), ...(engine?.stats() ?? {}) }, summary: sink.summary(),
+    segment: { file: input.segmentFile, events: segment.written, ...(segment.error ? { error: segment.error } : {}) },
+  });
 }
 
 port.on('message', (msg: ToWorker) => {

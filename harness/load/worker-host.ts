@@ -1,10 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HarnessError } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { LoadEntry, WorkerKindName } from './kind-registry.js';
+import { counterBell, newCounterBlock, readCounters } from './counters.js';
 import { deferred } from './engine.js';
+import { createSegmentFile, readSegment } from './segment.js';
 import type { LoadContext, LoadDriver } from './types.js';
-import type { FoldSummary, FromWorker, SinkLimits, ToWorker, WireItem, WorkerInput } from './wire.js';
+import type { FoldSummary, FromWorker, SegmentSeal, SinkLimits, ToWorker, WorkerInput } from './wire.js';
+
+// Fault injection for tests: the load worker exits (unsealed) after this many ended operations.
+export const FAULT_EXIT_ENV = 'SHUTDOWN_DRILL_FAULT_LOAD_EXIT_AFTER';
 
 // How long stop() waits for the worker's last batch before terminating it.
 const STOP_GRACE_MS = 2_000;
@@ -16,9 +23,12 @@ export function workerEntryUrl(): URL {
   return new URL(`./worker-entry${ext}`, import.meta.url);
 }
 
-// A load driver whose engine runs in a worker thread: the host starts it, writes its batches into
-// the history with the driver's name, tells it about the first signal, the endpoint removal and the target's exit, and
-// ends it (terminating the thread, which closes every socket) on stop().
+// A load driver whose engine runs in a worker thread: the host starts it, tells it about the first
+// signal, the endpoint removal and the target's exit, ends it (terminating the thread, which
+// closes every socket) on stop(), and then merges the worker's history segment (segment.ts) into
+// the history. While it runs, its live counters are in `counters` (counters.ts). A worker that
+// ended without sealing its segment leaves the record incomplete: a load:error naming the segment,
+// and `incomplete()` says so (the run is then an error, never a pass).
 export class WorkerLoad implements LoadDriver {
   readonly name: string;
   readonly kind: WorkerKindName;
@@ -29,11 +39,15 @@ export class WorkerLoad implements LoadDriver {
   private readonly detail: Record<string, unknown>;
   private worker: Worker | undefined;
   private readonly doneD = deferred();
-  private readonly stoppedD = deferred<{ stats: Record<string, unknown>; summary: FoldSummary } | undefined>();
+  private readonly stoppedD = deferred<{ stats: Record<string, unknown>; summary: FoldSummary; segment: SegmentSeal } | undefined>();
   private stopping: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private signalSeen = false;
   private exitSeen = false;
+  // The driver's live counters (shared memory, written by the worker).
+  readonly counters: SharedArrayBuffer = newCounterBlock();
+  private segmentFile: string | undefined;
+  private lost: string | undefined;
 
   constructor(kind: WorkerKindName, spec: LoadEntry, ctx: LoadContext, options: { detail?: Record<string, unknown>; limits?: Partial<SinkLimits> } = {}) {
     this.kind = kind;
@@ -57,12 +71,16 @@ export class WorkerLoad implements LoadDriver {
       this.doneD.resolve();
       return ready.promise;
     }
-    const input: WorkerInput = {
-      kind: this.kind, spec: this.spec, host: this.ctx.host, port: this.ctx.port, name,
-      clockOrigin: this.ctx.clockOrigin, ...(this.limits ? { limits: this.limits } : {}),
-    };
     let worker: Worker;
     try {
+      this.segmentFile = createSegmentFile(this.ctx.runDir, name);
+      const fault = Number(process.env[FAULT_EXIT_ENV]);
+      const input: WorkerInput = {
+        kind: this.kind, spec: this.spec, host: this.ctx.host, port: this.ctx.port, name,
+        clockOrigin: this.ctx.clockOrigin, ...(this.limits ? { limits: this.limits } : {}),
+        segmentFile: this.segmentFile, counters: this.counters, bell: counterBell(),
+        ...(Number.isInteger(fault) && fault > 0 ? { faultExitAfterOps: fault } : {}),
+      };
       worker = new Worker(workerEntryUrl(), { workerData: input, stdout: false, stderr: false });
     } catch (error) {
       fail(`could not start the load worker: ${(error as Error).message}`, error);
@@ -72,9 +90,6 @@ export class WorkerLoad implements LoadDriver {
     this.worker = worker;
     worker.on('message', (msg: FromWorker) => {
       switch (msg.type) {
-        case 'batch':
-          this.write(msg.items);
-          break;
         case 'ready':
           ready.resolve();
           break;
@@ -87,7 +102,7 @@ export class WorkerLoad implements LoadDriver {
           this.doneD.resolve();
           break;
         case 'stopped':
-          this.stoppedD.resolve({ stats: msg.stats, summary: msg.summary });
+          this.stoppedD.resolve({ stats: msg.stats, summary: msg.summary, segment: msg.segment });
           break;
       }
     });
@@ -117,7 +132,7 @@ export class WorkerLoad implements LoadDriver {
   private async doStop(): Promise<void> {
     this.unsubscribe?.();
     const worker = this.worker;
-    let last: { stats: Record<string, unknown>; summary: FoldSummary } | undefined;
+    let last: { stats: Record<string, unknown>; summary: FoldSummary; segment: SegmentSeal } | undefined;
     if (worker) {
       this.send({ type: 'stop' });
       let timer: NodeJS.Timeout | undefined;
@@ -130,11 +145,46 @@ export class WorkerLoad implements LoadDriver {
       clearTimeout(timer);
       await worker.terminate().catch(() => 0);
     }
+    this.merge(last?.segment);
     this.ctx.history.emit({
       type: 'load:stopped', driver: this.name,
-      stats: last ? { ...last.stats, summary: last.summary } : { lost: 'the load worker did not report its last counts' },
+      stats: last ? { ...last.stats, summary: last.summary } : { ...(worker ? { counters: readCounters(this.counters) } : {}), lost: 'the load worker did not report its last counts' },
     });
     this.doneD.resolve();
+  }
+
+  // Merges the worker's segment into the history (each event at its own time); a segment the
+  // worker did not seal, or could not write whole, is kept on disk and reported incomplete.
+  private merge(seal: SegmentSeal | undefined): void {
+    const file = this.segmentFile;
+    if (!file) return;
+    if (!this.worker) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    const { events, torn } = readSegment(file);
+    for (const e of events) this.ctx.history.emit(e);
+    const rel = path.relative(path.dirname(this.ctx.history.file ?? file), file) || file;
+    const why = !seal ? 'the load worker ended before sealing it (it died or hung)'
+      : seal.error ? `the worker could not write it: ${seal.error}`
+      : torn ? `${torn} line(s) of it are torn`
+      : seal.events > events.length ? `it holds ${events.length} of the ${seal.events} events the worker wrote` : undefined;
+    if (why === undefined) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    this.lost = `load "${this.name}": its record is incomplete: segment ${rel} (${events.length} events kept): ${why}; the operations after its last write are lost, so the load's checks cannot be trusted`;
+    this.ctx.history.emit({ type: 'load:error', driver: this.name, message: this.lost });
+  }
+
+  // Why the driver's record is incomplete (its segment was not sealed), or undefined when whole.
+  incomplete(): string | undefined {
+    return this.lost;
+  }
+
+  // The events the worker has written to its segment so far (its history view while it runs).
+  peek(): HistoryEvent[] {
+    return this.segmentFile ? readSegment(this.segmentFile).events : [];
   }
 
   private observe(e: HistoryEvent): void {
@@ -154,36 +204,6 @@ export class WorkerLoad implements LoadDriver {
       this.worker?.postMessage(msg);
     } catch {
       // the worker is gone
-    }
-  }
-
-  private write(items: WireItem[]): void {
-    writeItems(this.ctx, items);
-  }
-}
-
-// Writes wire items into the history as events of driver `ctx.name`.
-export function writeItems(ctx: Pick<LoadContext, 'history' | 'name'>, items: readonly WireItem[]): void {
-  const { history, name: driver } = ctx;
-  for (const item of items) {
-    switch (item[0]) {
-      case 0: {
-        const [, id, t, conn, op, connecting] = item;
-        history.emit({ type: 'request:start', t, driver, id, ...(conn !== null ? { conn } : {}), ...(op !== null ? { op } : {}), ...(connecting ? { connecting: true as const } : {}) });
-        break;
-      }
-      case 1: {
-        const [, id, t, outcome, status, bytes, error, sentT, firstByteT] = item;
-        history.emit({
-          type: 'request:end', t, driver, id, outcome,
-          ...(status !== null ? { status } : {}), ...(bytes !== null ? { bytes } : {}), ...(error !== null ? { error } : {}),
-          ...(sentT !== null ? { sentT } : {}), ...(firstByteT !== null ? { firstByteT } : {}),
-        });
-        break;
-      }
-      case 2:
-        history.emit({ ...item[1], driver });
-        break;
     }
   }
 }

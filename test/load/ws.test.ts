@@ -1,7 +1,7 @@
 import t from 'tap';
 import { eventsOf } from '../../harness/history/events.js';
 import { loadView } from '../../harness/history/ops.js';
-import { drive, until } from '../fixtures/load/drive.js';
+import { drive, liveEvents, until } from '../fixtures/load/drive.js';
 import { wsFixture } from '../fixtures/load/servers.js';
 
 const expect = { wsCloseCodes: { codes: [1001] }, wsGoodbye: { pattern: 'goodbye' }, drain: true };
@@ -12,7 +12,7 @@ t.test('a server that closes with 1001 after a goodbye passes ws-close-codes and
   const d = drive({ ws: { clients: 5, messagesPerSecond: 50, durationMs: 20_000 } }, server.port, expect);
   t.teardown(() => d.driver.stop());
   await d.driver.start();
-  t.equal(eventsOf(d.history.events(), 'ws:open').length, 5, 'start() resolves with every client connected');
+  t.equal(eventsOf(liveEvents(d.history), 'ws:open').length, 5, 'start() resolves with every client connected');
   await until(d.history, (ev) => eventsOf(ev, 'request:end').filter((e) => e.outcome === 'ok').length >= 10);
   // Hold the acks so messages are in flight at the signal; then release by acking nothing more.
   server.holdAcks = true;

@@ -1,3 +1,4 @@
+import { HarnessError } from '../../errors.js';
 import { createLoadDriver } from '../../load/index.js';
 import { loadName } from '../../load/name.js';
 import type { Step } from '../steps.js';
@@ -18,7 +19,13 @@ export const load: Step<RunContext> = {
       await driver.start();
     }
   },
-  async teardown({ drivers }) {
-    for (const d of [...drivers].reverse()) await d.stop();
+  async teardown(ctx) {
+    for (const d of [...ctx.drivers].reverse()) await d.stop();
+    // A load whose worker died before sealing its record: the run cannot be judged on it (fail closed).
+    const lost = ctx.drivers.map((d) => d.incomplete?.()).find((m) => m !== undefined);
+    if (lost && !ctx.outcome.error) {
+      ctx.history.emit({ type: 'run:error', code: 'LOAD_RECORD_INCOMPLETE', message: lost, step: 'load' });
+      ctx.outcome.error = new HarnessError('LOAD_RECORD_INCOMPLETE', lost);
+    }
   },
 };

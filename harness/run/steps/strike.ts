@@ -1,7 +1,9 @@
 import { execa } from 'execa';
 import { HarnessError } from '../../errors.js';
-import { executeStrike, type HookResult } from '../../inject/strike.js';
+import type { DeliveryTarget } from '../../inject/signal.js';
+import { executeStrike, firstStepOf, type HookResult } from '../../inject/strike.js';
 import { armTrigger } from '../../inject/triggers.js';
+import { counterBell } from '../../load/counters.js';
 import { startRejectionProbe } from '../../load/rejection-probe.js';
 import { joinArgv, type Container } from '../../target/containment.js';
 import { MARKER_ENV } from '../../target/tree.js';
@@ -22,14 +24,24 @@ export const trigger: Step<RunContext> = {
     const { spec, history } = ctx;
     if (!spec.strike) return;
     history.emit({ type: 'trigger:armed', trigger: JSON.stringify(spec.strike.at) });
-    ctx.fired = await armTrigger(spec.strike.at, {
-      history, now: ctx.now, spawnT: ctx.launched.spawnT, readyT: ctx.readyT, seed: ctx.plan.seed, cwd: ctx.filesDir, load: spec.load, signal,
-      onLine: (listener) => {
-        ctx.lineListeners.add(listener);
-        for (const l of [...ctx.seenLines]) if (ctx.lineListeners.has(listener)) listener(l.stream, l.line);
-        return () => ctx.lineListeners.delete(listener);
-      },
-    });
+    // Count triggers watch the load's shared counters and send the first step from the strike thread.
+    const first = firstStepOf(spec.strike);
+    const done = new AbortController();
+    try {
+      ctx.fired = await armTrigger(spec.strike.at, {
+        history, now: ctx.now, spawnT: ctx.launched.spawnT, readyT: ctx.readyT, seed: ctx.plan.seed, cwd: ctx.filesDir, load: spec.load, signal: AbortSignal.any([signal, done.signal]),
+        counters: new Map(ctx.drivers.flatMap((d) => (d.counters ? [[d.name, d.counters] as const] : []))), bell: counterBell(),
+        ...(first ? { strikeThread: { origin: ctx.clock.origin.toString(), signal: first.signal, deliver: first.deliver, afterMs: first.afterMs, target: strikeTarget(ctx), ...(snapshotPort(ctx) !== undefined ? { snapshotPort: snapshotPort(ctx)! } : {}) } } : {}),
+        onLine: (listener) => {
+          ctx.lineListeners.add(listener);
+          for (const l of [...ctx.seenLines]) if (ctx.lineListeners.has(listener)) listener(l.stream, l.line);
+          return () => ctx.lineListeners.delete(listener);
+        },
+      });
+    } finally {
+      // The wait is over (fired, timed out, target gone): a strike-thread watch ends with it.
+      done.abort();
+    }
   },
 };
 
@@ -52,8 +64,8 @@ export const strike: Step<RunContext> = {
     const preStopContainer = strike.preStop && 'exec' in strike.preStop ? ctx.newContainer('prestop') : undefined;
     const struck = (ctx.struck = executeStrike({ strike, fired: ctx.fired,
       ...(preStopContainer ? { runPreStop: (argv: string[], stop: AbortSignal) => runHook(argv, stop, { cwd: ctx.cwd, env: spec.target.env, marker, container: preStopContainer }) } : {}),
-      target: { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => ctx.tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) },
-      onPlanned: (t) => ctx.planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal, ...(port !== undefined && spec.load.length ? { port } : {}) }));
+      target: strikeTarget(ctx),
+      onPlanned: (t) => ctx.planned.push(t), history, hasExited: () => launched.exit !== undefined, exited: launched.exited, signal: strikeAbort.signal, ...(snapshotPort(ctx) !== undefined ? { port: snapshotPort(ctx)! } : {}) }));
     await Promise.race([struck.sent, launched.exited]);
     // The exit may be seen before the strike thread's report of the signal that caused it.
     if (launched.exit) await Promise.race([struck.sent, sleepMs(1_000)]);
@@ -87,6 +99,17 @@ export const stillRunning: Step<RunContext> = {
     await stopGracefully(launched, ctx.container, ctx.options, 0);
   },
 };
+
+// Who the plan's signals go to.
+function strikeTarget(ctx: RunContext): DeliveryTarget {
+  const { launched, marker, container } = ctx;
+  return { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => ctx.tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) };
+}
+
+// The port whose accept view the first signal records (a target with a port under load).
+function snapshotPort(ctx: RunContext): number | undefined {
+  return ctx.port !== undefined && ctx.spec.load.length ? ctx.port : undefined;
+}
 
 // Runs a preStop `exec` hook in a container of its own (killed when `stop` fires); never rejects.
 async function runHook(argv: string[], stop: AbortSignal, ctx: { cwd: string; env: Record<string, string>; marker: string; container: Container }): Promise<HookResult> {

@@ -1,0 +1,172 @@
+// The live counters of one load driver, in shared memory (a SharedArrayBuffer written with Atomics):
+// the load worker that makes the operations writes them (CounterWriter, beside its OpSink); the
+// main thread (the live view, load:stopped when the worker died) and the strike thread (the
+// load-based triggers, inject/count-watch.ts) read them, so no per-operation message crosses
+// threads. Every change rings the process's bell (one shared Int32 slot) and, while a trigger
+// watches, wakes its waiters (Atomics.notify).
+import type { OpOutcome } from '../history/events.js';
+
+// The integer counters, one Int32 slot each (the order is the layout: append only).
+export const COUNTERS = ['started', 'ended', 'inFlight', 'acceptedInFlight', 'responses', 'errors', 'connectedClients', 'openConns', 'messages'] as const;
+export type CounterName = (typeof COUNTERS)[number];
+const OUTCOMES: readonly OpOutcome[] = ['ok', 'http-error', 'rejected', 'refused', 'reset', 'timeout', 'closed'];
+const INT_SLOTS = COUNTERS.length + OUTCOMES.length + 1;
+// Float64 slots after the integers: the run-clock time of the last change, then a ring of the
+// times of the last RING responses (response n at index (n - 1) % RING), so a watcher that sees the
+// count reach N learns when the N-th response came, not when it looked.
+const RING = 64;
+const FLOAT_OFFSET = Math.ceil((INT_SLOTS * 4) / 8) * 8;
+const BYTES = FLOAT_OFFSET + 8 * (1 + RING);
+const slot = (name: CounterName): number => COUNTERS.indexOf(name);
+const OUTCOME_BASE = COUNTERS.length;
+
+// The bell: [0] rings on every change of any driver's counters; [1] how many watchers wait on it.
+const BELL_RING = 0;
+const BELL_WATCHERS = 1;
+let processBell: SharedArrayBuffer | undefined;
+
+// The process's bell (one for every run and driver of this harness process).
+export function counterBell(): SharedArrayBuffer {
+  processBell ??= new SharedArrayBuffer(8);
+  return processBell;
+}
+
+// A fresh, zeroed counter block for one driver.
+export function newCounterBlock(): SharedArrayBuffer {
+  return new SharedArrayBuffer(BYTES);
+}
+
+// What a reader sees: every counter, per-outcome ended counts, and the last change's time.
+export type CounterSnapshot = Record<CounterName, number> & { outcomes: Partial<Record<OpOutcome, number>>; lastChangeT: number };
+
+// Reads a counter block (any thread).
+export function readCounters(block: SharedArrayBuffer): CounterSnapshot {
+  const ints = new Int32Array(block, 0, INT_SLOTS);
+  const floats = new Float64Array(block, FLOAT_OFFSET, 1 + RING);
+  const out = { outcomes: {} } as CounterSnapshot;
+  COUNTERS.forEach((name, i) => (out[name] = Atomics.load(ints, i)));
+  OUTCOMES.forEach((o, i) => {
+    const n = Atomics.load(ints, OUTCOME_BASE + i);
+    if (n) out.outcomes[o] = n;
+  });
+  out.lastChangeT = floats[0]!;
+  return out;
+}
+
+// One counter of a block (any thread).
+export function readCounter(block: SharedArrayBuffer, name: CounterName): number {
+  return Atomics.load(new Int32Array(block, 0, INT_SLOTS), slot(name));
+}
+
+// The run-clock time of the n-th response (1-based) when it is still in the ring (the count is
+// less than RING past it), else undefined.
+export function responseTime(block: SharedArrayBuffer, n: number): number | undefined {
+  const count = readCounter(block, 'responses');
+  if (n < 1 || n > count || count - n >= RING) return undefined;
+  return new Float64Array(block, FLOAT_OFFSET, 1 + RING)[1 + ((n - 1) % RING)];
+}
+
+// The run-clock time of the block's last change.
+export function lastChangeT(block: SharedArrayBuffer): number {
+  return new Float64Array(block, FLOAT_OFFSET, 1)[0]!;
+}
+
+// The bell's current ring count and the waiting side of it (for watchers: inject/count-watch.ts).
+export function bellView(bell: SharedArrayBuffer): { ints: Int32Array; ring: number; watchers: number } {
+  return { ints: new Int32Array(bell), ring: BELL_RING, watchers: BELL_WATCHERS };
+}
+
+// Writes a driver's counters from its load worker: told of every operation's start and end and of
+// every connection and client open/close (OpSink calls it). In flight counts every operation
+// started and not ended; accepted in flight only those whose connection is established (an
+// operation begun while its connection was connecting counts from that connection's conn:open).
+export class CounterWriter {
+  private readonly ints: Int32Array;
+  private readonly floats: Float64Array;
+  private readonly bell: Int32Array;
+  private readonly openConns = new Set<string>();
+  // Operations begun on a connection not yet established, by connection; and the reverse.
+  private readonly waiting = new Map<string, Set<string>>();
+  private readonly waitingOn = new Map<string, string>();
+
+  constructor(block: SharedArrayBuffer, bell: SharedArrayBuffer) {
+    this.ints = new Int32Array(block, 0, INT_SLOTS);
+    this.floats = new Float64Array(block, FLOAT_OFFSET, 1 + RING);
+    this.bell = new Int32Array(bell);
+  }
+
+  opStarted(id: string, conn: string | null, connecting: boolean, t: number): void {
+    Atomics.add(this.ints, slot('started'), 1);
+    Atomics.add(this.ints, slot('inFlight'), 1);
+    if (connecting && conn !== null && !this.openConns.has(conn)) {
+      let set = this.waiting.get(conn);
+      if (!set) this.waiting.set(conn, (set = new Set()));
+      set.add(id);
+      this.waitingOn.set(id, conn);
+    } else {
+      Atomics.add(this.ints, slot('acceptedInFlight'), 1);
+    }
+    this.changed(t);
+  }
+
+  opEnded(id: string, outcome: OpOutcome, status: number | null, t: number): void {
+    const conn = this.waitingOn.get(id);
+    if (conn !== undefined) {
+      this.waitingOn.delete(id);
+      this.waiting.get(conn)?.delete(id);
+    } else {
+      Atomics.sub(this.ints, slot('acceptedInFlight'), 1);
+    }
+    Atomics.sub(this.ints, slot('inFlight'), 1);
+    Atomics.add(this.ints, OUTCOME_BASE + OUTCOMES.indexOf(outcome), 1);
+    if (outcome !== 'ok') Atomics.add(this.ints, slot('errors'), 1);
+    if (status !== null || outcome === 'ok') {
+      // The time first, then the count: a reader that sees the count sees its time.
+      const n = Atomics.load(this.ints, slot('responses')) + 1;
+      this.floats[1 + ((n - 1) % RING)] = t;
+      Atomics.store(this.ints, slot('responses'), n);
+    }
+    Atomics.add(this.ints, slot('ended'), 1);
+    this.changed(t);
+  }
+
+  connOpened(conn: string, t: number): void {
+    if (this.openConns.has(conn)) return;
+    this.openConns.add(conn);
+    Atomics.add(this.ints, slot('openConns'), 1);
+    const set = this.waiting.get(conn);
+    if (set) {
+      this.waiting.delete(conn);
+      for (const id of set) this.waitingOn.delete(id);
+      Atomics.add(this.ints, slot('acceptedInFlight'), set.size);
+    }
+    this.changed(t);
+  }
+
+  connClosed(conn: string, t: number): void {
+    if (!this.openConns.delete(conn)) return;
+    Atomics.sub(this.ints, slot('openConns'), 1);
+    this.changed(t);
+  }
+
+  clientOpened(t: number): void {
+    Atomics.add(this.ints, slot('connectedClients'), 1);
+    this.changed(t);
+  }
+
+  clientClosed(t: number): void {
+    Atomics.sub(this.ints, slot('connectedClients'), 1);
+    this.changed(t);
+  }
+
+  message(t: number): void {
+    Atomics.add(this.ints, slot('messages'), 1);
+    this.changed(t);
+  }
+
+  private changed(t: number): void {
+    this.floats[0] = t;
+    Atomics.add(this.bell, BELL_RING, 1);
+    if (Atomics.load(this.bell, BELL_WATCHERS) > 0) Atomics.notify(this.bell, BELL_RING);
+  }
+}

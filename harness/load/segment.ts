@@ -1,0 +1,110 @@
+// A load worker's history segment: the worker appends its events (the history's record format, one
+// JSON event per line, stamped on the run's clock, with the driver's name) to a file of its own
+// beside the run's history, so no operation crosses to the main thread while the load runs; the
+// host (worker-host.ts) merges the file into the history when the load stops. The worker's last
+// message (`stopped`) seals it: a worker that died first leaves a segment that is read as far as
+// it goes (a torn last line is skipped) and reported as incomplete.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventInput, HistoryEvent } from '../history/events.js';
+import type { WireItem } from './wire.js';
+
+// The history event of a wire item of driver `driver`.
+export function itemEvent(item: WireItem, driver: string): EventInput {
+  switch (item[0]) {
+    case 0: {
+      const [, id, t, conn, op, connecting] = item;
+      return { type: 'request:start', t, driver, id, ...(conn !== null ? { conn } : {}), ...(op !== null ? { op } : {}), ...(connecting ? { connecting: true as const } : {}) };
+    }
+    case 1: {
+      const [, id, t, outcome, status, bytes, error, sentT, firstByteT] = item;
+      return {
+        type: 'request:end', t, driver, id, outcome,
+        ...(status !== null ? { status } : {}), ...(bytes !== null ? { bytes } : {}), ...(error !== null ? { error } : {}),
+        ...(sentT !== null ? { sentT } : {}), ...(firstByteT !== null ? { firstByteT } : {}),
+      };
+    }
+    case 2:
+      return { ...item[1], driver } as EventInput;
+  }
+}
+
+// Creates the segment file of driver `name` in `dir` (a fresh name: `load-<name>.segment.jsonl`,
+// then `~2`, `~3`, ... when taken), empty; returns its path.
+export function createSegmentFile(dir: string, name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'load';
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 1; ; i++) {
+    const file = path.join(dir, `load-${safe}${i > 1 ? `~${i}` : ''}.segment.jsonl`);
+    try {
+      fs.closeSync(fs.openSync(file, 'wx'));
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || i > 1_000) throw error;
+    }
+  }
+}
+
+// Appends a driver's events to its segment file (in the load worker). A failed write never
+// throws: the writer stops and `error` says why (the host then reports the segment incomplete).
+export class SegmentWriter {
+  private fd: number | undefined;
+  error: string | undefined;
+  written = 0;
+
+  constructor(readonly file: string, private readonly driver: string) {
+    try {
+      this.fd = fs.openSync(file, 'a');
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+  }
+
+  // Appends the items as whole lines (one write per batch).
+  write(items: readonly WireItem[]): void {
+    if (this.fd === undefined || items.length === 0) return;
+    let text = '';
+    for (const item of items) text += `${JSON.stringify(itemEvent(item, this.driver))}\n`;
+    const bytes = Buffer.from(text, 'utf8');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off, bytes.length - off);
+      this.written += items.length;
+    } catch (error) {
+      this.error = `writing ${this.file}: ${(error as Error).message}`;
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
+  }
+}
+
+// Reads a segment file: its events in file order, and whether a torn (unparsable) line was skipped.
+// A missing file reads as no events.
+export function readSegment(file: string): { events: HistoryEvent[]; torn: number } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return { events: [], torn: 0 };
+  }
+  const events: HistoryEvent[] = [];
+  let torn = 0;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      events.push(JSON.parse(line) as HistoryEvent);
+    } catch {
+      torn++;
+    }
+  }
+  return { events, torn };
+}
