@@ -3,10 +3,14 @@
 // which sends the signal as soon as the count is reached, and by the main thread's fallback
 // (triggers.ts) when a watched driver has no shared counters.
 import { bellView, lastChangeT, readCounter, responseTime, type CounterName } from '../load/counters.js';
+import type { TriggerCount } from '../scenario/triggers/kind.js';
 
-// Which counter a trigger watches: responses (afterResponses), accepted operations in flight
-// (inFlightAtLeast), connected clients (wsAllConnected).
-export type CountKind = Extract<CounterName, 'responses' | 'acceptedInFlight' | 'connectedClients'>;
+// Which counter a trigger watches (its kind's `arm.count`): e.g. responses (afterResponses),
+// accepted operations in flight (inFlightAtLeast), connected clients (wsAllConnected). Every one
+// is a counter of load/counters.ts (checked here).
+export type CountKind = TriggerCount & CounterName;
+const everyCountIsACounter: [TriggerCount] extends [CounterName] ? true : never = true;
+void everyCountIsACounter;
 
 export interface CountWatch {
   blocks: SharedArrayBuffer[];

@@ -5,10 +5,13 @@ import { round3 } from '../clock.js';
 import { HarnessError } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { History } from '../history/writer.js';
+import { loadClients } from '../load/kinds.js';
 import { loadName } from '../load/name.js';
 import { compileUserRegex } from '../scenario/regex.js';
 import type { Delivery, SignalName } from '../history/events.js';
 import type { LoadSpec, TriggerSpec } from '../scenario/schema.js';
+import { triggerKinds } from '../scenario/triggers/index.js';
+import type { TriggerArm, TriggerKind } from '../scenario/triggers/kind.js';
 import type { CapturedLine } from '../target/lines.js';
 import { countNow, onRings, type CountKind, type CountWatch } from './count-watch.js';
 import type { DeliveryTarget } from './signal.js';
@@ -61,47 +64,42 @@ export interface Fired {
   sent?: Scheduled;
 }
 
+// The registry entry of a trigger (scenario/triggers/index.ts), by the field that names it.
+function kindOf(spec: TriggerSpec): { kind: TriggerKind; arm: TriggerArm<TriggerSpec> } {
+  const kind = triggerKinds.find((k) => k.key in spec) as TriggerKind | undefined;
+  if (!kind) throw new HarnessError('INTERNAL', `strike.at: no trigger kind for ${JSON.stringify(Object.keys(spec))}`);
+  return { kind, arm: kind.arm as TriggerArm<TriggerSpec> };
+}
+
 // A human description of a trigger, used in run names and reports.
 export function describeTrigger(spec: TriggerSpec): string {
-  if ('afterReadyMs' in spec) return `${spec.afterReadyMs}ms after ready`;
-  if ('afterSpawnMs' in spec) return `${spec.afterSpawnMs}ms after spawn`;
-  if ('onLog' in spec) return `on log /${spec.onLog}/`;
-  if ('onFile' in spec) return `on file ${spec.onFile}${spec.minSize ? ` >= ${spec.minSize} B` : ''}`;
-  if ('randomInMs' in spec) return `random in [${spec.randomInMs[0]}, ${spec.randomInMs[1]}] ms after ready`;
-  if ('afterResponses' in spec) return `after ${spec.afterResponses} responses`;
-  if ('inFlightAtLeast' in spec) return `while >= ${spec.inFlightAtLeast} in flight`;
-  if ('sweep' in spec) return `swept over +${spec.sweep.fromMs}..+${spec.sweep.toMs} ms after ${typeof spec.sweep.anchor === 'string' ? spec.sweep.anchor : `log /${spec.sweep.anchor.log}/`}`;
-  return 'when all WebSocket clients are connected';
+  return kindOf(spec).kind.describe(spec);
 }
 
 // Resolves when the trigger fires, with the intended strike time. Never resolves after the run's
 // signal aborts (the caller races it with the target's exit and a deadline).
 export function armTrigger(spec: TriggerSpec, ctx: TriggerContext): Promise<Fired> {
-  const trigger = describeTrigger(spec);
-  if ('afterReadyMs' in spec) return Promise.resolve({ trigger, reason: 'delay', intendedT: ctx.readyT + spec.afterReadyMs });
-  if ('afterSpawnMs' in spec) return Promise.resolve({ trigger, reason: 'delay', intendedT: ctx.spawnT + spec.afterSpawnMs });
-  if ('randomInMs' in spec) {
-    const [min, max] = spec.randomInMs;
-    const offset = min + seededRandom(ctx.seed) * (max - min);
-    return Promise.resolve({ trigger, reason: `seed ${ctx.seed} drew ${offset.toFixed(3)} ms`, intendedT: ctx.readyT + offset });
+  const { kind, arm } = kindOf(spec);
+  const trigger = kind.describe(spec);
+  if (arm.on === 'suite') return Promise.reject(new HarnessError('INTERNAL', `strike.at.${kind.key} reached a single run: it is expanded by the suite (harness/sweep/)`));
+  if (arm.on === 'strike') return loadTrigger(spec, arm, trigger, ctx);
+  if ('delay' in arm) {
+    const d = arm.delay(spec, { seed: ctx.seed, random: seededRandom(ctx.seed) });
+    return Promise.resolve({ trigger, reason: d.reason, intendedT: (d.from === 'ready' ? ctx.readyT : ctx.spawnT) + d.ms });
   }
-  if ('onLog' in spec) {
-    const re = compileUserRegex(spec.onLog, 'strike.at.onLog');
-    return new Promise((resolve) => {
-      let fired = false;
-      const off = ctx.onLine((stream, line) => {
-        if (fired || (spec.stream !== 'any' && spec.stream !== stream) || !re.test(line.line)) return;
-        fired = true;
-        resolve({ trigger, reason: `${stream}: ${line.line.slice(0, 200)}`, intendedT: line.t + spec.delayMs });
-      });
-      if (fired) off();
-      else ctx.signal.addEventListener('abort', off, { once: true });
+  if (arm.watch === 'file') return fileTrigger(spec as Extract<TriggerSpec, { onFile: string }>, trigger, ctx);
+  const log = spec as Extract<TriggerSpec, { onLog: string }>;
+  const re = compileUserRegex(log.onLog, 'strike.at.onLog');
+  return new Promise((resolve) => {
+    let fired = false;
+    const off = ctx.onLine((stream, line) => {
+      if (fired || (log.stream !== 'any' && log.stream !== stream) || !re.test(line.line)) return;
+      fired = true;
+      resolve({ trigger, reason: `${stream}: ${line.line.slice(0, 200)}`, intendedT: line.t + log.delayMs });
     });
-  }
-  if ('onFile' in spec) return fileTrigger(spec, trigger, ctx);
-  // A sweep is expanded into runs with concrete triggers (harness/sweep/); it never reaches a run.
-  if ('sweep' in spec) return Promise.reject(new HarnessError('INTERNAL', 'strike.at.sweep reached a single run: sweeps are run by the suite (harness/sweep/)'));
-  return loadTrigger(spec, trigger, ctx);
+    if (fired) off();
+    else ctx.signal.addEventListener('abort', off, { once: true });
+  });
 }
 
 function fileTrigger(spec: Extract<TriggerSpec, { onFile: string }>, trigger: string, ctx: TriggerContext): Promise<Fired> {
@@ -127,26 +125,20 @@ function fileTrigger(spec: Extract<TriggerSpec, { onFile: string }>, trigger: st
   });
 }
 
-type LoadTrigger = Extract<TriggerSpec, { afterResponses: number } | { inFlightAtLeast: number } | { wsAllConnected: true }>;
+type CountArm = Extract<TriggerArm<TriggerSpec>, { on: 'strike' }>;
 
 // The count a load trigger watches, over which drivers, and how it reads in `reason`.
-function countPlan(spec: LoadTrigger, ctx: TriggerContext): { kind: CountKind; atLeast: number; delayMs: number; drivers: string[]; text: (n: number) => string } {
+function countPlan(spec: TriggerSpec, arm: CountArm, ctx: TriggerContext): { kind: CountKind; atLeast: number; delayMs: number; drivers: string[]; text: (n: number) => string } {
+  const only = (spec as { driver?: string }).driver;
   // Without `driver`: every load entry but the readiness probes (their polls are not load).
-  const entries = ctx.load.map((l, i) => ({ ...loadName(l, i), l })).filter((e) => (spec.driver !== undefined ? e.name === spec.driver : e.kind !== 'probe'));
-  const drivers = entries.map((e) => e.name);
-  if ('afterResponses' in spec) return { kind: 'responses', atLeast: spec.afterResponses, delayMs: spec.delayMs, drivers, text: (n) => `${n} responses` };
-  if ('inFlightAtLeast' in spec) return { kind: 'acceptedInFlight', atLeast: spec.inFlightAtLeast, delayMs: 0, drivers, text: (n) => `${n} in flight` };
-  let clients = 0;
-  for (const { l } of entries) {
-    if ('ws' in l) clients += l.ws.clients;
-    if ('browser' in l) clients += l.browser.pages;
-  }
-  return { kind: 'connectedClients', atLeast: clients, delayMs: spec.delayMs, drivers, text: (n) => `${n} clients connected` };
+  const entries = ctx.load.map((l, i) => ({ ...loadName(l, i), options: (l as unknown as Record<string, Record<string, unknown>>)[loadName(l, i).kind] ?? {}, clients: loadClients(l) }))
+    .filter((e) => (only !== undefined ? e.name === only : e.kind !== 'probe'));
+  return { kind: arm.count, atLeast: arm.goal(spec, entries), delayMs: (spec as { delayMs?: number }).delayMs ?? 0, drivers: entries.map((e) => e.name), text: arm.text };
 }
 
-function loadTrigger(spec: LoadTrigger, trigger: string, ctx: TriggerContext): Promise<Fired> {
-  const plan = countPlan(spec, ctx);
-  // No client to wait for (wsAllConnected over no ws/browser entry): never fires.
+function loadTrigger(spec: TriggerSpec, arm: CountArm, trigger: string, ctx: TriggerContext): Promise<Fired> {
+  const plan = countPlan(spec, arm, ctx);
+  // Nothing to wait for (wsAllConnected over no ws/browser entry): never fires.
   if (plan.atLeast <= 0) return new Promise(() => {});
   const blocks = plan.drivers.flatMap((d) => ctx.counters?.get(d) ?? []);
   const inHistory = new Set(plan.drivers.filter((d) => !ctx.counters?.has(d)));
@@ -173,9 +165,9 @@ async function strikeOnCount(watch: CountWatch, plan: ReturnType<typeof countPla
 // counted from their events.
 function mainThreadCount(watch: CountWatch, inHistory: ReadonlySet<string>, plan: ReturnType<typeof countPlan>, trigger: string, ctx: TriggerContext): Promise<Fired> {
   return new Promise((resolve) => {
-    const inFlight = new Set<string>();
-    let responses = 0;
-    let open = 0;
+    // The same counters as load/counters.ts, counted from the events of these drivers.
+    const n: Record<CountKind, number> = { started: 0, ended: 0, inFlight: 0, acceptedInFlight: 0, responses: 0, errors: 0, connectedClients: 0, openConns: 0, messages: 0 };
+    const accepted = new Set<string>();
     let lastT = -Infinity;
     // In flight means accepted: an operation begun while its connection was still connecting
     // counts once that connection is established (conn:open), which may be recorded before it.
@@ -185,6 +177,8 @@ function mainThreadCount(watch: CountWatch, inHistory: ReadonlySet<string>, plan
     const see = (e: HistoryEvent): void => {
       if (!('driver' in e) || !inHistory.has(e.driver)) return;
       if (e.type === 'request:start') {
+        n.started++;
+        n.inFlight++;
         const key = `${e.driver}/${e.id}`;
         const conn = `${e.driver}/${e.conn ?? ''}`;
         if (e.connecting && !openConns.has(conn)) {
@@ -192,37 +186,38 @@ function mainThreadCount(watch: CountWatch, inHistory: ReadonlySet<string>, plan
           if (!waiting) connecting.set(conn, (waiting = new Set()));
           waiting.add(key);
           connOf.set(key, conn);
-          return;
-        }
-        inFlight.add(key);
+        } else accepted.add(key);
       } else if (e.type === 'conn:open') {
         const conn = `${e.driver}/${e.conn}`;
+        if (!openConns.has(conn)) n.openConns++;
         openConns.add(conn);
-        const waiting = connecting.get(conn);
-        if (!waiting) return;
-        connecting.delete(conn);
-        for (const key of waiting) {
-          inFlight.add(key);
+        for (const key of connecting.get(conn) ?? []) {
+          accepted.add(key);
           connOf.delete(key);
         }
+        connecting.delete(conn);
       } else if (e.type === 'conn:close') {
-        openConns.delete(`${e.driver}/${e.conn}`);
-        return;
+        if (openConns.delete(`${e.driver}/${e.conn}`)) n.openConns--;
       } else if (e.type === 'request:end') {
+        n.ended++;
+        n.inFlight--;
         const key = `${e.driver}/${e.id}`;
-        inFlight.delete(key);
+        accepted.delete(key);
         const conn = connOf.get(key);
         if (conn !== undefined) {
           connOf.delete(key);
           connecting.get(conn)?.delete(key);
         }
-        if (e.status !== undefined || e.outcome === 'ok') responses++;
-      } else if (e.type === 'ws:open') open++;
-      else if (e.type === 'ws:close') open--;
+        if (e.outcome !== 'ok') n.errors++;
+        if (e.status !== undefined || e.outcome === 'ok') n.responses++;
+      } else if (e.type === 'ws:open') n.connectedClients++;
+      else if (e.type === 'ws:close') n.connectedClients--;
+      else if (e.type === 'ws:message') n.messages++;
       else return;
+      n.acceptedInFlight = accepted.size;
       lastT = e.t;
     };
-    const historyCount = (): number => (plan.kind === 'responses' ? responses : plan.kind === 'acceptedInFlight' ? inFlight.size : open);
+    const historyCount = (): number => n[plan.kind];
     let done = false;
     const check = (): boolean => {
       if (done) return true;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { userRegexProblem } from './regex.js';
 
-// The field builders the scenario schema (schema.ts) and the load kinds (load/kinds/*.ts) share.
+// The field builders the scenario schema (schema.ts), the load kinds (load/kinds/*.ts) and the
+// trigger kinds (triggers/*.ts) share.
 // Each is one zod instance, reused wherever the field appears, so the JSON Schema and the README
 // reference describe it the same way everywhere. A load kind gets them as `fieldKit` (its
 // `schema(kit)` builds its fields from it), so a kind file imports no zod at runtime: the load
@@ -18,6 +19,13 @@ export const regex = z.string().min(1).superRefine((s, ctx) => {
   const problem = userRegexProblem(s);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+// `driver`: which load a trigger or check counts, by the load's `name`.
+export const driver = z.string().optional().describe('Only the load with this `name` counts (unnamed loads are `<kind>#<index>`, e.g. `http#0`); unset: every load');
+export const streamOf = z.enum(['stdout', 'stderr', 'any']).default('any').describe('Which output stream the line must be on');
+// Every trigger's deadline, and the delay of the triggers that have one (scenario/triggers/).
+export const withTimeout = { timeoutMs: ms.optional().describe('Deadline in ms for the trigger to fire, from when it is armed; unset: the run\'s `timeoutMs`; missed: the run is an `error` (TRIGGER_TIMEOUT)') };
+export const delayMs = ms.default(0).describe('Strike this many ms after the trigger condition is met');
 
 // What a load kind's `schema(kit)` builds its fields with: zod itself and the shared fields.
 export const fieldKit = { z, ms, positiveInt, loadName, loadDuration, message, ackPattern, regex };

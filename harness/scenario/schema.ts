@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { DELIVERIES, SIGNAL_NAMES } from '../history/events.js';
 import { CHECK_NAMES } from '../check/names.js';
-import { fieldKit, ms, positiveInt, regex } from './fields.js';
+import { driver, fieldKit, ms, positiveInt, regex, streamOf } from './fields.js';
+import { triggerKinds } from './triggers/index.js';
+import { SweepAnchorSchema, SweepSchema } from './triggers/sweep.js';
 import type { LoadEntry } from '../load/kind-registry.js';
 import { loadKinds } from '../load/kinds.js';
 
@@ -11,12 +13,10 @@ import { loadKinds } from '../load/kinds.js';
 
 // The signal names' one list lives in history/events.ts; `signalNames` is the same array.
 export { SIGNAL_NAMES as signalNames };
+export { SweepAnchorSchema, SweepSchema };
 export const SignalNameSchema = z.enum(SIGNAL_NAMES);
 export const DeliverySchema = z.enum(DELIVERIES);
 
-// `driver`: which load a trigger or check counts, by the load's `name`.
-const driver = z.string().optional().describe('Only the load with this `name` counts (unnamed loads are `<kind>#<index>`, e.g. `http#0`); unset: every load');
-const streamOf = z.enum(['stdout', 'stderr', 'any']).default('any').describe('Which output stream the line must be on');
 
 // ---- target and services ----------------------------------------------------------------------
 
@@ -64,34 +64,9 @@ const loadKindList = loadKinds.map((k) => `\`${k.kind}\``).join(', ');
 
 // ---- triggers and the strike ----------------------------------------------------------------
 
-const withTimeout = { timeoutMs: ms.optional().describe('Deadline in ms for the trigger to fire, from when it is armed; unset: the run\'s `timeoutMs`; missed: the run is an `error` (TRIGGER_TIMEOUT)') };
-const delayMs = ms.default(0).describe('Strike this many ms after the trigger condition is met');
-// The strike-time sweep (harness/sweep/): runs the strike at many offsets from an anchor and
-// reports the windows of offsets where the run fails.
-export const SweepAnchorSchema = z.union([
-  z.enum(['ready', 'spawn', 'firstResponse']),
-  z.strictObject({ log: regex.describe('Offsets count from the first target output line matching this pattern (RE2)') }),
-]).describe('What offsets count from: `ready` (default), `spawn`, `firstResponse` (the load\'s first completed operation) or `{ log: regex }`');
-export const SweepSchema = z.strictObject({
-  fromMs: ms.describe('First offset of the sweep, in ms after the anchor'),
-  toMs: ms.describe('Last offset of the sweep, in ms after the anchor (>= fromMs)'),
-  resolutionMs: z.number().finite().positive().default(10).describe('Each window edge is located to within this many ms (bisection stops there)'),
-  anchor: SweepAnchorSchema.default('ready'),
-  repeats: z.number().int().min(1).max(20).default(3).describe('Runs per offset where results are flaky (mixed at one offset, or a narrow gap between failures); the window then gets a failure rate'),
-  maxRuns: z.number().int().min(1).max(1_000).default(60).describe('The most runs one sweep may take (the `--max-runs` flag overrides it); a sweep stopped by it before its grid was done is an error'),
-}).refine((s) => s.fromMs <= s.toMs, { message: '`fromMs` must be <= `toMs`', path: ['toMs'] });
-
-export const TriggerSchema = z.union([
-  z.strictObject({ afterReadyMs: ms.describe('Strike this many ms after the target was ready (counted from ready, not from the start of the load)'), ...withTimeout }),
-  z.strictObject({ afterSpawnMs: ms.describe('Strike this many ms after the target was spawned'), ...withTimeout }),
-  z.strictObject({ onLog: regex.describe('Strike when a line of the target\'s output matches this RE2 pattern (a line printed before arming counts too)'), stream: streamOf, delayMs, ...withTimeout }),
-  z.strictObject({ onFile: z.string().min(1).describe('Strike when a file matching this glob exists (relative to `expect.filesDir` or the target\'s cwd)'), minSize: z.number().int().nonnegative().default(0).describe('Strike only once the matching file is at least this many bytes'), delayMs, ...withTimeout }),
-  z.strictObject({ randomInMs: z.tuple([ms, ms]).refine(([a, b]) => a <= b, 'the window must be [min, max] with min <= max').describe('Strike at a moment drawn from the run\'s seed in [min, max] ms after ready (`--seed S` replays it)'), ...withTimeout }),
-  z.strictObject({ afterResponses: positiveInt.describe('Strike after this many responses from the load'), driver, delayMs, ...withTimeout }),
-  z.strictObject({ inFlightAtLeast: positiveInt.describe('Strike while at least this many load operations are in flight'), driver, ...withTimeout }),
-  z.strictObject({ wsAllConnected: z.literal(true).describe('Strike once every WebSocket and browser client is connected'), driver, delayMs, ...withTimeout }),
-  z.strictObject({ sweep: SweepSchema.describe('Sweep the strike moment from fromMs to toMs after the anchor and report the vulnerable windows'), ...withTimeout }),
-]);
+// The trigger union, one member per trigger kind of the registry (triggers/index.ts).
+type TriggerSchemas = { -readonly [I in keyof typeof triggerKinds]: (typeof triggerKinds)[I] extends { schema: infer S } ? S : never };
+export const TriggerSchema = z.union(triggerKinds.map((k) => k.schema) as unknown as TriggerSchemas);
 
 export const SignalStepSchema = z.strictObject({
   signal: SignalNameSchema.describe('Signal of this step'),
