@@ -28,6 +28,7 @@ export interface Figure {
 export const FIGURE_KEYS = [
   'exitDetectOverheadP50Ms', 'strikeLatenessP99IdleMs', 'strikeLatenessP99LoadMs', 'loadRatio',
   'treeKillP95Ms', 'perRunOverheadP50Ms', 'wsClientsHeld', 'report1000Ms', 'sweepRunsToResolve', 'headerMs',
+  'triggerLatenessP99Ms', 'triggerLatenessP99LoadMs',
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

@@ -1,7 +1,7 @@
 // `npm run bench`: measures the harness against the physical floor and its peers, side by side,
 // interleaved, several rounds, in one process run; prints the tables and writes
 // bench/results/latest.json (`figures.<key> = { value, unit, goal, floor?, peer?, ... }`).
-// Options: --quick (a smoke run), --rounds N, --ws-clients N, --only exit,strike,load,tree,ws,report,sweep,header,
+// Options: --quick (a smoke run), --rounds N, --ws-clients N, --only exit,strike,trigger,load,tree,ws,report,sweep,header,
 // --out FILE, --readme (rewrite the table in bench/README.md).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import { defaultBinDir, fixture, repoRoot } from './paths.js';
 import { chooseContainment } from '../harness/target/containment.js';
 import { endAll, SESSION } from './procs.js';
 import { planLateness, timerLateness } from './strike-lateness.js';
+import { cpuHogs, triggerLateness } from './trigger-lateness.js';
 import { round, summarize, type Summary } from './stats.js';
 import { figuresMarkdown, figuresTable, samplesTable } from './table.js';
 import { treeKillOnce, type TreeMethod } from './tree-kill.js';
@@ -28,7 +29,7 @@ import { measureHeader } from './header.js';
 import { holdWsClients, holdWsClientsViaDriver, type WsHeld } from './ws-clients.js';
 
 // The bench's phases, in the order they run (precision first, heavy load last).
-export const PHASES = ['exit', 'strike', 'load', 'tree', 'ws', 'report', 'sweep', 'header'] as const;
+export const PHASES = ['exit', 'strike', 'trigger', 'load', 'tree', 'ws', 'report', 'sweep', 'header'] as const;
 export type Phase = (typeof PHASES)[number];
 
 // What one bench run measures, how much, and where it writes.
@@ -244,6 +245,44 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       }
     }
 
+    // ---- count-trigger lateness: afterResponses, light and full load ----------------------------
+    if (on('trigger')) {
+      log('trigger lateness: afterResponses under a light load (idle) and under full HTTP load (interleaved)');
+      try {
+        const target = { command: process.execPath, args: [fixture('http-server.mjs'), '{port}'], ready: { log: '^listening', timeoutMs: 10_000 } };
+        const idle: number[] = [];
+        const loaded: number[] = [];
+        const threads = new Set<string>();
+        const failures: string[] = [];
+        for (let r = 0; r < options.rounds; r++) {
+          check();
+          const a = await triggerLateness(runner, { runs: 1, responses: 20, connections: 1, rate: 100, target });
+          check();
+          const b = await triggerLateness(runner, { runs: 1, responses: 2_000, connections: options.loadConnections, target });
+          idle.push(...a.lateness);
+          loaded.push(...b.lateness);
+          for (const t of [...a.threads, ...b.threads]) threads.add(t);
+          failures.push(...a.failures, ...b.failures);
+        }
+        const i = keep('trigger.afterResponses.idle', idle);
+        const l = keep('trigger.afterResponses.load', loaded);
+        const how = (what: string, n: number): string => `p99 of sent − intended time of the SIGTERM of harness runs struck at \`afterResponses\` (${what}) on the trivial HTTP server, intended = the N-th response's own time, evaluated on the ${[...threads].join('/')} thread; ${n} runs, interleaved`;
+        const why = (p99: number, goal: number): string => `the count is seen by the strike thread through Atomics.waitAsync on the load's shared counters, so a late strike is the OS not running that thread in time (load average ${round(os.loadavg()[0]!)} on ${os.cpus().length} CPUs, ${round(p99 - goal)} ms over)`;
+        figures.triggerLatenessP99Ms = figure({
+          ...GOALS.triggerLatenessP99Ms, value: i.n ? i.p99 : null, how: how('N = 20 under 1 connection at 100 req/s: a machine otherwise idle', i.n), why: why(i.p99, GOALS.triggerLatenessP99Ms.goal),
+          detail: { runs: i.n, medianMs: round(i.median), failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}) },
+          ...(i.n ? {} : { note: `not available: ${failures[0] ?? 'no run'}` }),
+        });
+        figures.triggerLatenessP99LoadMs = figure({
+          ...GOALS.triggerLatenessP99LoadMs, value: l.n ? l.p99 : null, how: how(`N = 2000 under ${options.loadConnections} connections as fast as possible`, l.n), why: why(l.p99, GOALS.triggerLatenessP99LoadMs.goal),
+          detail: { runs: l.n, medianMs: round(l.median), failedRuns: failures.length },
+          ...(l.n ? {} : { note: `not available: ${failures[0] ?? 'no run'}` }),
+        });
+      } catch (error) {
+        phaseFailed(['triggerLatenessP99Ms', 'triggerLatenessP99LoadMs'], error);
+      }
+    }
+
     // ---- HTTP load: loadRatio, strike lateness under load -----------------------------------------
     if (on('load')) {
       log('HTTP load: standalone autocannon vs the harness http driver; strike lateness under full load');
@@ -294,7 +333,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           figures.loadRatio = figure({
             ...GOALS.loadRatio, value: summarize(driven).median / peerRps.median, how: `${howRatio}; driver rate from ${[...drivenHow].join(', ')}`,
             peer: { name: 'standalone autocannon req/s', value: peerRps.median }, ratioTo: 'peer',
-            why: `the driver runs its load in a worker thread, but ${summarize(eventsPerRequest).median > 0.1 ? `requests reach the harness's main thread as history events (${round(summarize(eventsPerRequest).median)} request:start/end events per response), so that thread` : 'the harness process'}, the load worker and the target share the ${os.cpus().length} CPUs that standalone autocannon shares only with the target`,
+            why: `the driver runs its load in a worker thread that also records every operation (${round(summarize(eventsPerRequest).median)} request:start/end events per response, serialized into the worker's history segment and merged into the history when the load stops: none crosses to the main thread while it runs), so the load worker, the harness and the target share the ${os.cpus().length} CPUs that standalone autocannon shares only with the target`,
             detail: { driverRps: round(summarize(driven).median), standaloneRps: round(peerRps.median), eventsPerResponse: round(summarize(eventsPerRequest).median), failedRuns: drivenFailures.length },
           });
           // The ratio itself is the figure; the peer is shown for scale (its unit is req/s).
@@ -315,6 +354,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const external: number[] = [];
         const failures: string[] = [];
         const bareLoaded = { precise: [] as number[], setTimeout: [] as number[] };
+        // With a CPU-bound process beside the run: the harness under its own load, the bare timer.
+        const hogHarness: number[] = [];
+        const hogBare: number[] = [];
         let loadHow: string;
         let achieved: Autocannon | { error: string } | undefined;
         const srv = await startHttpServer();
@@ -354,6 +396,26 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
             failures.push(...p.failures);
           }
           loadHow = `harness runs of the trivial HTTP server with the harness http driver at full speed (${options.loadConnections} connections) and a strike plan of ${options.planSteps} SIGUSR2 ${options.spacingMs} ms apart starting 300 ms after ready`;
+          // The same with a CPU-bound process beside the run, interleaved with the bare precise
+          // timer under the same two (the ratio is taken in this run).
+          for (let r = 0; r < Math.max(1, Math.ceil(options.rounds / 2)); r++) {
+            check();
+            const hog = await cpuHogs(1);
+            try {
+              const t = await timerLateness(options.timerSamples, 5);
+              hogBare.push(...t.precise);
+              check();
+              const p = await planLateness(runner, {
+                runs: 1, steps: options.planSteps, spacingMs: options.spacingMs, afterReadyMs: 300,
+                target: { command: process.execPath, args: [fixture('http-server.mjs'), '{port}'], ready: { log: '^listening', timeoutMs: 10_000 } },
+                load: [{ http: { name: 'http', connections: options.loadConnections, durationMs: options.planSteps * options.spacingMs + 2_000, timeoutMs: 10_000 } }],
+              });
+              hogHarness.push(...p.lateness);
+              failures.push(...p.failures);
+            } finally {
+              await hog.stop();
+            }
+          }
         } else {
           loadHow = `the harness http driver is not in this build (${String(httpDriver)}), so the load came from autocannon in a worker thread of the bench process (${options.loadConnections} connections, as fast as possible${bgRps ? `, ${bgRps} req/s` : ''}) against the trivial Node server in another process, while the harness ran its strike plans (${options.planSteps} SIGUSR2 ${options.spacingMs} ms apart) on the instant target`;
         }
@@ -362,18 +424,25 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const ext = keep('strike.harness.externalLoad', external, { ref: 'strike.preciseTimer.load' });
         const loaded = keep('strike.harness.load', underLoad, { ref: 'strike.preciseTimer.load' });
         const bareP99 = summarize(bareLoaded.precise).p99;
+        const hog = keep('strike.harness.load.cpuHog', hogHarness, { ref: 'strike.preciseTimer.load.cpuHog' });
+        const hogB = keep('strike.preciseTimer.load.cpuHog', hogBare);
         const ownWhy = ext.p99 > 2 * bareP99
           ? `; without the driver, harness strikes under the same outside load land p99 ${round(ext.p99)} ms late against ${round(bareP99)} ms for the bare precise timer: the harness's own main-thread work (its process tracker's /proc scans, ${machine.procStatScanMs} ms each here at the start and slower under load, can outlast the tracker's 10 ms quiet margin before a strike)`
           : '';
         const driverWhy = httpDriver === true && loaded.p99 > 2 * ext.p99
-          ? `; with the harness's own http driver making the load it is p99 ${round(loaded.p99)} ms against ${round(ext.p99)} ms with the load made outside the harness, so most of it is the driver's own cost: its request events reach the harness's main thread (history emit, trigger listeners) and keep it busy at the intended moment`
+          ? `; with the harness's own http driver making the load it is p99 ${round(loaded.p99)} ms against ${round(ext.p99)} ms with the load made outside the harness, so most of it is the driver's own cost: its worker thread (load and recording) runs in the harness process beside the strike thread, on the same ${os.cpus().length} CPUs`
           : '';
         figures.strikeLatenessP99LoadMs = figure({
           ...GOALS.strikeLatenessP99LoadMs, value: loaded.n ? loaded.p99 : null, how: `p99 of actual − intended strike time under full HTTP load: ${loadHow}; ${loaded.n} strikes`,
           floor: { name: 'bare precise timer p99 under the same load', value: summarize(bareLoaded.precise).p99 },
           peer: { name: 'setTimeout strike p99 under the same load', value: summarize(bareLoaded.setTimeout).p99 },
           why: `with every core busy (load generator, server, harness) the harness thread is descheduled or busy for longer than the 2 ms spin margin${ownWhy}${driverWhy}`,
-          detail: { strikes: loaded.n, backgroundRps: bgRps ?? null, externalLoadP99Ms: ext.n ? ext.p99 : null, failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}) },
+          detail: {
+            strikes: loaded.n, backgroundRps: bgRps ?? null, externalLoadP99Ms: ext.n ? ext.p99 : null,
+            ratioToBareTimer: bareP99 > 0 && loaded.n ? round(loaded.p99 / bareP99) : null,
+            ...(hog.n ? { cpuHogP99Ms: round(hog.p99), cpuHogBareTimerP99Ms: round(hogB.p99), cpuHogRatioToBareTimer: hogB.p99 > 0 ? round(hog.p99 / hogB.p99) : null, cpuHogStrikes: hog.n } : {}),
+            failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}),
+          },
           ...(loaded.n ? {} : { note: `not available: no strike was recorded (${failures[0] ?? 'no run'})` }),
         });
       } catch (error) {
@@ -564,6 +633,9 @@ const GOALS: Record<FigureKey, { unit: string; goal: number; goalKind: Figure['g
   sweepRunsToResolve: { unit: 'runs', goal: 40, goalKind: 'max' },
   // Issue 15: in CI the header comes at once ("within 1 s" of the spawn).
   headerMs: { unit: 'ms', goal: 1_000, goalKind: 'max' },
+  // Issue 13: afterResponses, idle (a light load) and under full load.
+  triggerLatenessP99Ms: { unit: 'ms', goal: 1, goalKind: 'max' },
+  triggerLatenessP99LoadMs: { unit: 'ms', goal: 5, goalKind: 'max' },
 };
 
 // A warning when other work kept the machine busy during the bench (its tails are then the machine's).
