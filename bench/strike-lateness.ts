@@ -32,7 +32,8 @@ export interface PlanLateness {
 // Harness runs whose strike is a plan of `steps` SIGUSR2 (ignored by the target) `spacingMs`
 // apart, then SIGTERM: every step is a strike with an intended and an actual time in the history.
 // `target` is the target spec (ready probe included); `load` the run's load entries, if any.
-export async function planLateness(runner: HarnessRunner, options: { runs: number; steps: number; spacingMs: number; afterReadyMs: number; target: Record<string, unknown>; load?: unknown[] }): Promise<PlanLateness> {
+// `at` replaces `afterReadyMs` as the trigger (e.g. `{ afterResponses: 1 }`: once the load runs).
+export async function planLateness(runner: HarnessRunner, options: { runs: number; steps: number; spacingMs: number; afterReadyMs: number; at?: Record<string, unknown>; target: Record<string, unknown>; load?: unknown[] }): Promise<PlanLateness> {
   const out: PlanLateness = { lateness: [], failures: [] };
   const signal = [
     ...Array.from({ length: options.steps }, (_, i) => ({ signal: 'SIGUSR2', afterMs: i === 0 ? 0 : options.spacingMs })),
@@ -42,7 +43,7 @@ export async function planLateness(runner: HarnessRunner, options: { runs: numbe
     const s = await runner.run('bench/strike-lateness', {
       target: options.target,
       load: options.load ?? [],
-      strike: { at: { afterReadyMs: options.afterReadyMs }, signal, deliver: 'process', escalate: { afterMs: options.steps * options.spacingMs + 5_000 } },
+      strike: { at: options.at ?? { afterReadyMs: options.afterReadyMs }, signal, deliver: 'process', escalate: { afterMs: options.steps * options.spacingMs + 5_000 } },
       expect: { exit: { codes: [0] } },
       timeoutMs: 60_000,
     });
