@@ -103,14 +103,19 @@ export async function scheduleSignal(options: {
       if (!abort.aborted && intendedT - now() > EARLY_MIN_LEAD_MS) early = earlyAcceptSnapshot(target.pid, snapshotPort, now);
     }, Math.max(0, intendedT - EARLY_SNAPSHOT_MS - now()));
   }
-  const result = await request(w, {
-    origin: options.origin, intendedT, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
-    ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
-    ...(target.procsFile ? { procsFile: target.procsFile } : {}),
-  }, abort);
+  const result = await request(w, requestOf(options.origin, intendedT, signal, deliver, target), abort);
   if (earlyTimer) clearTimeout(earlyTimer);
   if (result.cancelled) return undefined;
   return snapshotPort === undefined ? result.sent : { ...result.sent, accept: acceptViewAfter(result.sent, target.pid, snapshotPort, now, early) };
+}
+
+// A strike request for the strike thread (the target's known pids read now).
+function requestOf(origin: string, intendedT: number, signal: SignalName, deliver: Delivery, target: DeliveryTarget): Omit<StrikeRequest, 'id'> {
+  return {
+    origin, intendedT, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
+    ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
+    ...(target.procsFile ? { procsFile: target.procsFile } : {}),
+  };
 }
 
 // Hands one strike to the strike thread; resolves with its report (cancelled when `abort` fires).
@@ -145,12 +150,7 @@ export async function signalOnCount(options: {
   let reached: CountReached;
   let countAtSend: number;
   if (w) {
-    const r = await request(w, {
-      origin: options.origin, intendedT: Number.NaN, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
-      ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
-      ...(target.procsFile ? { procsFile: target.procsFile } : {}),
-      watch: { ...watch, bell: counterBell(), delayMs },
-    }, abort);
+    const r = await request(w, { ...requestOf(options.origin, Number.NaN, signal, deliver, target), watch: { ...watch, bell: counterBell(), delayMs } }, abort);
     if (r.cancelled || !r.reached) return undefined;
     ({ sent, reached } = r);
     countAtSend = r.countAtSend ?? r.reached.count;
