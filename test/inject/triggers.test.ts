@@ -100,5 +100,5 @@ t.test('inFlightAtLeast counts a request begun while connecting only once its co
   t.equal(fired, undefined, 'one accepted, one still connecting');
   history.emit({ type: 'conn:open', t: 3, driver: 'http#0', conn: 's2' });
   await settle();
-  t.same(fired, { trigger: 'while >= 2 in flight', reason: '2 in flight', intendedT: 3 });
+  t.same(fired, { trigger: 'while >= 2 in flight', reason: '2 in flight', intendedT: 3, atT: 3, count: 2 });
 });
