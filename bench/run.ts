@@ -21,6 +21,7 @@ import { chooseContainment } from '../harness/target/containment.js';
 import { endAll, SESSION } from './procs.js';
 import { planLateness, timerLateness } from './strike-lateness.js';
 import { cpuHogs, triggerLateness } from './trigger-lateness.js';
+import { warmStriker } from '../harness/inject/striker.js';
 import { round, summarize, type Summary } from './stats.js';
 import { figuresMarkdown, figuresTable, samplesTable } from './table.js';
 import { treeKillOnce, type TreeMethod } from './tree-kill.js';
@@ -249,6 +250,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (on('trigger')) {
       log('trigger lateness: afterResponses under a light load (idle) and under full HTTP load (interleaved)');
       try {
+        // As a suite does before its first run: the strike thread's start-up is not a strike's.
+        warmStriker();
         const target = { command: process.execPath, args: [fixture('http-server.mjs'), '{port}'], ready: { log: '^listening', timeoutMs: 10_000 } };
         const idle: number[] = [];
         const loaded: number[] = [];
