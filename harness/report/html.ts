@@ -14,7 +14,9 @@ import { buildTimeline, OUTCOMES, type TimelineData } from './html/timeline.js';
 import { rootCauseOf } from './root-cause.js';
 import { summarize } from './stats.js';
 import { outcomeOf } from './outcome.js';
-import type { ResultsFile, RunOutcome, RunResult } from './types.js';
+import type { ResultsFile, RunResult } from './types.js';
+// The overview's row, as the page's script reads it (one type for both sides).
+import type { RunRow } from './html/client/data.js';
 
 export interface HtmlReportOptions {
   outDir: string;
@@ -24,26 +26,6 @@ export interface HtmlReportOptions {
   title?: string;
   // Where to write the page (default `<outDir>/index.html`).
   file?: string;
-}
-
-// Summary row of one run in the overview (the detail is in its own JSON block).
-interface RunRow {
-  id: string;
-  scenario: string;
-  verdict: RunResult['verdict'];
-  repeat: number;
-  params: string;
-  failing: string[];
-  checks: string[];
-  tte: number | null;
-  drain: number | null;
-  durationMs: number | null;
-  reason: string | null;
-  group: number;
-  // The gate's view (report/outcome.ts) and why, shown next to the verdict when it is not the plain one.
-  outcome: RunOutcome;
-  outcomeNote: string | null;
-  marked: boolean;
 }
 
 // Writes `<outDir>/index.html` atomically and returns its path: one self-contained file (uPlot,

@@ -17,7 +17,8 @@ export type { Summary };
 // A summary as JSON carries it: a field that was NaN (no samples) is null.
 export type JsonSummary = { [K in keyof Summary]: Summary[K] | null };
 
-// One run's row in the overview (html.ts RunRow).
+// One run's row in the overview (html.ts builds it; the detail is in its own JSON block). outcome is
+// the gate's view (report/outcome.ts), shown next to the verdict when it is not the plain one.
 export interface RunRow {
   id: string;
   scenario: string;
