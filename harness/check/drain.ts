@@ -1,6 +1,16 @@
 import { acceptedBefore, loadView, notAcceptedHow, opDetail, capDetails, offsetText, r3, tally } from '../history/ops.js';
+import { checkKit } from '../scenario/fields.js';
 import { firstSignal } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, driver } = checkKit;
+
+const drainFields = {
+  drain: z.union([z.boolean(), z.strictObject({ driver })]).optional().describe('drain: every load operation started before the signal completed ok'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'drain': typeof drainFields }
+}
 
 // drain: every operation the server had accepted before the first signal completed ok (a request
 // answered 2xx/3xx, a message acked, a command replied to). Failures are listed with their outcome
@@ -12,6 +22,7 @@ import { defineCheck, fail, noEvidence, pass } from './types.js';
 // was accepted before it, or none was in flight at it (strike `{ inFlightAtLeast: K }`).
 export const drain = defineCheck({
   name: 'drain',
+  expect: drainFields,
   applies: (spec) => spec.expect.drain !== undefined && spec.expect.drain !== false,
   judge({ spec, events }) {
     const cfg = spec.expect.drain;

@@ -1,6 +1,16 @@
 import { loadView, r3, tally } from '../history/ops.js';
+import { checkKit } from '../scenario/fields.js';
 import { firstSignal } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, driver } = checkKit;
+
+const errorRateFields = {
+  errorRate: z.strictObject({ maxPct: z.number().min(0).max(100).describe('Largest share of failed operations that passes, in percent'), driver }).optional().describe('error-rate: at most this share of load operations failed'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'error-rate': typeof errorRateFields }
+}
 
 // error-rate: at most maxPct % of all operations failed. A failure is any outcome but ok, except
 // a clean rejection (503 or refused) of work started after the first signal, which is what a
@@ -8,6 +18,7 @@ import { defineCheck, fail, noEvidence, pass } from './types.js';
 // operations.
 export const errorRate = defineCheck({
   name: 'error-rate',
+  expect: errorRateFields,
   applies: (spec) => spec.expect.errorRate !== undefined,
   judge({ spec, events }) {
     const { maxPct, driver } = spec.expect.errorRate!;

@@ -1,5 +1,8 @@
 import { eventsOf, type FilesSnapshotEvent } from '../history/events.js';
+import { checkKit } from '../scenario/fields.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z } = checkKit;
 
 type Entry = FilesSnapshotEvent['files'][number];
 
@@ -10,11 +13,20 @@ const entryText = (f: Entry): string => `${f.path} (${f.kind && f.kind !== 'file
 // still-running, interrupt): the files then show a state the harness helped make.
 const afterKill = (snap: FilesSnapshotEvent): string => (snap.afterHarnessKill ? ' (note: the harness had killed processes of the run before these files were looked at)' : '');
 
+const filesAbsentFields = {
+  filesDir: z.string().optional().describe('Directory the file globs and `inspect` run in are relative to; unset: the target\'s cwd'),
+  filesAbsent: z.array(z.string().min(1)).optional().describe('files-absent: after the exit no entry matches these globs (e.g. `*.part`, `app.sock`)'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'files-absent': typeof filesAbsentFields }
+}
+
 // files-absent: after the exit, no entry matches the globs (partial files, stale sockets, FIFOs,
 // symlinks, directories a glob names: all were cleaned up). A filesDir that did not exist is no
 // evidence (`error`), never a pass.
 export const filesAbsent = defineCheck({
   name: 'files-absent',
+  expect: filesAbsentFields,
   applies: (spec) => (spec.expect.filesAbsent?.length ?? 0) > 0,
   judge({ spec, events }) {
     const expected = { absent: spec.expect.filesAbsent };
@@ -29,10 +41,21 @@ export const filesAbsent = defineCheck({
   },
 });
 
+const filesIntactFields = {
+  filesIntact: z.array(z.union([z.string().min(1), z.strictObject({
+    path: z.string().min(1).describe('Path of the file'), size: z.number().int().nonnegative().optional().describe('Exact size in bytes'),
+    minSize: z.number().int().nonnegative().optional().describe('Minimum size in bytes'), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().describe('SHA-256 of the content, lowercase hex'),
+  })])).optional().describe('files-intact: after the exit these files exist (a path, or `{ path, size, minSize, sha256 }`)'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'files-intact': typeof filesIntactFields }
+}
+
 // files-intact: every listed entry exists after the exit; one with a declared size or hash must be
 // a regular file (or a symlink to one) of that size or hash. A filesDir that did not exist is no evidence (`error`).
 export const filesIntact = defineCheck({
   name: 'files-intact',
+  expect: filesIntactFields,
   applies: (spec) => (spec.expect.filesIntact?.length ?? 0) > 0,
   judge({ spec, events }) {
     const wanted = spec.expect.filesIntact!.map((f) => (typeof f === 'string' ? { path: f } : f));

@@ -1,11 +1,26 @@
 import { eventsOf } from '../history/events.js';
+import { checkKit } from '../scenario/fields.js';
 import { compileUserRegex } from '../scenario/regex.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, ms, regex } = checkKit;
+
+const inspectFields = {
+  inspect: z.array(z.strictObject({
+    name: z.string().min(1).describe('Name of this inspection, shown in the verdict'), command: z.string().min(1).describe('Program to run after the target exited (placeholders filled in)'), args: z.array(z.string()).default([]).describe('Its arguments'),
+    cwd: z.string().optional().describe('Working directory, relative to `filesDir`'), exitCode: z.number().int().default(0).describe('Exit code that passes'), stdoutMatches: regex.optional().describe('RE2 pattern its stdout must match'),
+    timeoutMs: ms.default(10_000).describe('Deadline in ms for the command; then it is killed and fails'),
+  })).optional().describe('inspect: commands run after the exit (e.g. a database consistency check) exit as expected'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'inspect': typeof inspectFields }
+}
 
 // inspect: each post-exit inspection command (e.g. a database consistency check) exited with the
 // expected code and printed what was expected.
 export const inspect = defineCheck({
   name: 'inspect',
+  expect: inspectFields,
   applies: (spec) => (spec.expect.inspect?.length ?? 0) > 0,
   judge({ spec, events }) {
     const wanted = spec.expect.inspect!;

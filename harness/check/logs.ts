@@ -1,8 +1,15 @@
 import { eventsOf, type HistoryEvent, type LogLineEvent } from '../history/events.js';
-import type { ExpectSpec, RunSpec } from '../scenario/schema.js';
+import { checkKit } from '../scenario/fields.js';
 import { compileUserRegex, type UserRegex } from '../scenario/regex.js';
 import { firstSignal } from './evidence.js';
+import type { ExpectSpec, RunSpec } from './registry.js';
 import { defineCheck, fail, noEvidence, pass, type CheckResult } from './types.js';
+
+const { z, regex, streamOf } = checkKit;
+
+// A log expectation is about the target's own lines unless `source` names a service (one instance
+// for the three log checks, so the JSON Schema and the reference describe it once).
+const LogPattern = z.union([regex, z.strictObject({ pattern: regex.describe('RE2 pattern a line must match'), stream: streamOf, afterSignal: z.boolean().default(false).describe('Only lines printed after the first signal count'), source: z.string().min(1).optional().describe('Judge the lines of the service with this name instead of the target\'s') })]);
 
 type Pattern = NonNullable<ExpectSpec['logPresent']>[number];
 
@@ -75,27 +82,51 @@ function judgeLines(name: 'log-present' | 'log-absent', patterns: Pattern[], spe
   return fail(name, expected, { matches: matched }, message, bad);
 }
 
+const logPresentFields = {
+  logPresent: z.array(LogPattern).optional().describe('log-present: the target printed a line matching each pattern'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'log-present': typeof logPresentFields }
+}
+
 // log-present: every pattern matches a line of the target's own output (or the named service's;
 // optionally on one stream, after the signal).
 export const logPresent = defineCheck({
   name: 'log-present',
+  expect: logPresentFields,
   applies: (spec) => (spec.expect.logPresent?.length ?? 0) > 0,
   judge: ({ spec, events }) => judgeLines('log-present', spec.expect.logPresent!, spec, events),
 });
+
+const logAbsentFields = {
+  logAbsent: z.array(LogPattern).optional().describe('log-absent: the target printed no line matching any pattern'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'log-absent': typeof logAbsentFields }
+}
 
 // log-absent: no pattern matches any line of the target's own output (or the named service's). A
 // pattern judged after the signal, in a run where no signal was sent, is no evidence (`error`).
 export const logAbsent = defineCheck({
   name: 'log-absent',
+  expect: logAbsentFields,
   applies: (spec) => (spec.expect.logAbsent?.length ?? 0) > 0,
   judge: ({ spec, events }) => judgeLines('log-absent', spec.expect.logAbsent!, spec, events),
 });
+
+const logOrderFields = {
+  logOrder: z.array(LogPattern).min(2).optional().describe('log-order: lines matching these patterns were printed in this order'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'log-order': typeof logOrderFields }
+}
 
 // log-order: the patterns are printed in this order (e.g. LIFO cleanup); each is matched by the
 // first line after the previous pattern's line. Lines are the target's own unless a pattern names
 // a service (`source`); lines of different processes are ordered by their timestamps.
 export const logOrder = defineCheck({
   name: 'log-order',
+  expect: logOrderFields,
   applies: (spec) => (spec.expect.logOrder?.length ?? 0) > 1,
   judge({ spec, events }) {
     const list = spec.expect.logOrder!.map((p, i) => normalize(p, `expect.logOrder[${i}]`));

@@ -1,6 +1,9 @@
 import { acceptedBefore, capDetails, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
+import { checkKit } from '../scenario/fields.js';
 import { firstSignal, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, ms, driver } = checkKit;
 
 // Operations turned away (refused or rejected) needed for a pass: one could be chance.
 export const MIN_REJECTIONS = 2;
@@ -23,6 +26,13 @@ function serverAccepted(op: Op, accepted: ReadonlySet<string>): boolean {
   return answered(op) || (op.conn !== undefined && accepted.has(connKey(op)));
 }
 
+const newWorkRejectedFields = {
+  newWorkRejected: z.union([z.boolean(), z.strictObject({ graceMs: ms.default(50).describe('Grace in ms after the first signal within which new work may still be served'), driver })]).optional().describe('new-work-rejected: work started after the signal is rejected (503) or refused, never reset, timed out or left hanging'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'new-work-rejected': typeof newWorkRejectedFields }
+}
+
 // new-work-rejected: work that arrived after the first signal was turned away cleanly: 503
 // (rejected) or refused (the listener closed, or the target is gone). Within `graceMs` of the
 // signal (the target had not yet reacted) it may also be served. Never reset, timed out, closed
@@ -41,6 +51,7 @@ function serverAccepted(op: Op, accepted: ReadonlySet<string>): boolean {
 // listener's close: reported, judged neither way.
 export const newWorkRejected = defineCheck({
   name: 'new-work-rejected',
+  expect: newWorkRejectedFields,
   applies: (spec) => spec.expect.newWorkRejected !== undefined && spec.expect.newWorkRejected !== false,
   judge({ spec, events }) {
     const cfg = spec.expect.newWorkRejected;

@@ -1,11 +1,22 @@
+import { checkKit } from '../scenario/fields.js';
 import { escalation, firstSignal, msText, round3, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z } = checkKit;
+
+const noEscalationFields = {
+  noEscalation: z.boolean().optional().describe('no-escalation: the target exits before the escalation; unset: on whenever the strike escalates (and no `stillRunning`)'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'no-escalation': typeof noEscalationFields }
+}
 
 // no-escalation: the target exited before the plan had to escalate to SIGKILL. On by default
 // whenever the strike escalates (unless the target is expected to keep running);
 // `expect.noEscalation: false` turns it off.
 export const noEscalation = defineCheck({
   name: 'no-escalation',
+  expect: noEscalationFields,
   applies: (spec) => spec.expect.noEscalation ?? (spec.strike !== undefined && spec.strike.escalate !== false && !spec.expect.stillRunning),
   judge({ spec, events }) {
     const grace = spec.strike && spec.strike.escalate !== false ? spec.strike.escalate.afterMs : undefined;

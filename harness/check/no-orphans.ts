@@ -1,6 +1,16 @@
 import { eventsOf, firstOf } from '../history/events.js';
+import { checkKit } from '../scenario/fields.js';
 import { cutWords, placementText } from './placement.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, ms } = checkKit;
+
+const noOrphansFields = {
+  noOrphans: z.union([z.boolean(), z.strictObject({ withinMs: z.number().int().min(0).max(60_000).describe('Grace in ms after the leader\'s exit for the rest of the tree to exit by itself') })]).default(true).describe('no-orphans: no process of the target\'s tree outlives its leader (`{ withinMs }`: beyond a grace); those a SIGKILL of the strike hit are awaited, never orphans'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'no-orphans': typeof noOrphansFields }
+}
 
 // no-orphans: no process of the target's tree (nor of an inspect command) was alive after its
 // leader exited, beyond the `noOrphans.withinMs` grace. Members dying of a SIGKILL the strike or
@@ -10,6 +20,7 @@ import { defineCheck, fail, noEvidence, pass } from './types.js';
 // its guarantee is weaker.
 export const noOrphans = defineCheck({
   name: 'no-orphans',
+  expect: noOrphansFields,
   applies: (spec) => spec.expect.noOrphans !== false,
   judge({ spec, events }) {
     const withinMs = typeof spec.expect.noOrphans === 'object' ? spec.expect.noOrphans.withinMs : 0;

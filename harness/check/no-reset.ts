@@ -1,13 +1,24 @@
 import { capDetails, loadView, opDetail, r3 } from '../history/ops.js';
 import { eventsOf } from '../history/events.js';
+import { checkKit } from '../scenario/fields.js';
 import { firstSignal, msText } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, driver } = checkKit;
+
+const noResetFields = {
+  noReset: z.union([z.boolean(), z.strictObject({ driver })]).optional().describe('no-reset: no load operation was reset (the keep-alive reuse race)'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'no-reset': typeof noResetFields }
+}
 
 // no-reset: no operation ended with `reset` (ECONNRESET, EPIPE, socket hang up: the keep-alive
 // reuse race, sockets destroyed mid-request), and no client connection was closed by a RST.
 // No evidence when the history has no operation and no connection at all.
 export const noReset = defineCheck({
   name: 'no-reset',
+  expect: noResetFields,
   applies: (spec) => spec.expect.noReset !== undefined && spec.expect.noReset !== false,
   judge({ spec, events }) {
     const cfg = spec.expect.noReset;

@@ -1,15 +1,26 @@
 import { firstOf } from '../history/events.js';
+import { checkKit } from '../scenario/fields.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z } = checkKit;
 
 // A zombie seen in two scans this far apart was not being reaped (a reaping init takes well under
 // a millisecond after SIGCHLD).
 const UNREAPED_MS = 50;
+
+const noZombiesFields = {
+  noZombies: z.boolean().optional().describe('no-zombies: no dead child of the namespace\'s PID 1 is left unreaped; unset: on under `target.pid1`'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'no-zombies': typeof noZombiesFields }
+}
 
 // no-zombies: no dead child of the namespace's PID 1 stayed unreaped while the target ran. On by
 // default under `target.pid1` (an app that is PID 1 without an init never reaps the orphans the
 // kernel hands it); `expect.noZombies: false` turns it off, `true` asks for it.
 export const noZombies = defineCheck({
   name: 'no-zombies',
+  expect: noZombiesFields,
   applies: (spec) => spec.expect.noZombies ?? spec.target.pid1,
   judge({ events }) {
     const expected = { zombies: 0 };

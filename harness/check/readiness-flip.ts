@@ -1,8 +1,18 @@
 import { eventsOf } from '../history/events.js';
 import { is2xx } from '../history/query.js';
 import { offsetText, r3 } from '../history/ops.js';
+import { checkKit } from '../scenario/fields.js';
 import { firstSignal } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, ms, driver } = checkKit;
+
+const readinessFlipFields = {
+  readinessFlip: z.strictObject({ withinMs: ms.describe('The probe must answer non-2xx within this many ms of the first signal'), driver }).optional().describe('readiness-flip: the `probe` load turns not-ready after the signal, before the listener closes'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'readiness-flip': typeof readinessFlipFields }
+}
 
 // readiness-flip: after the first signal the readiness probe answered non-2xx within `withinMs`,
 // and did so before the listener closed (before the first refused probe): a load balancer must
@@ -11,6 +21,7 @@ import { defineCheck, fail, noEvidence, pass } from './types.js';
 // answered 2xx before the signal (it was never seen ready).
 export const readinessFlip = defineCheck({
   name: 'readiness-flip',
+  expect: readinessFlipFields,
   applies: (spec) => spec.expect.readinessFlip !== undefined,
   judge({ spec, events }) {
     const { withinMs, driver } = spec.expect.readinessFlip!;

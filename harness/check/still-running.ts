@@ -1,10 +1,21 @@
 import { firstOf } from '../history/events.js';
+import { checkKit } from '../scenario/fields.js';
 import { exitText, firstSignal, msText, round3, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, ms } = checkKit;
+
+const stillRunningFields = {
+  stillRunning: z.strictObject({ forMs: ms.describe('How long in ms after the first signal it must still be alive') }).optional().describe('still-running: the target survives the signal (e.g. SIGHUP reload); the harness then ends it'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'still-running': typeof stillRunningFields }
+}
 
 // still-running: the target was alive `forMs` after a signal it should survive (SIGHUP reload).
 export const stillRunning = defineCheck({
   name: 'still-running',
+  expect: stillRunningFields,
   applies: (spec) => spec.expect.stillRunning !== undefined,
   judge({ spec, events }) {
     const { forMs } = spec.expect.stillRunning!;

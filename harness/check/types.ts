@@ -1,6 +1,7 @@
 import type { HistoryEvent } from '../history/events.js';
-import type { RunSpec } from '../scenario/schema.js';
+import type { z } from 'zod';
 import type { CheckResult } from './result.js';
+import type { CheckFieldRegistry, CheckName, RunSpec } from './registry.js';
 
 // The result types live in result.ts (no schema import), so the report's browser scripts can type
 // their data without the schema and, through it, the load engines and Node.
@@ -11,17 +12,25 @@ export interface CheckContext {
   events: readonly HistoryEvent[];
 }
 
+// A check's expectation fields (its part of `expect`), each a zod type with a one-line `.describe()`,
+// built from `checkKit` (scenario/fields.ts); the schema's `expect` is every listed check's fields,
+// in list order.
+export type CheckFields = Readonly<Record<string, z.ZodType>>;
+
 // A check: a pure function of a run's history and its spec. `N` is its name (a literal, so the
-// check names' union derives from the registry in check/index.ts).
-export interface CheckDefinition<N extends string = string> {
+// check names' union derives from the registry in check/index.ts); `F` its expectation fields.
+export interface CheckDefinition<N extends string = string, F = CheckFields> {
   name: N;
+  // Its fields of `expect` (a file with several checks may give a shared field, e.g. `filesDir`, to one).
+  expect: F;
   // True when the spec asks for this check.
   applies(spec: RunSpec): boolean;
   judge(ctx: CheckContext): CheckResult;
 }
 
-// Declares a check, keeping its name as a literal type: `export const x = defineCheck({ name: 'x', ... })`.
-export function defineCheck<const N extends string>(check: CheckDefinition<N>): CheckDefinition<N> {
+// Declares a check, keeping its name as a literal type: `export const x = defineCheck({ name: 'x',
+// expect: xFields, ... })`; its fields are the ones its file registered under its name (registry.ts).
+export function defineCheck<const N extends CheckName>(check: CheckDefinition<N, CheckFieldRegistry[N]>): CheckDefinition<N, CheckFieldRegistry[N]> {
   return check;
 }
 

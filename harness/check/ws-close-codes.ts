@@ -1,7 +1,17 @@
 import { eventsOf } from '../history/events.js';
 import { capDetails, r3, tally } from '../history/ops.js';
+import { checkKit } from '../scenario/fields.js';
 import { firstSignal } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, driver } = checkKit;
+
+const wsCloseCodesFields = {
+  wsCloseCodes: z.strictObject({ codes: z.array(z.number().int()).min(1).default([1001]).describe('Close codes that pass'), driver }).optional().describe('ws-close-codes: every WebSocket client got one of these close codes (1006 fails)'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'ws-close-codes': typeof wsCloseCodesFields }
+}
 
 // ws-close-codes: every WebSocket client that connected (ws and browser drivers) was closed by
 // the server with a code in `codes` (default [1001] going away). Listed as failures: other codes
@@ -9,6 +19,7 @@ import { defineCheck, fail, noEvidence, pass } from './types.js';
 // clients never closed. No evidence when no client ever connected.
 export const wsCloseCodes = defineCheck({
   name: 'ws-close-codes',
+  expect: wsCloseCodesFields,
   applies: (spec) => spec.expect.wsCloseCodes !== undefined,
   judge({ spec, events }) {
     const { codes, driver } = spec.expect.wsCloseCodes!;

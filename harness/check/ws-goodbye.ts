@@ -1,14 +1,25 @@
 import { eventsOf } from '../history/events.js';
 import { capDetails, r3 } from '../history/ops.js';
+import { checkKit } from '../scenario/fields.js';
 import { compileUserRegex } from '../scenario/regex.js';
 import { firstSignal } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
+
+const { z, regex, driver } = checkKit;
+
+const wsGoodbyeFields = {
+  wsGoodbye: z.strictObject({ pattern: regex.describe('RE2 pattern of the goodbye message'), driver }).optional().describe('ws-goodbye: every client received a matching message before its close'),
+};
+declare module './registry.js' {
+  interface CheckFieldRegistry { 'ws-goodbye': typeof wsGoodbyeFields }
+}
 
 // ws-goodbye: every WebSocket client that connected received, after the first signal and before
 // its close, a message matching `pattern` (the server's goodbye). No evidence without a signal or
 // without a connected client.
 export const wsGoodbye = defineCheck({
   name: 'ws-goodbye',
+  expect: wsGoodbyeFields,
   applies: (spec) => spec.expect.wsGoodbye !== undefined,
   judge({ spec, events }) {
     const { pattern, driver } = spec.expect.wsGoodbye!;

@@ -1,13 +1,16 @@
 import { z } from 'zod';
+import { SIGNAL_NAMES } from '../history/events.js';
 import { userRegexProblem } from './regex.js';
 
-// The field builders the scenario schema (schema.ts), the load kinds (load/kinds/*.ts) and the
-// trigger kinds (triggers/*.ts) share.
+// The field builders the scenario schema (schema.ts), the load kinds (load/kinds/*.ts), the
+// trigger kinds (triggers/*.ts) and the checks' expectation fields (check/*.ts) share.
 // Each is one zod instance, reused wherever the field appears, so the JSON Schema and the README
 // reference describe it the same way everywhere. A load kind gets them as `fieldKit` (its
 // `schema(kit)` builds its fields from it), so a kind file imports no zod at runtime: the load
 // worker loads the kinds without loading the validator.
 
+// A signal name (SIGTERM, ...), from history/events.ts's one list.
+export const signalName = z.enum(SIGNAL_NAMES);
 export const ms = z.number().finite().nonnegative();
 export const positiveInt = z.number().int().positive();
 export const loadName = z.string().optional().describe('Name of this load, for `driver` in triggers and checks; unset: `<kind>#<index>`');
@@ -30,3 +33,8 @@ export const delayMs = ms.default(0).describe('Strike this many ms after the tri
 // What a load kind's `schema(kit)` builds its fields with: zod itself and the shared fields.
 export const fieldKit = { z, ms, positiveInt, loadName, loadDuration, message, ackPattern, regex };
 export type FieldKit = typeof fieldKit;
+
+// What a check file builds its expectation fields with (check/types.ts CheckDefinition `expect`):
+// zod and the shared fields, so a check file needs no zod import of its own.
+export const checkKit = { z, ms, regex, driver, streamOf, signalName };
+export type CheckKit = typeof checkKit;

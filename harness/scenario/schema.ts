@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DELIVERIES, SIGNAL_NAMES } from '../history/events.js';
-import { CHECK_NAMES } from '../check/names.js';
-import { driver, fieldKit, ms, positiveInt, regex, streamOf } from './fields.js';
+import { checkFields, checkNames } from '../check/index.js';
+import type { CheckName } from '../check/registry.js';
+import { fieldKit, ms, positiveInt, regex, signalName } from './fields.js';
 import { triggerKinds } from './triggers/index.js';
 import { SweepAnchorSchema, SweepSchema } from './triggers/sweep.js';
 import type { LoadEntry } from '../load/kind-registry.js';
@@ -14,7 +15,7 @@ import { loadKinds } from '../load/kinds.js';
 // The signal names' one list lives in history/events.ts; `signalNames` is the same array.
 export { SIGNAL_NAMES as signalNames };
 export { SweepAnchorSchema, SweepSchema };
-export const SignalNameSchema = z.enum(SIGNAL_NAMES);
+export const SignalNameSchema = signalName;
 export const DeliverySchema = z.enum(DELIVERIES);
 
 
@@ -98,13 +99,10 @@ export const StrikeSchema = z.strictObject({
 
 // ---- expectations (checks in harness/check/) --------------------------------------------------
 
-// A log expectation is about the target's own lines unless `source` names a service.
-const LogPattern = z.union([regex, z.strictObject({ pattern: regex.describe('RE2 pattern a line must match'), stream: streamOf, afterSignal: z.boolean().default(false).describe('Only lines printed after the first signal count'), source: z.string().min(1).optional().describe('Judge the lines of the service with this name instead of the target\'s') })]);
-
 // A known failure: the run is expected to fail in exactly these checks (its verdict stays `fail`;
 // its `outcome` is `expected`). Read as `{ checks, reason?, link? }` by report/outcome.ts markOf (no
 // transform here: it would drop `expect`'s default from the JSON Schema and the reference).
-const FailingCheckNames = z.array(z.enum(CHECK_NAMES)).min(1).refine((a) => new Set(a).size === a.length, 'list each check once');
+const FailingCheckNames = z.array(z.enum(checkNames as readonly CheckName[] as [CheckName, ...CheckName[]])).min(1).refine((a) => new Set(a).size === a.length, 'list each check once');
 export const KnownFailureSchema = z.union([
   FailingCheckNames,
   z.strictObject({
@@ -115,37 +113,10 @@ export const KnownFailureSchema = z.union([
 ]).describe('Known failure: the checks this run is expected to fail in; the run then counts as `expected` (exit 0) while its verdict stays `fail`; a marked run that passes is `unexpected` ("fixed: remove the mark")');
 export type KnownFailure = z.output<typeof KnownFailureSchema>;
 
+// `expect`: every check's fields, in the list's order (check/index.ts allChecks; each check file
+// declares its own), then the fields that belong to no check.
 export const ExpectSchema = z.strictObject({
-  exit: z.strictObject({
-    codes: z.array(z.number().int()).optional().describe('Exit codes that pass (a code also matches a signal death whose shell status 128+n equals it)'),
-    signals: z.array(SignalNameSchema).optional().describe('Signals the target may die of and pass'),
-  }).refine((e) => (e.codes?.length ?? 0) + (e.signals?.length ?? 0) > 0, 'give at least one of `codes` or `signals`').optional().describe('exit-status: the target exits by itself with one of these codes or signals'),
-  timeToExitMs: z.strictObject({ max: ms.describe('Budget in ms from the signal to the target\'s exit'), from: z.enum(['first-signal', 'last-signal']).default('first-signal').describe('Count from the first or the last signal of the plan') }).optional().describe('time-to-exit: the target exits within a budget after the signal'),
-  noEscalation: z.boolean().optional().describe('no-escalation: the target exits before the escalation; unset: on whenever the strike escalates (and no `stillRunning`)'),
-  noOrphans: z.union([z.boolean(), z.strictObject({ withinMs: z.number().int().min(0).max(60_000).describe('Grace in ms after the leader\'s exit for the rest of the tree to exit by itself') })]).default(true).describe('no-orphans: no process of the target\'s tree outlives its leader (`{ withinMs }`: beyond a grace); those a SIGKILL of the strike hit are awaited, never orphans'),
-  noZombies: z.boolean().optional().describe('no-zombies: no dead child of the namespace\'s PID 1 is left unreaped; unset: on under `target.pid1`'),
-  filesDir: z.string().optional().describe('Directory the file globs and `inspect` run in are relative to; unset: the target\'s cwd'),
-  filesAbsent: z.array(z.string().min(1)).optional().describe('files-absent: after the exit no entry matches these globs (e.g. `*.part`, `app.sock`)'),
-  filesIntact: z.array(z.union([z.string().min(1), z.strictObject({
-    path: z.string().min(1).describe('Path of the file'), size: z.number().int().nonnegative().optional().describe('Exact size in bytes'),
-    minSize: z.number().int().nonnegative().optional().describe('Minimum size in bytes'), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().describe('SHA-256 of the content, lowercase hex'),
-  })])).optional().describe('files-intact: after the exit these files exist (a path, or `{ path, size, minSize, sha256 }`)'),
-  logPresent: z.array(LogPattern).optional().describe('log-present: the target printed a line matching each pattern'),
-  logAbsent: z.array(LogPattern).optional().describe('log-absent: the target printed no line matching any pattern'),
-  logOrder: z.array(LogPattern).min(2).optional().describe('log-order: lines matching these patterns were printed in this order'),
-  stillRunning: z.strictObject({ forMs: ms.describe('How long in ms after the first signal it must still be alive') }).optional().describe('still-running: the target survives the signal (e.g. SIGHUP reload); the harness then ends it'),
-  inspect: z.array(z.strictObject({
-    name: z.string().min(1).describe('Name of this inspection, shown in the verdict'), command: z.string().min(1).describe('Program to run after the target exited (placeholders filled in)'), args: z.array(z.string()).default([]).describe('Its arguments'),
-    cwd: z.string().optional().describe('Working directory, relative to `filesDir`'), exitCode: z.number().int().default(0).describe('Exit code that passes'), stdoutMatches: regex.optional().describe('RE2 pattern its stdout must match'),
-    timeoutMs: ms.default(10_000).describe('Deadline in ms for the command; then it is killed and fails'),
-  })).optional().describe('inspect: commands run after the exit (e.g. a database consistency check) exit as expected'),
-  drain: z.union([z.boolean(), z.strictObject({ driver })]).optional().describe('drain: every load operation started before the signal completed ok'),
-  newWorkRejected: z.union([z.boolean(), z.strictObject({ graceMs: ms.default(50).describe('Grace in ms after the first signal within which new work may still be served'), driver })]).optional().describe('new-work-rejected: work started after the signal is rejected (503) or refused, never reset, timed out or left hanging'),
-  noReset: z.union([z.boolean(), z.strictObject({ driver })]).optional().describe('no-reset: no load operation was reset (the keep-alive reuse race)'),
-  readinessFlip: z.strictObject({ withinMs: ms.describe('The probe must answer non-2xx within this many ms of the first signal'), driver }).optional().describe('readiness-flip: the `probe` load turns not-ready after the signal, before the listener closes'),
-  wsCloseCodes: z.strictObject({ codes: z.array(z.number().int()).min(1).default([1001]).describe('Close codes that pass'), driver }).optional().describe('ws-close-codes: every WebSocket client got one of these close codes (1006 fails)'),
-  wsGoodbye: z.strictObject({ pattern: regex.describe('RE2 pattern of the goodbye message'), driver }).optional().describe('ws-goodbye: every client received a matching message before its close'),
-  errorRate: z.strictObject({ maxPct: z.number().min(0).max(100).describe('Largest share of failed operations that passes, in percent'), driver }).optional().describe('error-rate: at most this share of load operations failed'),
+  ...checkFields(),
   fails: KnownFailureSchema.optional(),
 });
 
@@ -205,6 +176,12 @@ export const RunSpecSchema = z.strictObject({
 });
 
 export type RunSpec = z.output<typeof RunSpecSchema>;
+// The checks read this type from check/registry.ts (they cannot import this file: it imports them).
+// (Named apart: inside the block, `RunSpec` would be registry.ts's own.)
+type SchemaRunSpec = RunSpec;
+declare module '../check/registry.js' {
+  interface RunSpecRegistry { runSpec: SchemaRunSpec }
+}
 export type TargetSpec = z.output<typeof TargetSchema>;
 export type ServiceSpec = z.output<typeof ServiceSchema>;
 export type ReadySpec = z.output<typeof ReadySchema>;
