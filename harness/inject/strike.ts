@@ -4,7 +4,7 @@ import type { History } from '../history/writer.js';
 import type { StrikeSpec } from '../scenario/schema.js';
 import { waitUntil } from './precise-timer.js';
 import { sendSignal, type DeliveryTarget } from './signal.js';
-import { scheduleSignal, type Scheduled } from './striker.js';
+import { schedulePlan, scheduleSignal, type Scheduled } from './striker.js';
 import type { Fired } from './triggers.js';
 
 export interface Step {
@@ -73,21 +73,29 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
     ...(fired.countAtSend !== undefined ? { countAtSend: fired.countAtSend } : {}),
   });
 
-  // Sends at the intended moment (from the strike thread when it is ahead), unless the target has
-  // exited or the run was aborted first; undefined when nothing was sent.
+  // Runs `send` with an abort that fires when the target exits or the run is aborted; not at all
+  // (undefined) when either happened already.
   const origin = history.clock.origin.toString();
-  const sendAt = async (intendedT: number, sig: SignalName, deliver: Delivery, snapshotPort?: number): Promise<Scheduled | undefined> => {
+  const untilExit = async <T>(send: (abort: AbortSignal) => Promise<T>): Promise<T | undefined> => {
     if (signal.aborted || hasExited()) return undefined;
     const cancel = new AbortController();
     const onAbort = (): void => cancel.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     void options.exited.then(onAbort);
     try {
-      const sent = await scheduleSignal({ origin, now, intendedT, signal: sig, deliver, target, abort: cancel.signal, ...(snapshotPort !== undefined ? { snapshotPort } : {}) });
-      return sent;
+      return await send(cancel.signal);
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  };
+  // Sends one signal (the escalation) at the intended moment (from the strike thread when it is
+  // ahead); undefined when nothing was sent.
+  const sendAt = async (intendedT: number, sig: SignalName, deliver: Delivery): Promise<Scheduled | undefined> =>
+    untilExit((abort) => scheduleSignal({ origin, now, intendedT, signal: sig, deliver, target, abort }));
+  // Sends the plan's steps from `from` on (the first of them at `intendedT`); each step sent is
+  // passed to `record`.
+  const planAt = async (intendedT: number, from: number, record: (i: number, intendedT: number, sent: Scheduled) => void): Promise<void> => {
+    await untilExit((abort) => schedulePlan({ origin, now, intendedT, steps, from, target, abort, onSent: record, ...(options.port !== undefined ? { snapshotPort: options.port } : {}) }));
   };
   // Each later step is timed from the previous step's actual send; the escalation's grace period
   // from the first signal's actual send (as Kubernetes and systemd count it).
@@ -147,21 +155,18 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
       if (!sideAbort.signal.aborted) history.emit({ type: 'endpoint:removed', t, fromT: fired.intendedT, lagMs });
     });
   }
+  // The plan goes to the strike thread in one request (schedulePlan): it times each later step
+  // itself, with the same rule, so no step waits for this thread; each step is recorded here as
+  // its report arrives, in order.
   const stepsDone = (async () => {
     try {
       const begin = await hookEnd;
       if (begin === undefined) return;
-      let intended = begin;
-      for (let i = 0; i < steps.length; i++) {
+      const record = (i: number, intendedT: number, sent: Scheduled): void => {
         const step = steps[i]!;
-        intended += step.afterMs;
-        options.onPlanned?.(intended);
-        // A count trigger on the strike thread has sent the first step already (at the count).
-        const sent = i === 0 && fired.sent ? fired.sent : await sendAt(intended, step.signal, step.deliver, i === 0 ? options.port : undefined);
-        if (!sent) return;
         history.emit({
           type: 'signal:sent', t: sent.t, signal: step.signal, deliver: step.deliver,
-          intendedT: intended, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
+          intendedT, sentT: sent.t, step: i, escalation: false, pids: sent.pids,
           ...(sent.error ? { error: sent.error } : {}),
         });
         if (sent.accept) {
@@ -173,8 +178,19 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
           firstAt = sent.t;
           firstSent(sent.t);
         }
-        intended = Math.max(intended, sent.t);
-      }
+        // The next step's moment, now that this one's send is known (the tracker keeps clear of it).
+        if (i + 1 < steps.length) options.onPlanned?.(Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs);
+      };
+      // The nominal moment of every step, ahead (each later one is only later if a step is late).
+      let nominal = begin;
+      for (const step of steps) options.onPlanned?.((nominal += step.afterMs));
+      const first = begin + steps[0]!.afterMs;
+      // A count trigger on the strike thread has sent the first step already (at the count).
+      if (fired.sent) record(0, first, fired.sent);
+      const from = fired.sent ? 1 : 0;
+      if (from >= steps.length) return;
+      const intendedT = fired.sent ? Math.max(first, fired.sent.t) + steps[1]!.afterMs : first;
+      await planAt(intendedT, from, record);
     } finally {
       firstSent(undefined as unknown as number);
     }

@@ -1,14 +1,15 @@
 // The strike thread: waits for each scheduled signal's moment on the run clock (sleep, then spin)
 // and sends it, so that whatever keeps the harness's main thread busy (load events, /proc scans,
 // history writes) cannot make a strike late.
+import fs from 'node:fs';
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { clockFromOrigin } from '../clock.js';
 import { countNow, watchCount, type CountReached } from './count-watch.js';
 import { waitUntil } from './precise-timer.js';
-import { sendSignal } from './signal.js';
+import { sendSignal, type DeliveryTarget } from './signal.js';
 
-import type { StrikeRequest, StrikeResult } from './striker.js';
+import type { PlanReport, PlanRequest, StrikeRequest, StrikeResult } from './striker.js';
 
 // Ask the OS to run this thread ahead of the load threads when the CPUs are contended (only this
 // thread: Linux applies the priority per thread). Needs privilege; without it nothing changes.
@@ -20,13 +21,61 @@ try {
 
 const cancelled = new Map<number, AbortController>();
 
-parentPort!.on('message', (msg: StrikeRequest | { cancel: number }) => {
+// Whether /proc shows the leader's state here (Linux): then a plan's step is not sent once the
+// leader has exited, even while the main thread is too busy to say so.
+const procStates = fs.existsSync('/proc/self/stat');
+
+// The leader has exited: gone, or a zombie not yet reaped (the main thread reaps it when it runs).
+function exited(pid: number): boolean {
+  if (!procStates) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
+function targetOf(msg: StrikeRequest | PlanRequest): DeliveryTarget {
+  const known = msg.known;
+  return { pid: msg.pid, pgid: msg.pgid, marker: msg.marker, minStart: msg.minStart, known: () => known, ...(msg.procsFile ? { procsFile: msg.procsFile } : {}) };
+}
+
+// A whole plan: each step at max(previous intended, previous actual send) + its afterMs, reported
+// as it is sent; it stops when cancelled, or at a step due once the leader has exited.
+async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
+  const clock = clockFromOrigin(msg.origin);
+  const now = (): number => clock.now();
+  const target = targetOf(msg);
+  const { steps, from } = msg.plan;
+  let intendedT = msg.intendedT;
+  for (let i = from; i < steps.length; i++) {
+    const step = steps[i]!;
+    if (intendedT > now()) await waitUntil(intendedT, now, { signal: abort, spinMs: 5 });
+    if (abort.aborted || exited(msg.pid)) break;
+    const sent = sendSignal(target, step.signal, step.deliver, now);
+    const report: PlanReport = { id: msg.id, step: i, intendedT, sent };
+    parentPort!.postMessage(report);
+    if (i + 1 < steps.length) intendedT = Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs;
+  }
+}
+
+parentPort!.on('message', (msg: StrikeRequest | PlanRequest | { cancel: number }) => {
   if ('cancel' in msg) {
     cancelled.get(msg.cancel)?.abort();
     return;
   }
   const abort = new AbortController();
   cancelled.set(msg.id, abort);
+  if ('plan' in msg) {
+    void runPlan(msg, abort.signal).finally(() => {
+      cancelled.delete(msg.id);
+      const end: PlanReport = { id: msg.id, end: true };
+      parentPort!.postMessage(end);
+    });
+    return;
+  }
   const clock = clockFromOrigin(msg.origin);
   const now = (): number => clock.now();
   // A count watch: the moment is when the count is reached (plus its delay), seen on every ring of
@@ -44,8 +93,7 @@ parentPort!.on('message', (msg: StrikeRequest | { cancel: number }) => {
       result = { id: msg.id, cancelled: true };
     } else {
       const countAtSend = watch ? countNow(watch).count : undefined;
-      const known = msg.known;
-      const sent = sendSignal({ pid: msg.pid, pgid: msg.pgid, marker: msg.marker, minStart: msg.minStart, known: () => known, ...(msg.procsFile ? { procsFile: msg.procsFile } : {}) }, msg.signal, msg.deliver, now);
+      const sent = sendSignal(targetOf(msg), msg.signal, msg.deliver, now);
       result = { id: msg.id, cancelled: false, sent, ...(reached ? { reached } : {}), ...(countAtSend !== undefined ? { countAtSend } : {}) };
     }
     parentPort!.postMessage(result);

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Delivery, SignalName } from '../history/events.js';
 import { counterBell } from '../load/counters.js';
 import { countNow, watchCount, type CountReached, type CountWatch } from './count-watch.js';
+import { waitUntil } from './precise-timer.js';
 import { acceptViewAfter, earlyAcceptSnapshot, sendSignal, type AcceptView, type DeliveryTarget, type Sent } from './signal.js';
 
 export interface StrikeRequest {
@@ -22,6 +23,20 @@ export interface StrikeRequest {
 
 export type StrikeResult = { id: number; cancelled: true } | { id: number; cancelled: false; sent: Sent; reached?: CountReached; countAtSend?: number };
 
+// One step of a plan as the strike thread sends it (strike.ts Step, without the main thread's types).
+export interface PlanStep { signal: SignalName; deliver: Delivery; afterMs: number }
+
+// A whole signal plan for the strike thread, in one message: it sends `steps[from]` onwards, each at
+// max(previous intended, previous actual send) + its afterMs, the first of them at `intendedT`
+// (already computed by the caller), and reports each step as it is sent.
+export interface PlanRequest extends Omit<StrikeRequest, 'signal' | 'deliver' | 'watch'> {
+  plan: { steps: PlanStep[]; from: number };
+}
+
+// The strike thread's reports on a plan: one per step sent (in order), then `end` (the plan is
+// over: every step sent, cancelled, or the leader found exited before a step).
+export type PlanReport = { id: number; step: number; intendedT: number; sent: Sent } | { id: number; end: true };
+
 // What was sent, and (when asked for) the accept view read after it; `accept` never rejects.
 export type Scheduled = Sent & { accept?: Promise<AcceptView | undefined> };
 
@@ -40,6 +55,8 @@ const EARLY_MIN_LEAD_MS = 60;
 let worker: Worker | undefined;
 let nextId = 1;
 const waiting = new Map<number, (r: StrikeResult) => void>();
+// The plans on the strike thread: each step's report, and the end (also when the thread fails).
+const plans = new Map<number, (r: PlanReport) => void>();
 
 function strikeThread(): Worker | undefined {
   if (worker) return worker;
@@ -50,7 +67,8 @@ function strikeThread(): Worker | undefined {
     return undefined;
   }
   worker.unref();
-  worker.on('message', (r: StrikeResult) => {
+  worker.on('message', (r: StrikeResult | PlanReport) => {
+    if (!('cancelled' in r)) return plans.get(r.id)?.(r);
     const resolve = waiting.get(r.id);
     waiting.delete(r.id);
     resolve?.(r);
@@ -61,6 +79,7 @@ function strikeThread(): Worker | undefined {
     waiting.clear();
     worker = undefined;
     for (const [id, resolve] of pending) resolve({ id, cancelled: true });
+    endPlans();
   });
   return worker;
 }
@@ -77,7 +96,15 @@ export async function stopStriker(): Promise<void> {
   const pending = [...waiting];
   waiting.clear();
   for (const [id, resolve] of pending) resolve({ id, cancelled: true });
+  endPlans();
   if (w) await w.terminate();
+}
+
+// Every plan on the strike thread ends now (its steps not yet reported are not sent).
+function endPlans(): void {
+  const pending = [...plans];
+  plans.clear();
+  for (const [id, report] of pending) report({ id, end: true });
 }
 
 // Sends `signal` at `intendedT` on the run clock (origin), from the strike thread when the moment
@@ -95,24 +122,97 @@ export async function scheduleSignal(options: {
     const sent = sendSignal(target, signal, deliver, now);
     return snapshotPort === undefined ? sent : { ...sent, accept: acceptViewAfter(sent, target.pid, snapshotPort, now) };
   }
-  // The early accept view, on this thread, EARLY_SNAPSHOT_MS ahead (when the lead allows it).
+  const early = snapshotPort === undefined ? undefined : earlyView(intendedT, target.pid, snapshotPort, now, abort);
+  const result = await request(w, requestOf(options.origin, intendedT, signal, deliver, target), abort);
+  early?.stop();
+  if (result.cancelled) return undefined;
+  return snapshotPort === undefined ? result.sent : { ...result.sent, accept: acceptViewAfter(result.sent, target.pid, snapshotPort, now, early?.read()) };
+}
+
+// The early accept view, on this thread, EARLY_SNAPSHOT_MS ahead of `intendedT` (when the lead
+// allows it); `read` is the read once it was taken, `stop` ends the wait for it.
+function earlyView(intendedT: number, pid: number, port: number, now: () => number, abort: AbortSignal): { read: () => ReturnType<typeof earlyAcceptSnapshot> | undefined; stop: () => void } {
   let early: ReturnType<typeof earlyAcceptSnapshot> | undefined;
-  let earlyTimer: NodeJS.Timeout | undefined;
-  if (snapshotPort !== undefined && intendedT - now() > EARLY_MIN_LEAD_MS) {
-    earlyTimer = setTimeout(() => {
-      if (!abort.aborted && intendedT - now() > EARLY_MIN_LEAD_MS) early = earlyAcceptSnapshot(target.pid, snapshotPort, now);
+  let timer: NodeJS.Timeout | undefined;
+  if (intendedT - now() > EARLY_MIN_LEAD_MS) {
+    timer = setTimeout(() => {
+      if (!abort.aborted && intendedT - now() > EARLY_MIN_LEAD_MS) early = earlyAcceptSnapshot(pid, port, now);
     }, Math.max(0, intendedT - EARLY_SNAPSHOT_MS - now()));
   }
-  const result = await request(w, requestOf(options.origin, intendedT, signal, deliver, target), abort);
-  if (earlyTimer) clearTimeout(earlyTimer);
-  if (result.cancelled) return undefined;
-  return snapshotPort === undefined ? result.sent : { ...result.sent, accept: acceptViewAfter(result.sent, target.pid, snapshotPort, now, early) };
+  return { read: () => early, stop: () => timer && clearTimeout(timer) };
+}
+
+// Sends a signal plan's steps from `from` on, the first of them at `intendedT`, each later one at
+// max(previous intended, previous actual send) + its afterMs; calls `onSent` on this thread for
+// each step sent, in order (`intendedT` the step's intended time; step 0 with the accept view of
+// `snapshotPort` when asked). Steps due within HAND_OFF_MS are sent at once from this thread; the
+// rest go to the strike thread in one request, which times and sends each of them itself (no
+// main-thread round trip between steps) and stops at the first step due after the leader exited
+// or after `abort` fired. Without a strike thread, the same on this thread. Resolves when the plan
+// is over; never rejects.
+export async function schedulePlan(options: {
+  origin: string; now: () => number; intendedT: number; steps: readonly PlanStep[]; from: number; target: DeliveryTarget; abort: AbortSignal;
+  snapshotPort?: number;
+  onSent: (step: number, intendedT: number, sent: Scheduled) => void;
+}): Promise<void> {
+  const { now, steps, target, abort, snapshotPort, onSent } = options;
+  const withAccept = (i: number, sent: Sent, early?: ReturnType<typeof earlyAcceptSnapshot>): Scheduled =>
+    i === 0 && snapshotPort !== undefined ? { ...sent, accept: acceptViewAfter(sent, target.pid, snapshotPort, now, early) } : sent;
+  let i = options.from;
+  let intendedT = options.intendedT;
+  // The steps due at once.
+  for (; i < steps.length && !abort.aborted && intendedT - now() <= HAND_OFF_MS; i++) {
+    const step = steps[i]!;
+    const sent = sendSignal(target, step.signal, step.deliver, now);
+    onSent(i, intendedT, withAccept(i, sent));
+    if (i + 1 < steps.length) intendedT = Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs;
+  }
+  if (i >= steps.length || abort.aborted) return;
+  const w = strikeThread();
+  if (!w) {
+    // No strike thread: the same plan, timed on this thread.
+    for (; i < steps.length; i++) {
+      const step = steps[i]!;
+      await waitUntil(intendedT, now, { signal: abort });
+      if (abort.aborted) return;
+      const sent = sendSignal(target, step.signal, step.deliver, now);
+      onSent(i, intendedT, withAccept(i, sent));
+      if (i + 1 < steps.length) intendedT = Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs;
+    }
+    return;
+  }
+  const early = i === 0 && snapshotPort !== undefined ? earlyView(intendedT, target.pid, snapshotPort, now, abort) : undefined;
+  const id = nextId++;
+  const req = targetOf(options.origin, intendedT, target);
+  await new Promise<void>((resolve) => {
+    const onAbort = (): void => w.postMessage({ cancel: id });
+    plans.set(id, (r) => {
+      if ('end' in r) {
+        plans.delete(id);
+        early?.stop();
+        abort.removeEventListener('abort', onAbort);
+        if (waiting.size === 0 && plans.size === 0) w.unref();
+        return resolve();
+      }
+      if (r.step === 0) early?.stop();
+      onSent(r.step, r.intendedT, withAccept(r.step, r.sent, r.step === 0 ? early?.read() : undefined));
+    });
+    abort.addEventListener('abort', onAbort, { once: true });
+    w.ref();
+    const message: PlanRequest = { ...req, id, plan: { steps: [...steps], from: i } };
+    w.postMessage(message);
+  });
 }
 
 // A strike request for the strike thread (the target's known pids read now).
 function requestOf(origin: string, intendedT: number, signal: SignalName, deliver: Delivery, target: DeliveryTarget): Omit<StrikeRequest, 'id'> {
+  return { ...targetOf(origin, intendedT, target), signal, deliver };
+}
+
+// The run clock, the moment and the target of a request to the strike thread.
+function targetOf(origin: string, intendedT: number, target: DeliveryTarget): Omit<StrikeRequest, 'id' | 'signal' | 'deliver' | 'watch'> {
   return {
-    origin, intendedT, signal, deliver, pid: target.pid, pgid: target.pgid, marker: target.marker,
+    origin, intendedT, pid: target.pid, pgid: target.pgid, marker: target.marker,
     ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
     ...(target.procsFile ? { procsFile: target.procsFile } : {}),
   };
@@ -125,7 +225,7 @@ async function request(w: Worker, req: Omit<StrikeRequest, 'id'>, abort: AbortSi
     const onAbort = (): void => w.postMessage({ cancel: id });
     waiting.set(id, (r) => {
       abort.removeEventListener('abort', onAbort);
-      if (waiting.size === 0) w.unref();
+      if (waiting.size === 0 && plans.size === 0) w.unref();
       resolve(r);
     });
     abort.addEventListener('abort', onAbort, { once: true });
