@@ -160,24 +160,22 @@ export async function schedulePlan(options: {
     i === 0 && snapshotPort !== undefined ? { ...sent, accept: acceptViewAfter(sent, target.pid, snapshotPort, now, early) } : sent;
   let i = options.from;
   let intendedT = options.intendedT;
-  // The steps due at once.
-  for (; i < steps.length && !abort.aborted && intendedT - now() <= HAND_OFF_MS; i++) {
-    const step = steps[i]!;
-    const sent = sendSignal(target, step.signal, step.deliver, now);
+  // Sends step i from this thread now, and times the next one.
+  const sendHere = (): void => {
+    const sent = sendSignal(target, steps[i]!.signal, steps[i]!.deliver, now);
     onSent(i, intendedT, withAccept(i, sent));
     if (i + 1 < steps.length) intendedT = Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs;
-  }
+  };
+  // The steps due at once.
+  for (; i < steps.length && !abort.aborted && intendedT - now() <= HAND_OFF_MS; i++) sendHere();
   if (i >= steps.length || abort.aborted) return;
   const w = strikeThread();
   if (!w) {
     // No strike thread: the same plan, timed on this thread.
     for (; i < steps.length; i++) {
-      const step = steps[i]!;
       await waitUntil(intendedT, now, { signal: abort });
       if (abort.aborted) return;
-      const sent = sendSignal(target, step.signal, step.deliver, now);
-      onSent(i, intendedT, withAccept(i, sent));
-      if (i + 1 < steps.length) intendedT = Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs;
+      sendHere();
     }
     return;
   }
