@@ -3,16 +3,15 @@
 // `no-zombies`), in report order.
 // Guards: a check file whose check is not in the list. Checked: with `errorRate` removed from
 // allChecks, the first case failed naming error-rate.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { allChecks, checkNames } from '../../harness/check/index.js';
 import { RunSpecSchema } from '../../harness/scenario/schema.js';
-import { tempDir } from '../helpers/cli.js';
+import { addToList, copyHarness, ROOT, runInCopy } from '../helpers/harness-copy.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const checkDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../harness/check');
 
 t.test('every check defined in harness/check/ is in the registry, once', async (t) => {
@@ -42,8 +41,8 @@ t.test('the check names, in report order', async (t) => {
 // A check added the documented way (harness/README.md "Adding a check"): its file, declaring its
 // expectation field and registering it, plus one line in allChecks, in a copy of harness/. Nothing
 // else: the schema's `expect`, the `expect.fails` names and the JSON Schema derive from the list.
-// Checked: with the copy's scenario/schema.ts and check/names.ts put back as main's hand lists
-// (before the lists derived), this case failed (`maxLines` an unknown key, `max-lines` not a
+// Checked (DRILL_TEST_UNDERIVED=1): with the copy's scenario/schema.ts and check/names.ts put back as
+// the hand lists of c97502d (before the lists derived), this case fails (`maxLines` an unknown key, `max-lines` not a
 // check name `expect.fails` may list, no `maxLines` in the JSON Schema).
 const MAX_LINES = `import { eventsOf, firstOf } from '../history/events.js';
 import { checkKit } from '../scenario/fields.js';
@@ -100,38 +99,16 @@ process.stdout.write(JSON.stringify({
 `;
 
 t.test('a check added as its file plus one line in allChecks is accepted by the schema and judged', async (t) => {
-  const copy = tempDir('drill-checks-');
-  t.teardown(() => fs.rmSync(copy, { recursive: true, force: true }));
-  fs.cpSync(path.join(ROOT, 'harness'), path.join(copy, 'harness'), { recursive: true });
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
-  fs.writeFileSync(path.join(copy, 'package.json'), JSON.stringify({ type: 'module' }));
-  fs.copyFileSync(path.join(ROOT, 'tsconfig.json'), path.join(copy, 'tsconfig.json'));
+  const copy = copyHarness(t, 'drill-checks-');
   if (process.env.DRILL_TEST_UNDERIVED) {
-    // The protection-removed check (see the comment above): the schema's hand lists of main.
-    for (const f of ['harness/scenario/schema.ts', 'harness/check/names.ts']) fs.writeFileSync(path.join(copy, f), execFileSync('git', ['show', `main:${f}`], { cwd: ROOT }));
+    // The protection-removed check (see the comment above): the schema's hand lists as they were before the registry (c97502d).
+    for (const f of ['harness/scenario/schema.ts', 'harness/check/names.ts']) fs.writeFileSync(path.join(copy, f), execFileSync('git', ['show', `c97502d:${f}`], { cwd: ROOT }));
   }
   // The two changes: the check's file, and its line in the list (with its import).
   fs.writeFileSync(path.join(copy, 'harness/check/max-lines.ts'), MAX_LINES);
-  const listFile = path.join(copy, 'harness/check/index.ts');
-  const list = fs.readFileSync(listFile, 'utf8');
-  t.match(list, /\n {2}errorRate,\n\] as const/, 'the list ends with errorRate');
-  fs.writeFileSync(listFile, `import { maxLines } from './max-lines.js';\n${list.replace(/\n {2}errorRate,\n/, '\n  errorRate,\n  maxLines,\n')}`);
+  addToList(t, path.join(copy, 'harness/check/index.ts'), 'errorRate', 'maxLines', "import { maxLines } from './max-lines.js';", /\n {2}errorRate,\n\] as const/);
   fs.writeFileSync(path.join(copy, 'judge.mjs'), JUDGE);
-
-  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
-  t.equal(loader.length, 1, 'running under tap\'s TypeScript loader');
-  const child = spawn(process.execPath, [...loader, path.join(copy, 'judge.mjs')], { cwd: copy, stdio: ['ignore', 'pipe', 'pipe'] });
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  t.teardown(() => {
-    clearTimeout(killTimer);
-    child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(killTimer);
+  const { code, stdout, stderr } = await runInCopy(t, copy, 'judge.mjs');
   t.equal(code, 0, stderr);
   t.same(JSON.parse(stdout), {
     fails: { checks: [['max-lines', 'fail']], verdict: 'fail' },

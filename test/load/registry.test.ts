@@ -8,7 +8,6 @@
 // worker-entry.ts's dispatch put back as the old switch (http, ws, tcp), the copy's case failed
 // (start() rejected: "no worker load kind"); with LoadSchema written out as the old five-way union,
 // the copy's case failed (the scenario with a `tick` load was rejected).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,9 +23,8 @@ import { OpSink } from '../../harness/load/op-sink.js';
 import { WorkerLoad } from '../../harness/load/worker-host.js';
 import { scenarioJsonSchema } from '../../harness/scenario/json-schema.js';
 import { LoadSchema, RunSpecSchema } from '../../harness/scenario/schema.js';
-import { tempDir } from '../helpers/cli.js';
+import { addToList, copyHarness, ROOT, runInCopy } from '../helpers/harness-copy.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const kindsDir = path.join(ROOT, 'harness/load/kinds');
 const kinds = loadKinds as readonly LoadKind[];
 
@@ -180,35 +178,13 @@ process.stdout.write(JSON.stringify({ missingLabel: missing.success ? null : mis
 `;
 
 t.test('a kind added as its file plus one line in the list is accepted, named and run in a load worker', async (t) => {
-  const copy = tempDir('drill-kinds-');
-  t.teardown(() => fs.rmSync(copy, { recursive: true, force: true }));
-  fs.cpSync(path.join(ROOT, 'harness'), path.join(copy, 'harness'), { recursive: true });
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
-  fs.writeFileSync(path.join(copy, 'package.json'), JSON.stringify({ type: 'module' }));
-  fs.copyFileSync(path.join(ROOT, 'tsconfig.json'), path.join(copy, 'tsconfig.json'));
+  const copy = copyHarness(t, 'drill-kinds-');
   // The two changes: the kind's file, and its line in the list (with its import).
   fs.writeFileSync(path.join(copy, 'harness/load/kinds/tick.ts'), TICK);
-  const listFile = path.join(copy, 'harness/load/kinds.ts');
-  const list = fs.readFileSync(listFile, 'utf8');
-  t.match(list, /\n {2}probe,\n\] as const;/, 'the list ends with probe');
-  fs.writeFileSync(listFile, `import { tick } from './kinds/tick.js';\n${list.replace(/\n {2}probe,\n/, '\n  probe,\n  tick,\n')}`);
+  addToList(t, path.join(copy, 'harness/load/kinds.ts'), 'probe', 'tick', "import { tick } from './kinds/tick.js';", /\n {2}probe,\n\] as const;/);
   fs.writeFileSync(path.join(copy, 'drive.ts'), DRIVE);
-
-  // This test's own TypeScript loader (tap's), which load workers inherit (tsx's does not on Node 20).
-  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
-  t.equal(loader.length, 1, 'running under tap\'s TypeScript loader');
-  const child = spawn(process.execPath, [...loader, path.join(copy, 'drive.ts')], { cwd: copy, stdio: ['ignore', 'pipe', 'pipe'] });
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  t.teardown(() => {
-    clearTimeout(killTimer);
-    child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(killTimer);
+  // Run under tap's TypeScript loader, which load workers inherit (tsx's does not on Node 20).
+  const { code, stdout, stderr } = await runInCopy(t, copy, 'drive.ts');
   t.equal(code, 0, stderr);
   const out = JSON.parse(stdout) as { missingLabel: string[] | null; kind: string; name: string; driverKind: string; started: string; events: Array<Record<string, unknown>> };
   t.ok(out.missingLabel?.includes('load.0.tick.label'), `the kind's strict fields are validated (its required \`label\` missing): ${out.missingLabel?.join(', ')}`);
