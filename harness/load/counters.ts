@@ -17,8 +17,16 @@ const INT_SLOTS = COUNTERS.length + OUTCOMES.length + 1;
 const RING = 64;
 const FLOAT_OFFSET = Math.ceil((INT_SLOTS * 4) / 8) * 8;
 const BYTES = FLOAT_OFFSET + 8 * (1 + RING);
-const slot = (name: CounterName): number => COUNTERS.indexOf(name);
 const OUTCOME_BASE = COUNTERS.length;
+const slot = (name: CounterName): number => COUNTERS.indexOf(name);
+// The slots of the per-operation path, looked up once (an indexOf per Atomics call was measurable at 60k ops/s).
+const S_STARTED = slot('started');
+const S_ENDED = slot('ended');
+const S_IN_FLIGHT = slot('inFlight');
+const S_ACCEPTED = slot('acceptedInFlight');
+const S_RESPONSES = slot('responses');
+const S_ERRORS = slot('errors');
+const OUTCOME_SLOT = new Map<OpOutcome, number>(OUTCOMES.map((o, i) => [o, OUTCOME_BASE + i]));
 
 // The bell: [0] rings on every change of any driver's counters; [1] how many watchers wait on it.
 const BELL_RING = 0;
@@ -96,15 +104,15 @@ export class CounterWriter {
   }
 
   opStarted(id: string, conn: string | null, connecting: boolean, t: number): void {
-    Atomics.add(this.ints, slot('started'), 1);
-    Atomics.add(this.ints, slot('inFlight'), 1);
+    Atomics.add(this.ints, S_STARTED, 1);
+    Atomics.add(this.ints, S_IN_FLIGHT, 1);
     if (connecting && conn !== null && !this.openConns.has(conn)) {
       let set = this.waiting.get(conn);
       if (!set) this.waiting.set(conn, (set = new Set()));
       set.add(id);
       this.waitingOn.set(id, conn);
     } else {
-      Atomics.add(this.ints, slot('acceptedInFlight'), 1);
+      Atomics.add(this.ints, S_ACCEPTED, 1);
     }
     this.changed(t);
   }
@@ -115,18 +123,18 @@ export class CounterWriter {
       this.waitingOn.delete(id);
       this.waiting.get(conn)?.delete(id);
     } else {
-      Atomics.sub(this.ints, slot('acceptedInFlight'), 1);
+      Atomics.sub(this.ints, S_ACCEPTED, 1);
     }
-    Atomics.sub(this.ints, slot('inFlight'), 1);
-    Atomics.add(this.ints, OUTCOME_BASE + OUTCOMES.indexOf(outcome), 1);
-    if (outcome !== 'ok') Atomics.add(this.ints, slot('errors'), 1);
+    Atomics.sub(this.ints, S_IN_FLIGHT, 1);
+    Atomics.add(this.ints, OUTCOME_SLOT.get(outcome)!, 1);
+    if (outcome !== 'ok') Atomics.add(this.ints, S_ERRORS, 1);
     if (status !== null || outcome === 'ok') {
       // The time first, then the count: a reader that sees the count sees its time.
-      const n = Atomics.load(this.ints, slot('responses')) + 1;
+      const n = Atomics.load(this.ints, S_RESPONSES) + 1;
       this.floats[1 + ((n - 1) % RING)] = t;
-      Atomics.store(this.ints, slot('responses'), n);
+      Atomics.store(this.ints, S_RESPONSES, n);
     }
-    Atomics.add(this.ints, slot('ended'), 1);
+    Atomics.add(this.ints, S_ENDED, 1);
     this.changed(t);
   }
 
