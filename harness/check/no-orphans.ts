@@ -33,7 +33,7 @@ export const noOrphans = defineCheck({
     const exited = eventsOf(events, 'orphan:exited');
     const dying = eventsOf(events, 'orphan:dying');
     const notes = [
-      exited.length ? `${exited.length} exited by themselves within the ${withinMs} ms grace (outlived the leader by ${exited.map((e) => `${e.livedMs} ms`).join(', ')})` : '',
+      exited.length ? `${exited.length} exited by themselves ${exited.some((e) => e.unitStop) ? 'while the stop waited for the whole tree (strike.waitRestOnExit)' : `within the ${withinMs} ms grace`} (outlived the leader by ${exited.map((e) => `${e.livedMs} ms`).join(', ')})` : '',
       dying.length ? `${dying.length} already exiting (of a SIGKILL already sent, or on their own) were awaited` : '',
     ].filter(Boolean).join('; ');
     const found = eventsOf(events, 'orphan:found');

@@ -129,7 +129,8 @@ export interface OrphanFoundEvent {
   livedMs?: number;
 }
 // A member that outlived the leader and then exited by itself within the `noOrphans.withinMs` grace.
-export interface OrphanExitedEvent { type: 'orphan:exited'; t: number; pid: number; cmd: string; livedMs: number }
+// `unitStop`: it exited while the stop waited for the whole tree (strike.waitRestOnExit).
+export interface OrphanExitedEvent { type: 'orphan:exited'; t: number; pid: number; cmd: string; livedMs: number; unitStop?: boolean }
 // A member that outlived the leader only because a SIGKILL sent to it (by the strike or the
 // escalation) was still being carried out: awaited, never an orphan.
 export interface OrphanDyingEvent { type: 'orphan:dying'; t: number; pid: number; cmd: string; goneAfterMs: number | null }

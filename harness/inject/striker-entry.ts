@@ -43,7 +43,9 @@ function targetOf(msg: StrikeRequest | PlanRequest): DeliveryTarget {
 }
 
 // A whole plan: each step at max(previous intended, previous actual send) + its afterMs, reported
-// as it is sent; it stops when cancelled, or at a step due once the leader has exited.
+// as it is sent; it stops when cancelled, or at a step due once the leader has exited. A step 0 ms
+// after the one just sent belongs to the same burst (systemd's SIGTERM "immediately followed by"
+// SIGCONT and SIGHUP): it is sent at once, whatever the first signal did to the leader meanwhile.
 async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
   const clock = clockFromOrigin(msg.origin);
   const now = (): number => clock.now();
@@ -52,8 +54,9 @@ async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
   let intendedT = msg.intendedT;
   for (let i = from; i < steps.length; i++) {
     const step = steps[i]!;
+    const burst = i > from && step.afterMs === 0;
     if (intendedT > now()) await waitUntil(intendedT, now, { signal: abort, spinMs: 5 });
-    if (abort.aborted || exited(msg.pid)) break;
+    if (abort.aborted || (!burst && exited(msg.pid))) break;
     const sent = sendSignal(target, step.signal, step.deliver, now);
     const report: PlanReport = { id: msg.id, step: i, intendedT, sent };
     parentPort!.postMessage(report);

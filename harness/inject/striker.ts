@@ -171,9 +171,10 @@ export async function schedulePlan(options: {
   if (i >= steps.length || abort.aborted) return;
   const w = strikeThread();
   if (!w) {
-    // No strike thread: the same plan, timed on this thread.
+    // No strike thread: the same plan, timed on this thread (a step due at once, as the rest of a
+    // burst is, is sent with no wait between).
     for (; i < steps.length; i++) {
-      await waitUntil(intendedT, now, { signal: abort });
+      if (intendedT - now() > HAND_OFF_MS) await waitUntil(intendedT, now, { signal: abort });
       if (abort.aborted) return;
       sendHere();
     }

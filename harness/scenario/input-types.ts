@@ -377,6 +377,8 @@ export interface StrikeInput {
   endpointLagMs?: number;
   /** SIGKILL every process left in the tree as soon as the main process exits (systemd KillMode=mixed). */
   killRestOnExit?: boolean;
+  /** The stop waits for every process left in the tree after the main process exits, until the escalation's moment, then escalates on what is left (systemd KillMode=control-group); those that exit by then are not orphans. */
+  waitRestOnExit?: boolean;
 }
 
 /** When to strike: one trigger. */

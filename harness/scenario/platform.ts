@@ -120,6 +120,7 @@ function presetFields(platform: PlatformSpec): Preset {
       'strike.deliver': main,
       'strike.escalate': { afterMs: (p.timeoutStopSec ?? 90) * 1000, signal: 'SIGKILL', deliver: p.killMode === 'process' ? 'process' : 'tree' },
       'strike.killRestOnExit': p.killMode === 'mixed',
+      'strike.waitRestOnExit': p.killMode === 'control-group',
     },
     warnings: (target) => (target['pid1'] === true ? ['target.pid1 is set, but a systemd service is not PID 1 of a PID namespace (systemd is PID 1)'] : []),
   };

@@ -95,6 +95,7 @@ export const StrikeSchema = z.strictObject({
   preStop: PreStopSchema.optional().describe('A hook run when the strike fires, before the first signal (Kubernetes preStop); the escalation\'s grace is then counted from the hook\'s start'),
   endpointLagMs: ms.optional().describe('The load keeps arriving this long after the strike fires (endpoint removal lag), then starts no new work'),
   killRestOnExit: z.boolean().optional().describe('SIGKILL every process left in the tree as soon as the main process exits (systemd KillMode=mixed)'),
+  waitRestOnExit: z.boolean().optional().describe('The stop waits for every process left in the tree after the main process exits, until the escalation\'s moment, then escalates on what is left (systemd KillMode=control-group); those that exit by then are not orphans'),
 });
 
 // ---- expectations (checks in harness/check/) --------------------------------------------------

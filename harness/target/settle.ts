@@ -18,8 +18,10 @@ const DYING_WAIT_MS = 2_000;
 // Watches a container after its leader's exit, without touching any member: members that end by
 // themselves until `leaderExitT + graceMs` (run clock) are `exited`; members already dying of a
 // SIGKILL are awaited (bounded) and are `dying`; the rest are `orphans`. Resolves as soon as the
-// container is empty. Never rejects.
-export async function settleTree(options: { container: Container; leaderPid: number; leaderExitT: number; graceMs: number; now: () => number }): Promise<Settled> {
+// container is empty. `atGraceEnd`, when given, is called once when the grace ends with members
+// left (the escalation of a unit that waits for its whole tree) and returns the pids it signalled:
+// those are dying, not orphans. Never rejects.
+export async function settleTree(options: { container: Container; leaderPid: number; leaderExitT: number; graceMs: number; now: () => number; atGraceEnd?: () => number[] }): Promise<Settled> {
   const { container, leaderPid, leaderExitT, graceMs, now } = options;
   const seen = new Map<number, string>();
   const out: Settled = { exited: [], dying: [], orphans: [] };
@@ -39,10 +41,15 @@ export async function settleTree(options: { container: Container; leaderPid: num
     await tick(Math.min(5, Math.max(1, leaderExitT + graceMs - now())));
     live = scan(now() <= leaderExitT + graceMs);
   }
+  // Killed at the grace's end: dying, whether or not the next scan still finds them.
+  const dying = new Map<number, string>();
+  if (live.size && options.atGraceEnd) {
+    for (const pid of options.atGraceEnd()) dying.set(pid, seen.get(pid) ?? String(pid));
+    live = scan(false);
+  }
   // Past the grace: members already exiting are awaited (bounded); the first scan that finds a
   // member that is not exiting names the orphans. Scanning again after each wait matters: a
   // process that forks and exits (a hopper) is always exiting, while its newest child is not.
-  const dying = new Map<number, string>();
   const deadline = performance.now() + DYING_WAIT_MS;
   for (;;) {
     const rest = [...live.values()].filter((p) => {

@@ -151,7 +151,17 @@ t.test('systemd: control-group signals the worker too; mixed SIGKILLs it when ma
   strike: { at: { afterReadyMs: 100 } }
   expect: { exit: { codes: [0] }, logPresent: ['worker: drained'] }
 `;
-  const { runs, events, spec } = await suite(t, unit('control-group', true) + unit('mixed') + unit('process'));
+  // The stop waits for the whole control group: a worker draining 300 ms after main has exited is
+  // part of a clean stop; one that ignores SIGTERM gets the SIGKILL at TimeoutStopSec.
+  const waited = (name: string, env: string, stopS: number): string => `
+- name: ${name}
+  platform: { systemd: { killMode: control-group, timeoutStopSec: ${stopS} } }
+  target: { command: node, args: [FIX/main-worker.mjs], env: { ${env} }, ready: { log: '^ready' } }
+  strike: { at: { afterReadyMs: 100 } }
+  expect: { exit: { codes: [0] }, logPresent: ['worker: drained'] }
+`;
+  const { runs, events, spec } = await suite(t, unit('control-group', true) + unit('mixed') + unit('process')
+    + waited('cg-slow-worker', "WORKER_DRAIN_MS: '300'", 2) + waited('cg-stuck-worker', "WORKER_STUCK: '1'", 1));
   const workerPid = (id: string): number => Number(/worker (\d+)/.exec(String(events(id).find((e) => e.type === 'log:line' && String(e['line']).startsWith('ready'))?.['line']))?.[1]);
 
   t.equal(runs.get('control-group')?.verdict, 'pass', 'the worker got SIGTERM and drained');
@@ -173,6 +183,24 @@ t.test('systemd: control-group signals the worker too; mixed SIGKILLs it when ma
   t.same(failed(proc), ['log-present', 'no-orphans'], 'the worker is left running: an orphan');
   t.same(signals(events('process')).map((e) => e['signal']), ['SIGTERM', 'SIGCONT']);
   t.equal(spec('process')['strike']['escalate']['deliver'], 'process');
+
+  t.equal(spec('control-group')['strike']['waitRestOnExit'], true, 'control-group waits for the rest of the unit');
+  const slow = runs.get('cg-slow-worker');
+  t.equal(slow?.verdict, 'pass', 'a worker that drains after main exited, within TimeoutStopSec, is a clean stop');
+  const outlived = events('cg-slow-worker').filter((e) => e.type === 'orphan:exited');
+  t.same(outlived.map((e) => [e['pid'], e['unitStop']]), [[workerPid('cg-slow-worker'), true]], 'the worker exited while the stop waited');
+  t.ok(Number(outlived[0]!['livedMs']) > 200, `it outlived main by its drain (${outlived[0]!['livedMs']} ms)`);
+  t.match(slow?.checks.find((c) => c.name === 'no-orphans')?.message, /^no process outlived the target; 1 exited by themselves while the stop waited for the whole tree/);
+
+  const stuck = runs.get('cg-stuck-worker');
+  t.equal(stuck?.verdict, 'fail');
+  t.same(failed(stuck), ['log-present', 'no-escalation'], 'a worker left at TimeoutStopSec is SIGKILLed: a failed stop, not an orphan');
+  const st = signals(events('cg-stuck-worker'));
+  t.same(st.map((e) => [e['signal'], e['escalation']]), [['SIGTERM', false], ['SIGCONT', false], ['SIGKILL', true]]);
+  t.match(st[2], { deliver: 'tree', pids: [workerPid('cg-stuck-worker')], reason: /KillMode=control-group/ });
+  near(t, Number(st[2]!['intendedT']), Number(st[0]!['sentT']) + 1000, 'SIGKILL at TimeoutStopSec after SIGTERM');
+  t.equal(events('cg-stuck-worker').filter((e) => e.type === 'orphan:found').length, 0);
+  t.same(events('cg-stuck-worker').filter((e) => e.type === 'orphan:dying').map((e) => e['pid']), [workerPid('cg-stuck-worker')]);
 });
 
 t.test('a zombie left by the target as PID 1 is reported; behind tini there is none', async (t) => {

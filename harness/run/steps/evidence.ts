@@ -1,9 +1,12 @@
 import type { History } from '../../history/writer.js';
 import { snapshotFiles } from '../../observe/files.js';
 import type { Container } from '../../target/containment.js';
+import { sendSignal } from '../../inject/signal.js';
+import { planSteps } from '../../inject/strike.js';
 import { settleTree } from '../../target/settle.js';
 import type { Step } from '../steps.js';
 import type { RunContext } from './context.js';
+import { strikeTarget } from './strike.js';
 
 // Evidence before intervention: the tree is left to end by itself (the orphan grace; members dying
 // of a SIGKILL already sent are awaited), the files are looked at, and only then does the harness
@@ -17,11 +20,43 @@ export const tree: Step<RunContext> = {
     const { spec, history, launched } = ctx;
     ctx.tracker.stop();
     const grace = typeof spec.expect.noOrphans === 'object' ? spec.expect.noOrphans.withinMs : 0;
-    const settled = (ctx.settled = await settleTree({ container: ctx.container, leaderPid: launched.pid, leaderExitT: launched.exit?.t ?? ctx.now(), graceMs: grace, now: ctx.now }));
-    for (const e of settled.exited) history.emit({ type: 'orphan:exited', ...e });
+    const exitT = launched.exit?.t ?? ctx.now();
+    const unit = unitStop(ctx);
+    const settled = (ctx.settled = await settleTree({
+      container: ctx.container, leaderPid: launched.pid, leaderExitT: exitT, graceMs: unit ? Math.max(grace, unit.deadline - exitT) : grace, now: ctx.now,
+      ...(unit ? { atGraceEnd: unit.escalate } : {}),
+    }));
+    for (const e of settled.exited) history.emit({ type: 'orphan:exited', ...e, ...(unit ? { unitStop: true } : {}) });
     for (const d of settled.dying) history.emit({ type: 'orphan:dying', ...d });
   },
 };
+
+// strike.waitRestOnExit (systemd KillMode=control-group): the stop lasts until the whole tree has
+// exited, or until the escalation's moment (the first signal's send + escalate.afterMs), when the
+// escalation goes to what is left, recorded as the plan's escalation. Not when the harness ended
+// the target itself, nor when nothing was sent or there is no escalation.
+function unitStop(ctx: RunContext): { deadline: number; escalate: () => number[] } | undefined {
+  const strike = ctx.spec.strike;
+  const first = ctx.struck?.firstSentAt();
+  if (!strike?.waitRestOnExit || strike.escalate === false || first === undefined || ctx.harnessStopping) return undefined;
+  const esc = strike.escalate;
+  const deadline = first + esc.afterMs;
+  const deliver = esc.deliver ?? 'tree';
+  return {
+    deadline,
+    escalate: () => {
+      const sent = sendSignal(strikeTarget(ctx), esc.signal, deliver, ctx.now);
+      const pids = sent.pids.filter((p) => p !== ctx.launched.pid);
+      if (!pids.length) return pids;
+      ctx.history.emit({
+        type: 'signal:sent', t: sent.t, signal: esc.signal, deliver, intendedT: deadline, sentT: sent.t,
+        step: planSteps(strike).length, escalation: true, pids, reason: `processes of the tree left ${esc.afterMs} ms after the first signal: ${esc.signal} to the rest (KillMode=control-group)`,
+        ...(sent.error ? { error: sent.error } : {}),
+      });
+      return esc.signal === 'SIGKILL' ? pids : [];
+    },
+  };
+}
 
 // Looks at the files the expectations name, before anything left of the tree is killed.
 export const files: Step<RunContext> = {

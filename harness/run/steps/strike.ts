@@ -101,7 +101,7 @@ export const stillRunning: Step<RunContext> = {
 };
 
 // Who the plan's signals go to.
-function strikeTarget(ctx: RunContext): DeliveryTarget {
+export function strikeTarget(ctx: RunContext): DeliveryTarget {
   const { launched, marker, container } = ctx;
   return { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => ctx.tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) };
 }
