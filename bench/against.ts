@@ -178,7 +178,9 @@ export function compareRuns(runs: AgainstRun[], tolerance: number): AgainstRow[]
     const before = side('before');
     const after = side('after');
     const ref = figs.find((x) => x.side === 'after')?.f ?? figs[0]!.f;
-    const ratio = before !== null && after !== null && before !== 0 ? Math.round((after / before) * 100) / 100 : null;
+    // A ratio only between two positive values: an overhead over a floor can come out at or below
+    // zero (the floor's own noise), and a ratio to it says nothing.
+    const ratio = before !== null && after !== null && before > 0 && after > 0 ? Math.round((after / before) * 100) / 100 : null;
     let verdict: AgainstRow['verdict'] = 'unknown';
     let note: string | undefined;
     if (before === null || after === null) {
@@ -193,6 +195,7 @@ export function compareRuns(runs: AgainstRun[], tolerance: number): AgainstRow[]
       const rel = before === 0 ? (after === 0 ? 0 : Math.sign(after) * Infinity) : (after - before) / Math.abs(before);
       const gain = lowerBetter ? -rel : rel;
       verdict = gain > tolerance ? 'better' : gain < -tolerance ? 'worse' : 'same';
+      if (ratio === null) note = `no ratio: ${before <= 0 ? `before is ${round(before)}` : `after is ${round(after)}`} ${ref.unit}, at or below zero (below the floor it is measured over: within its noise)`;
     }
     rows.push({ figure: key, unit: ref.unit, goalKind: ref.goalKind, before: before === null ? null : round(before), after: after === null ? null : round(after), ratio, verdict, ...(note ? { note } : {}) });
   }
@@ -272,7 +275,7 @@ export function againstTable(r: AgainstResult): string {
   const table = grid(['figure', before, after, 'after/before', 'verdict'], r.rows.map((x) => [x.figure, v(x.before, x.unit), v(x.after, x.unit), x.ratio === null ? 'n/a' : `${x.ratio}×`, x.verdict]));
   const notes = r.rows.filter((x) => x.note).map((x) => `- ${x.figure}: ${x.note}`);
   const runs = grid(['run', 'side', 'seconds', 'exit', 'note'], r.runs.map((x, i) => [String(i + 1), `${x.side} #${x.pair}`, String(x.seconds), String(x.code), x.error ?? '']));
-  return [table, ...(notes.length ? ['', 'Not compared:', ...notes] : []), '', `Same = within ±${Math.round(r.tolerance * 100)} %; medians over each side's runs, alternated in one run:`, runs].join('\n');
+  return [table, ...(notes.length ? ['', 'Notes (a figure not compared, or compared without a ratio):', ...notes] : []), '', `Same = within ±${Math.round(r.tolerance * 100)} %; medians over each side's runs, alternated in one run:`, runs].join('\n');
 }
 
 // Parses the --against command line (the bench flags pass through to both benches).

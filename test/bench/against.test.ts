@@ -56,10 +56,11 @@ t.test('against HEAD: one bench run per side, a before/after row per figure, the
   for (const row of result.rows) {
     t.type(row.before, 'number', `${row.figure} before`);
     t.type(row.after, 'number', `${row.figure} after`);
-    t.equal(row.ratio, Math.round((row.after! / row.before!) * 100) / 100, `${row.figure} ratio`);
+    // A --quick overhead can come out below the floor (negative): then there is no ratio.
+    t.equal(row.ratio, row.before! > 0 && row.after! > 0 ? Math.round((row.after! / row.before!) * 100) / 100 : null, `${row.figure} ratio`);
   }
   t.equal(result.before.commit, spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim());
-  t.match(r.stdout, /exitDetectOverheadP50Ms\s+\S+ ms\s+\S+ ms\s+[\d.]+×\s+(better|same|worse)/, 'the table prints both sides and the ratio');
+  t.match(r.stdout, /exitDetectOverheadP50Ms\s+\S+ ms\s+\S+ ms\s+([\d.]+×|n\/a)\s+(better|same|worse)/, 'the table prints both sides and the ratio');
   t.notOk(fs.existsSync(result.worktree), 'the worktree folder is gone');
   t.notOk(worktrees().includes(result.worktree), 'git no longer lists the worktree');
 });
@@ -103,4 +104,8 @@ t.test('compareRuns: each side\'s median, the goal\'s direction, and missing dat
     ['headerMs', 100, 100, 1, 'same'],
   ]);
   t.match(rows[2]!.note, /after: not available: the bench phase failed: boom/);
+  // An overhead below its floor (negative): compared, but with no ratio, and a note that says why.
+  const below = compareRuns([run('before', 1, { exitDetectOverheadP50Ms: f(-0.4, 'max') }), run('after', 1, { exitDetectOverheadP50Ms: f(0.3, 'max') })], 0.1);
+  t.same(below.map((r) => [r.before, r.after, r.ratio, r.verdict]), [[-0.4, 0.3, null, 'worse']]);
+  t.match(below[0]!.note, /^no ratio: before is -0.4 ms, at or below zero/);
 });
