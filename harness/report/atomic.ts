@@ -12,7 +12,7 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EI
 function writeFailed(file: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (!code || !DISK_ERRORS.has(code)) return error;
-  return new HarnessError('OUTPUT_WRITE_FAILED', `could not write ${file}: ${describeWriteError(error)}; free some space or pass a writable --out DIR`, { cause: error });
+  return new HarnessError('OUTPUT_WRITE_FAILED', `could not write ${file}: ${describeWriteError(error)}; free some space, or choose a writable place for it (--out DIR for the out dir's files, NAME=FILE of --reporter for a reporter's own file)`, { cause: error });
 }
 
 // `mkdir -p` without `{ recursive: true }`, whose Node 20 implementation never returns for a path

@@ -145,6 +145,7 @@ t.test('several reporters with FILE options, one unwritable: each other file whe
   t.match(r.stdout, `  ${out}/results.json\n  ${at('deep/r.html')}\n  ${at('copy.json')}\n  ${at('gh.md')}\n`, 'the files written, in order');
   t.equal(r.stderr.split('\n').filter((l) => l.includes('reporter failed')).length, 1, r.stderr);
   t.match(r.stderr, `shutdown-drill: the junit reporter failed: could not write ${blocker}/j.xml`);
+  t.match(r.stderr, /reporter failed: could not write .*NAME=FILE of --reporter for a reporter's own file/, 'the fix names the reporter\'s FILE, not only --out');
 });
 
 t.test('--reporter json=-: the final results on stdout, the record in the out dir', async (t) => {
