@@ -34,10 +34,11 @@ export const defaultSinkLimits: SinkLimits = {
   lastMessagesPerClient: 3,
 };
 
-interface OpenOp { id: string; t: number; conn: string | null; op: string | null; connecting: 0 | 1; sent: boolean }
-interface HeldOp {
-  id: string; startT: number; endT: number; conn: string | null; op: string | null; connecting: 0 | 1;
-  outcome: OpOutcome; status: number | null; bytes: number | null; error: string | null; sentT: number | null; firstByteT: number | null;
+// An operation: its start (`sent`: its start is recorded), and once ended, its end, filled in on
+// the same object (one allocation per operation: this runs once per request at full load).
+interface Op {
+  id: string; startT: number; conn: string | null; op: string | null; connecting: 0 | 1; sent: boolean;
+  endT: number; outcome: OpOutcome; status: number | null; bytes: number | null; error: string | null; sentT: number | null; firstByteT: number | null;
 }
 interface HeldMessage { client: string; t: number; data: string }
 
@@ -63,8 +64,11 @@ export class OpSink {
   private readonly limits: SinkLimits;
   private readonly counters: CounterWriter | undefined;
   private items: WireItem[] = [];
-  private readonly open = new Map<string, OpenOp>();
-  private held: HeldOp[] = [];
+  private readonly open = new Map<string, Op>();
+  // Ended operations held before folding, oldest first from `heldHead` (a queue without a copy per
+  // batch: the folded head is dropped only once it is most of the array).
+  private held: Op[] = [];
+  private heldHead = 0;
   private heldMessages: HeldMessage[] = [];
   private readonly lastMessages = new Map<string, HeldMessage[]>();
   private signalT: number | undefined;
@@ -107,7 +111,10 @@ export class OpSink {
   // `connecting` when that connection is not yet established (accepted at its conn:open).
   start(id: string, conn?: string, op?: string, t: number = this.clock.now(), connecting = false): void {
     this.started++;
-    const rec: OpenOp = { id, t, conn: conn ?? null, op: op ?? null, connecting: connecting ? 1 : 0, sent: false };
+    const rec: Op = {
+      id, startT: t, conn: conn ?? null, op: op ?? null, connecting: connecting ? 1 : 0, sent: false,
+      endT: 0, outcome: 'ok', status: null, bytes: null, error: null, sentT: null, firstByteT: null,
+    };
     this.open.set(id, rec);
     this.counters?.opStarted(id, rec.conn, connecting, t);
     if (this.signalT === undefined) {
@@ -128,19 +135,21 @@ export class OpSink {
     this.open.delete(id);
     this.ended++;
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
-    const status = info.status ?? null;
-    const bytes = info.bytes ?? null;
-    const error = info.error ?? null;
-    const sentT = info.sentT ?? null;
-    const firstByteT = info.firstByteT ?? null;
-    this.counters?.opEnded(id, outcome, status, t);
+    const held = rec;
+    held.endT = t;
+    held.outcome = outcome;
+    held.status = info.status ?? null;
+    held.bytes = info.bytes ?? null;
+    held.error = info.error ?? null;
+    held.sentT = info.sentT ?? null;
+    held.firstByteT = info.firstByteT ?? null;
+    this.counters?.opEnded(id, outcome, held.status, t);
     if (rec.sent) {
-      this.items.push([1, id, t, outcome, status, bytes, error, sentT, firstByteT]);
+      this.sendEnd(held);
       return true;
     }
     const failed = outcome !== 'ok';
     const failureRoom = failed && this.failDetailed < this.limits.failureDetail;
-    const held: HeldOp = { id, startT: rec.t, endT: t, conn: rec.conn, op: rec.op, connecting: rec.connecting, outcome, status, bytes, error, sentT, firstByteT };
     if (this.signalT === undefined) {
       if (this.detailed < this.limits.detailFirst) {
         this.detailed++;
@@ -153,7 +162,7 @@ export class OpSink {
       }
       return true;
     }
-    if (rec.t < this.signalT) {
+    if (rec.startT < this.signalT) {
       this.sendHeld(held);
     } else if (this.afterDetailed < this.limits.afterSignalDetail) {
       this.afterDetailed++;
@@ -222,8 +231,7 @@ export class OpSink {
     this.closeWindow();
     this.signalT = t;
     for (const rec of this.open.values()) if (!rec.sent) this.sendStart(rec);
-    for (const h of this.held) this.sendHeld(h);
-    this.held = [];
+    this.releaseHeld();
     for (const m of this.heldMessages) this.sendMessage(m);
     this.heldMessages = [];
     this.flush();
@@ -234,9 +242,17 @@ export class OpSink {
     if (this.signalT === undefined) {
       for (const rec of this.open.values()) if (!rec.sent) this.sendStart(rec);
       const horizon = this.clock.now() - this.limits.holdMs;
-      let i = 0;
-      while (i < this.held.length && this.held[i]!.endT < horizon) this.foldOp(this.held[i++]!, 'before');
-      if (i) this.held = this.held.slice(i);
+      const held = this.held;
+      let i = this.heldHead;
+      while (i < held.length && held[i]!.endT < horizon) this.foldOp(held[i++]!, 'before');
+      if (i === held.length) {
+        held.length = 0;
+        i = 0;
+      } else if (i > 4096 && i * 2 > held.length) {
+        held.splice(0, i);
+        i = 0;
+      }
+      this.heldHead = i;
       let j = 0;
       while (j < this.heldMessages.length && this.heldMessages[j]!.t < horizon) this.foldMessage(this.heldMessages[j++]!);
       if (j) this.heldMessages = this.heldMessages.slice(j);
@@ -261,8 +277,7 @@ export class OpSink {
   // releases everything held, posts, and stops the batch timer.
   finish(): void {
     for (const rec of this.open.values()) if (!rec.sent) this.sendStart(rec);
-    for (const h of this.held) this.sendHeld(h);
-    this.held = [];
+    this.releaseHeld();
     for (const m of this.heldMessages) this.sendMessage(m);
     this.heldMessages = [];
     for (const client of [...this.lastMessages.keys()]) this.clientClosed(client);
@@ -291,21 +306,33 @@ export class OpSink {
     };
   }
 
-  private sendStart(rec: OpenOp): void {
+  private sendStart(rec: Op): void {
     rec.sent = true;
-    this.items.push([0, rec.id, rec.t, rec.conn, rec.op, rec.connecting]);
+    this.items.push([0, rec.id, rec.startT, rec.conn, rec.op, rec.connecting]);
   }
 
-  private sendHeld(h: HeldOp): void {
-    this.items.push([0, h.id, h.startT, h.conn, h.op, h.connecting]);
+  private sendEnd(h: Op): void {
     this.items.push([1, h.id, h.endT, h.outcome, h.status, h.bytes, h.error, h.sentT, h.firstByteT]);
+  }
+
+  private sendHeld(h: Op): void {
+    this.sendStart(h);
+    this.sendEnd(h);
+  }
+
+  // Records every held operation one by one, oldest first, and empties the queue.
+  private releaseHeld(): void {
+    const held = this.held;
+    for (let i = this.heldHead; i < held.length; i++) this.sendHeld(held[i]!);
+    this.held = [];
+    this.heldHead = 0;
   }
 
   private sendMessage(m: HeldMessage): void {
     this.items.push([2, { type: 'ws:message', t: m.t, client: m.client, data: m.data }]);
   }
 
-  private foldOp(h: HeldOp, which: 'before' | 'after'): void {
+  private foldOp(h: Op, which: 'before' | 'after'): void {
     const c = this.fold[which];
     c.ops++;
     c.outcomes[h.outcome] = (c.outcomes[h.outcome] ?? 0) + 1;
