@@ -56,6 +56,20 @@ export function readCounters(block: SharedArrayBuffer): CounterSnapshot {
   return out;
 }
 
+// The live view of a run's load, summed over its drivers' blocks (any thread); undefined with none.
+export function liveLoad(blocks: readonly SharedArrayBuffer[]): { responses: number; inFlight: number; clients: number } | undefined {
+  if (!blocks.length) return undefined;
+  let responses = 0;
+  let inFlight = 0;
+  let clients = 0;
+  for (const block of blocks) {
+    responses += readCounter(block, 'responses');
+    inFlight += readCounter(block, 'inFlight');
+    clients += readCounter(block, 'connectedClients');
+  }
+  return { responses, inFlight, clients };
+}
+
 // One counter of a block (any thread).
 export function readCounter(block: SharedArrayBuffer, name: CounterName): number {
   return Atomics.load(new Int32Array(block, 0, INT_SLOTS), SLOT[name]);

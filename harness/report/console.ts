@@ -107,10 +107,10 @@ export function consoleReporter(options: { out?: NodeJS.WriteStream; total?: num
       running.set(plan.id, { id: plan.id, phase: 'starting', sinceMs: performance.now() });
       status();
     },
-    onRunPhase(run, phase) {
+    onRunPhase(run, phase, live) {
       const r = running.get(run.id);
       if (!r || r.phase === phase) return;
-      running.set(run.id, { id: run.id, phase, sinceMs: performance.now() });
+      running.set(run.id, { id: run.id, phase, sinceMs: performance.now(), ...(live ? { live } : {}) });
       status();
     },
     onRunEnd(result, end) {

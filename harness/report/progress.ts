@@ -44,11 +44,26 @@ export function headerText(h: SuiteHeader): string {
   return `shutdown-drill: ${plural(h.runs, 'run')} of ${plural(h.scenarios, 'scenario')}${h.concurrency && h.concurrency > 1 ? `, ${h.concurrency} at a time` : ''}; containment ${h.containment}; out ${h.outDir}\n`;
 }
 
-export interface Running { id: string; phase: RunPhase; sinceMs: number }
+// A run's load as it goes, summed over its drivers that publish live counters (the worker
+// drivers, through shared memory): responses so far, operations in flight, connected clients.
+export interface LiveLoad { responses: number; inFlight: number; clients: number }
 
-// One line of progress: `[3/10] 12.3s: seed/x (draining 1.2s), seed/y (load 0.4s) +1`.
+// `live` reads the run's load counters when asked (each repaint), undefined without load.
+export interface Running { id: string; phase: RunPhase; sinceMs: number; live?: () => LiveLoad | undefined }
+
+const LIVE_PHASES: ReadonlySet<RunPhase> = new Set(['load', 'strike', 'draining']);
+const count = (n: number): string => n.toLocaleString('en-US');
+
+// `, 12,345 responses, 10 in flight, 50 clients` while the load runs; '' otherwise.
+function liveText(r: Running): string {
+  const l = LIVE_PHASES.has(r.phase) ? r.live?.() : undefined;
+  if (!l || l.responses + l.inFlight + l.clients === 0) return '';
+  return `, ${count(l.responses)} response${l.responses === 1 ? '' : 's'}, ${count(l.inFlight)} in flight${l.clients ? `, ${count(l.clients)} client${l.clients === 1 ? '' : 's'}` : ''}`;
+}
+
+// One line of progress: `[3/10] 12.3s: seed/x (draining 1.2s, 812 responses, 3 in flight), seed/y (load 0.4s) +1`.
 export function progressText(p: { done: number; total: number; elapsedMs: number; running: readonly Running[]; now: number }): string {
-  const shown = p.running.slice(0, 2).map((r) => `${r.id} (${r.phase} ${elapsedText(p.now - r.sinceMs)})`);
+  const shown = p.running.slice(0, 2).map((r) => `${r.id} (${r.phase} ${elapsedText(p.now - r.sinceMs)}${liveText(r)})`);
   const more = p.running.length > 2 ? ` +${p.running.length - 2}` : '';
   return `[${p.done}/${p.total}] ${elapsedText(p.elapsedMs)}${shown.length ? `: ${shown.join(', ')}${more}` : ''}`;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import type { RunPhase } from './progress.js';
+import type { LiveLoad, RunPhase } from './progress.js';
 import type { ResultsFile, RunResult } from './types.js';
 
 // What a suite is about to do (the console's header): sent once, before its first run.
@@ -43,8 +43,9 @@ export interface Reporter {
   readonly name: string;
   onSuiteBegin?(suite: SuiteBegin): void;
   onRunBegin?(run: RunBegin): void;
-  // A run moved to another phase (starting, ready, load, strike, draining, checks).
-  onRunPhase?(run: { id: string }, phase: RunPhase): void;
+  // A run moved to another phase (starting, ready, load, strike, draining, checks); `live` reads
+  // its load's counters as they are now (call it when painting, not to keep).
+  onRunPhase?(run: { id: string }, phase: RunPhase, live?: () => LiveLoad | undefined): void;
   onRunEnd?(result: RunResult, end: RunEnd): void;
   // A progress line of its own (a strike-time sweep's phase).
   onNote?(text: string): void;
@@ -91,8 +92,8 @@ export class Multiplexer implements Reporter {
     this.each((r) => r.onRunBegin?.(run));
   }
 
-  onRunPhase(run: { id: string }, phase: RunPhase): void {
-    this.each((r) => r.onRunPhase?.(run, phase));
+  onRunPhase(run: { id: string }, phase: RunPhase, live?: () => LiveLoad | undefined): void {
+    this.each((r) => r.onRunPhase?.(run, phase, live));
   }
 
   onRunEnd(result: RunResult, end: RunEnd): void {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage, HarnessError, isHarnessError } from '../errors.js';
+import { liveLoad } from '../load/counters.js';
 import { phaseAfter, type RunPhase } from '../report/progress.js';
 import type { RunResult } from '../report/types.js';
 import { runDirName, type RunPlan } from './plan.js';
@@ -71,7 +72,7 @@ async function attemptRun(plan: RunPlan, options: RunOptions, runDir: string, at
     let phase: RunPhase | undefined;
     history.subscribe((e) => {
       const next = phaseAfter(e, phase);
-      if (next && next !== phase) options.onPhase!((phase = next));
+      if (next && next !== phase) options.onPhase!((phase = next), () => liveLoad(ctx.drivers.flatMap((d) => (d.counters ? [d.counters] : []))));
     });
   }
   history.emit({ type: 'run:start', runId: plan.id, scenario: plan.scenario, params: plan.params, seed: plan.seed, originWall: clock.originWall, harnessPid: process.pid, containment: options.containment.level });

@@ -7,7 +7,7 @@ import { buildResults, suiteStatus } from '../report/results.js';
 import { endSuite, Multiplexer, type Reporter } from '../report/reporter.js';
 import { resultsRecord } from '../report/reporters/json.js';
 import { suiteIdentity } from '../report/shard.js';
-import type { RunPhase } from '../report/progress.js';
+import type { LiveLoad, RunPhase } from '../report/progress.js';
 import type { ResultsFile, RunResult, ShardIdentity } from '../report/types.js';
 import { MAX_RUNS } from '../scenario/limits.js';
 import { loadRuns, type LoadedRun } from '../scenario/load.js';
@@ -182,7 +182,7 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
       const plan = plans[i]!;
       reporter.onRunBegin(plan);
       const runOptions = { outDir: options.outDir, sessionMarker: session, containment, index: i, signal: options.signal, force: options.force,
-        onPhase: (phase: RunPhase) => reporter.onRunPhase(plan, phase) };
+        onPhase: (phase: RunPhase, live: () => LiveLoad | undefined) => reporter.onRunPhase(plan, phase, live) };
       const maxAttempts = (options.retries ?? 0) + 1;
       const attempts = [await executeRun(plan, runOptions)];
       while (attempts.length < maxAttempts && attempts.at(-1)!.outcome === 'unexpected' && !options.signal.aborted) {
@@ -208,7 +208,7 @@ export async function runSuite(options: SuiteOptions, allPlans: RunPlan[]): Prom
         execute: async (point) => {
           reporter.onRunBegin(point);
           const result = { ...(await executeRun(point, { outDir: options.outDir, sessionMarker: session, containment, index: index++, signal: options.signal, force: options.force,
-            onPhase: (phase: RunPhase) => reporter.onRunPhase(point, phase) })), replay: point.replay };
+            onPhase: (phase: RunPhase, live: () => LiveLoad | undefined) => reporter.onRunPhase(point, phase, live) })), replay: point.replay };
           sweepRuns.push(result);
           reporter.onRunEnd(result, { attempt: 1, maxAttempts: 1, retrying: false });
           record('running');

@@ -67,6 +67,26 @@ t.test('without a TTY: the header first, at once, then heartbeat lines naming th
   t.same(survivors(mark), []);
 });
 
+t.test('without a TTY, under load: the heartbeat carries the load\'s live counters (responses, in flight)', async (t) => {
+  const { mark, out } = fresh(t);
+  const cli = startCli(['run', path.join(FIXTURES, 'console/load-live.scenario.yaml')], { mark, cwd: ROOT, outDir: out, env: { SHUTDOWN_DRILL_HEARTBEAT_MS: '200' } });
+  const r = await cli.done;
+  t.equal(r.code, 0, `the run passes (stderr: ${r.stderr.slice(-300)})`);
+  const beats = r.stdout.split('\n').filter((l) => l.startsWith('[0/1] '));
+  const live = beats.flatMap((b) => {
+    const m = /\((load|strike|draining) [\d.]+m?s, ([\d,]+) responses?, (\d+) in flight\)$/.exec(b);
+    return m ? [{ phase: m[1], responses: Number(m[2]!.replaceAll(',', '')), inFlight: Number(m[3]) }] : [];
+  });
+  // Under load the run is in `strike` once its trigger is armed (waiting for the moment).
+  t.ok(live.filter((l) => l.phase !== 'draining').length >= 2, `heartbeats before the signal show the load's counters: ${JSON.stringify(beats)}`);
+  t.ok(live.some((l) => l.responses > 0), 'responses counted while the run goes');
+  t.same(live.map((l) => l.responses), [...live.map((l) => l.responses)].sort((a, b) => a - b), 'the response count only grows');
+  t.ok(live.every((l) => l.inFlight <= 2), 'no more in flight than the 2 connections');
+  const total = runEvents(out, r.results!.runs[0]!.history).filter((e) => e.type === 'request:end' || e.type === 'load:summary');
+  t.ok(total.length > 0, 'the history has the load');
+  t.same(survivors(mark), []);
+});
+
 t.test('on a terminal: the live line shows the elapsed time and the run\'s phase', async (t) => {
   const { mark, out } = fresh(t);
   // A pseudo-terminal from Python's pty module (no CI variable: the reporter paints its live line).
@@ -93,6 +113,12 @@ t.test('progress text: done/total, elapsed, each run with its phase and time in 
   t.equal(progressText({ done: 3, total: 10, elapsedMs: 12_345, now: 5_000, running: [{ id: 'a', phase: 'draining', sinceMs: 3_800 }, { id: 'b', phase: 'load', sinceMs: 4_600 }, { id: 'c', phase: 'starting', sinceMs: 4_900 }] }),
     '[3/10] 12.3s: a (draining 1.2s), b (load 400ms) +1');
   t.equal(progressText({ done: 0, total: 1, elapsedMs: 125_000, now: 0, running: [] }), '[0/1] 2m05s');
+  // The load's live counters, read when the line is made, only while the load runs.
+  const live = (responses: number, inFlight: number, clients: number) => () => ({ responses, inFlight, clients });
+  t.equal(progressText({ done: 0, total: 2, elapsedMs: 2_000, now: 5_000, running: [{ id: 'a', phase: 'load', sinceMs: 4_000, live: live(12_345, 10, 0) }, { id: 'b', phase: 'draining', sinceMs: 4_500, live: live(1, 0, 50) }] }),
+    '[0/2] 2.0s: a (load 1.0s, 12,345 responses, 10 in flight), b (draining 500ms, 1 response, 0 in flight, 50 clients)');
+  t.equal(progressText({ done: 0, total: 1, elapsedMs: 0, now: 5_000, running: [{ id: 'a', phase: 'checks', sinceMs: 4_000, live: live(9, 0, 0) }] }), '[0/1] 0ms: a (checks 1.0s)', 'not once the target has exited');
+  t.equal(progressText({ done: 0, total: 1, elapsedMs: 0, now: 5_000, running: [{ id: 'a', phase: 'load', sinceMs: 4_000, live: () => undefined }] }), '[0/1] 0ms: a (load 1.0s)', 'nothing without counters');
 });
 
 t.test('compare prints the rule paragraph only with --explain', async (t) => {

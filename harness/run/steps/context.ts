@@ -7,7 +7,7 @@ import type { Fired } from '../../inject/triggers.js';
 import type { RejectionProbe } from '../../load/rejection-probe.js';
 import type { LoadDriver } from '../../load/types.js';
 import type { FileObserver } from '../../observe/files.js';
-import type { RunPhase } from '../../report/progress.js';
+import type { LiveLoad, RunPhase } from '../../report/progress.js';
 import type { RunSpec } from '../../scenario/schema.js';
 import type { Container, Containment } from '../../target/containment.js';
 import type { Launched } from '../../target/launch.js';
@@ -36,7 +36,8 @@ export interface RunOptions {
   // How long an interrupted target gets between SIGTERM and SIGKILL.
   interruptGraceMs?: number;
   // Told when the run moves to another phase (report/progress.ts), read off its history.
-  onPhase?: (phase: RunPhase) => void;
+  // `live` reads the run's load counters (load/counters.ts) when called.
+  onPhase?: (phase: RunPhase, live: () => LiveLoad | undefined) => void;
   // The retry (--retries) this execution is: 0 for the first. A retry gets its own run folder
   // (`<run>~retry<N>`) and process markers, so the earlier attempt's history is kept.
   retry?: number;
