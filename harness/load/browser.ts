@@ -13,7 +13,7 @@ import { findChromium } from './browser-find.js';
 import { deferred, requirePort } from './engine.js';
 import { outcomeOfStatus } from './outcome.js';
 import type { LoadContext, LoadDriver } from './types.js';
-import { ackMatcher } from './ws-engine.js';
+import { ackPatternSource } from '../scenario/regex.js';
 import { round3 } from '../clock.js';
 
 export type BrowserLoad = LoadKindSpec<'browser'>;
@@ -254,7 +254,7 @@ export function createBrowserDriver(spec: BrowserLoad, ctx: LoadContext): LoadDr
             if (spec.mode === 'fetch' && !spec.page) void stopPages();
           }
         });
-        const ack = (client: string): string => ackMatcher(spec.ackPattern, client).source;
+        const ack = (client: string): string => ackPatternSource(spec.ackPattern, client);
         // Pages reuse the persistent context's first tab, then open new ones.
         const initial = context.pages();
         for (let i = 0; i < spec.pages; i++) {

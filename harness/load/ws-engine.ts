@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { LoadKindSpec } from './kind-registry.js';
 import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
+import { ackMatcher } from '../scenario/regex.js';
 import { errorText } from './outcome.js';
 
 export type WsLoad = LoadKindSpec<'ws'>;
@@ -8,15 +9,6 @@ export type WsLoad = LoadKindSpec<'ws'>;
 // Handshakes in progress at once: thousands of simultaneous SYNs overflow a listen backlog.
 const CONNECT_CONCURRENCY = 200;
 
-// A compiled ack pattern: `{seq}` becomes a capture of digits, `{client}` the client's id.
-export function ackMatcher(pattern: string, client: string): RegExp {
-  const source = pattern.split('{seq}').map((part) => part.split('{client}').join(escapeRegex(client))).join('(\\d+)');
-  return new RegExp(source, 'g');
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 // Fills `{seq}` and `{client}` in a message template.
 export function fillMessage(template: string, seq: number, client: string): string {
@@ -28,7 +20,8 @@ interface Client {
   ws: WebSocket | undefined;
   seq: number;
   pending: Set<number>;
-  ack: RegExp;
+  // The seqs a received message acks (scenario/regex.ts: RE2, linear in the message).
+  ack: (text: string) => number[];
   opened: boolean;
   closed: boolean;
   byClient: boolean;
@@ -103,9 +96,7 @@ export function createWsEngine(spec: WsLoad, env: EngineEnv): Engine {
         const text = data.toString();
         const t = sink.now();
         let acked = false;
-        c.ack.lastIndex = 0;
-        for (const m of text.matchAll(c.ack)) {
-          const seq = Number(m[1]);
+        for (const seq of c.ack(text)) {
           if (c.pending.delete(seq)) {
             acked = true;
             sink.end(`${c.id}.${seq}`, 'ok', { bytes: Buffer.byteLength(text) }, t);

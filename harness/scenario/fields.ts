@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SIGNAL_NAMES } from '../history/events.js';
-import { userRegexProblem } from './regex.js';
+import { ackPatternProblem, userRegexProblem } from './regex.js';
 
 // The field builders the scenario schema (schema.ts), the load kinds (load/kinds/*.ts), the
 // trigger kinds (triggers/*.ts) and the checks' expectation fields (check/*.ts) share.
@@ -16,7 +16,10 @@ export const positiveInt = z.number().int().positive();
 export const loadName = z.string().optional().describe('Name of this load, for `driver` in triggers and checks; unset: `<kind>#<index>`');
 export const loadDuration = ms.default(30_000).describe('How long the load runs, in ms (it also stops at the target\'s exit)');
 export const message = z.string().default('{"seq":{seq}}').describe('Message text; `{seq}` (a counter) and `{client}` (the client id) are filled in');
-export const ackPattern = z.string().default('"ack":{seq}\\b').describe('A received message matching this (with `{seq}`, `{client}` filled in) acks the message with that seq; a message unacked at its close is lost');
+export const ackPattern = z.string().superRefine((s, ctx) => {
+  const problem = ackPatternProblem(s);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+}).default('"ack":{seq}\\b').describe('A received message matching this RE2 pattern (with `{seq}` a run of digits, `{client}` the client id; written in the syntax RE2 and JavaScript share, as the browser page runs it too) acks the message with that seq; a message unacked at its close is lost');
 // A user pattern, validated with the engine that will run it (RE2, linear time; see scenario/regex.ts).
 export const regex = z.string().min(1).superRefine((s, ctx) => {
   const problem = userRegexProblem(s);

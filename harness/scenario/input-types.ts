@@ -195,7 +195,7 @@ export type LoadInput = {
      */
     message?: string;
     /**
-     * A received message matching this (with `{seq}`, `{client}` filled in) acks the message with that seq; a message unacked at its close is lost.
+     * A received message matching this RE2 pattern (with `{seq}` a run of digits, `{client}` the client id; written in the syntax RE2 and JavaScript share, as the browser page runs it too) acks the message with that seq; a message unacked at its close is lost.
      * @defaultValue `"\"ack\":{seq}\\b"`
      */
     ackPattern?: string;
@@ -286,7 +286,7 @@ export type LoadInput = {
      */
     message?: string;
     /**
-     * A received message matching this (with `{seq}`, `{client}` filled in) acks the message with that seq; a message unacked at its close is lost.
+     * A received message matching this RE2 pattern (with `{seq}` a run of digits, `{client}` the client id; written in the syntax RE2 and JavaScript share, as the browser page runs it too) acks the message with that seq; a message unacked at its close is lost.
      * @defaultValue `"\"ack\":{seq}\\b"`
      */
     ackPattern?: string;

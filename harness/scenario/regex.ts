@@ -43,6 +43,38 @@ export function compileUserRegex(pattern: string, field: string, code: HarnessEr
   return { source: pattern, test: (text: string): boolean => re.test(text) };
 }
 
+// An ack pattern (ws and browser load) as a regular expression source: `{seq}` becomes a capture
+// of digits, `{client}` the client's id (escaped).
+export function ackPatternSource(pattern: string, client: string): string {
+  return pattern.split('{seq}').map((part) => part.split('{client}').join(client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('(\\d+)');
+}
+
+// Why an ack pattern cannot be used (RE2 for the ws driver; the browser page runs it as a
+// JavaScript RegExp, so it must be both), or undefined. Never throws.
+export function ackPatternProblem(pattern: string): string | undefined {
+  if (!pattern.includes('{seq}')) return `"${shorten(pattern)}" has no {seq}: an ack must say which message it acknowledges (e.g. "ack":{seq}\\b)`;
+  const source = ackPatternSource(pattern, 'c0');
+  const problem = userRegexProblem(source);
+  if (problem !== undefined) return problem;
+  try {
+    new RegExp(source, 'g');
+    return undefined;
+  } catch (error) {
+    return `/${shorten(source)}/ is not a JavaScript regular expression, which the browser driver's page needs (${(error as Error).message}): write it in the syntax RE2 and JavaScript share`;
+  }
+}
+
+// The seqs a received message acknowledges, in order (linear-time RE2 matching).
+export function ackMatcher(pattern: string, client: string): (text: string) => number[] {
+  const re = RE2JS.compile(ackPatternSource(pattern, client));
+  return (text) => {
+    const out: number[] = [];
+    const m = re.matcher(text);
+    while (m.find()) out.push(Number(m.group(1)));
+    return out;
+  };
+}
+
 function shorten(pattern: string): string {
   return pattern.length > 80 ? `${pattern.slice(0, 77)}...` : pattern;
 }
