@@ -135,17 +135,17 @@ export class OpSink {
     this.open.delete(id);
     this.ended++;
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
-    const held = rec;
-    held.endT = t;
-    held.outcome = outcome;
-    held.status = info.status ?? null;
-    held.bytes = info.bytes ?? null;
-    held.error = info.error ?? null;
-    held.sentT = info.sentT ?? null;
-    held.firstByteT = info.firstByteT ?? null;
-    this.counters?.opEnded(id, outcome, held.status, t);
+    // The end, on the start's record: it is what is held, folded or recorded from here on.
+    rec.endT = t;
+    rec.outcome = outcome;
+    rec.status = info.status ?? null;
+    rec.bytes = info.bytes ?? null;
+    rec.error = info.error ?? null;
+    rec.sentT = info.sentT ?? null;
+    rec.firstByteT = info.firstByteT ?? null;
+    this.counters?.opEnded(id, outcome, rec.status, t);
     if (rec.sent) {
-      this.sendEnd(held);
+      this.sendEnd(rec);
       return true;
     }
     const failed = outcome !== 'ok';
@@ -153,25 +153,25 @@ export class OpSink {
     if (this.signalT === undefined) {
       if (this.detailed < this.limits.detailFirst) {
         this.detailed++;
-        this.sendHeld(held);
+        this.sendHeld(rec);
       } else if (failureRoom) {
         this.failDetailed++;
-        this.sendHeld(held);
+        this.sendHeld(rec);
       } else {
-        this.held.push(held);
+        this.held.push(rec);
       }
       return true;
     }
     if (rec.startT < this.signalT) {
-      this.sendHeld(held);
+      this.sendHeld(rec);
     } else if (this.afterDetailed < this.limits.afterSignalDetail) {
       this.afterDetailed++;
-      this.sendHeld(held);
+      this.sendHeld(rec);
     } else if (failureRoom) {
       this.failDetailed++;
-      this.sendHeld(held);
+      this.sendHeld(rec);
     } else {
-      this.foldOp(held, 'after');
+      this.foldOp(rec, 'after');
     }
     return true;
   }
