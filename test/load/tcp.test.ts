@@ -16,6 +16,10 @@ t.test('an SMTP-like server that answers 421 and closes with a FIN: rejected, fi
   const S = d.signal();
   server.drain();
   await until(d.history, (ev) => eventsOf(ev, 'conn:close').length >= 3);
+  // The target "exits" only once 2 operations begun after the signal have ended (the clients'
+  // reconnects, refused by the closed listener, or commands turned away): new-work-rejected
+  // needs them, and when every client had a command in flight at the signal there were none yet.
+  await until(d.history, (ev) => loadView(ev).ops.filter((o) => o.startT > S && o.endT !== undefined).length >= 2);
   d.exit();
   const events = await d.finish();
   const { ops } = loadView(events);
