@@ -1,7 +1,7 @@
 import type { TargetExitEvent } from '../history/events.js';
 
 // The finders over a history live in history/query.ts (metrics use them too); checks take them from here.
-export { escalation, firstSignal, lastSignal, targetExit } from '../history/query.js';
+export { escalation, escalationOfRest, firstSignal, lastSignal, targetExit } from '../history/query.js';
 
 // `12.345 ms`
 export function msText(ms: number): string {

@@ -1,5 +1,5 @@
 import { checkKit } from '../scenario/fields.js';
-import { escalation, firstSignal, msText, round3, targetExit } from './evidence.js';
+import { escalation, escalationOfRest, firstSignal, msText, round3, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
 
 const { z } = checkKit;
@@ -24,7 +24,15 @@ export const noEscalation = defineCheck({
     const esc = escalation(events);
     const first = firstSignal(events);
     if (esc) {
-      return fail('no-escalation', expected, { escalation: true, signal: esc.signal, atMs: first ? round3(esc.t - first.t) : null },
+      const actual = { escalation: true, signal: esc.signal, atMs: first ? round3(esc.t - first.t) : null };
+      // The main process exited by itself; what it left of its tree had to be killed.
+      const rest = escalationOfRest(events);
+      const exit = targetExit(events);
+      if (rest && exit && first) {
+        return fail('no-escalation', expected, { ...actual, rest: rest.pids },
+          `the main process exited ${msText(exit.t - first.t)} after ${first.signal}, but the rest of its tree (pid ${rest.pids.join(', ')}) was still alive ${msText(rest.t - first.t)} after it: ${esc.signal} to the rest`);
+      }
+      return fail('no-escalation', expected, actual,
         `still alive ${first ? msText(esc.t - first.t) : '?'} after ${first?.signal ?? 'the signal'}: escalated to ${esc.signal}`);
     }
     if (!first) return noEvidence('no-escalation', expected, 'no signal was sent, so there was nothing to escalate');

@@ -20,6 +20,14 @@ export function escalation(events: readonly HistoryEvent[]): SignalSentEvent | u
   return eventsOf(events, 'signal:sent').find((e) => e.escalation);
 }
 
+// An escalation that went to what the main process left behind (systemd KillMode=mixed once main
+// exited, control-group at TimeoutStopSec): the leader itself had exited by itself before it.
+export function escalationOfRest(events: readonly HistoryEvent[]): SignalSentEvent | undefined {
+  const esc = escalation(events);
+  const exit = targetExit(events);
+  return esc && esc.reason !== undefined && exit && !exit.byHarness && exit.t <= esc.t ? esc : undefined;
+}
+
 // The target's exit as recorded, if it was seen.
 export function targetExit(events: readonly HistoryEvent[]): TargetExitEvent | undefined {
   return firstOf(events, 'target:exit');

@@ -1,4 +1,4 @@
-import { escalation, exitText, firstSignal, targetExit } from '../check/evidence.js';
+import { escalation, escalationOfRest, exitText, firstSignal, targetExit } from '../check/evidence.js';
 import { briefCmd, cutWords, isWrapper, placementText, seenProcesses } from '../check/placement.js';
 import type { CheckResult } from '../check/result.js';
 import { eventsOf, firstOf, type HistoryEvent } from '../history/events.js';
@@ -57,7 +57,11 @@ export function rootCauseOf(checks: readonly CheckResult[], events: readonly His
   if (esc && escCause) {
     const after = first ? took(esc.t - first.t) : '?';
     const where = first ? signalReach(first, events) : '';
-    claim('escalation', escCause, `did not exit after ${sig}${where}: still running ${after} later, so it was killed with ${esc.signal}`, [
+    const rest = escalationOfRest(events);
+    const headline = rest && exit && first
+      ? `the main process exited ${took(exit.t - first.t)} after ${sig}, but the rest of its tree (pid ${rest.pids.join(', ')}) was still running ${after} later, so it was killed with ${esc.signal} (${rest.reason})`
+      : `did not exit after ${sig}${where}: still running ${after} later, so it was killed with ${esc.signal}`;
+    claim('escalation', escCause, headline, [
       failed('no-escalation') ? { check: 'no-escalation', why: `the ${esc.signal} is the escalation` } : null,
       failed('exit-status') && exit && (exit.signal === esc.signal || exit.byHarness || exit.t >= esc.t) ? { check: 'exit-status', why: `the exit (${exitText(exit)}) is the ${esc.signal}'s` } : null,
       failed('time-to-exit') && (!exit || exit.byHarness || exit.t >= esc.t - KILL_SLACK_MS) ? { check: 'time-to-exit', why: `the exit came only with the ${esc.signal}` } : null,

@@ -12,7 +12,7 @@ import { FIXTURES, runEvents } from '../helpers/cli.js';
 const DIR = path.join(FIXTURES, 'platform');
 const HANDLER = 'process.on("SIGTERM", () => process.exit(0)); console.log("ready"); setInterval(() => {}, 1000);\n';
 
-interface Run { id: string; verdict: string; checks: Array<{ name: string; passed: boolean; status: string; message: string }>; exit: { code: number | null; signal: string | null; shellCode: number } | null; history: string | null }
+interface Run { id: string; verdict: string; rootCause?: { headline: string }; checks: Array<{ name: string; passed: boolean; status: string; message: string }>; exit: { code: number | null; signal: string | null; shellCode: number } | null; history: string | null }
 type Ev = Record<string, unknown> & { type: string; t: number };
 
 // Runs the scenarios (YAML; APP stands for a file holding `app`, FIX for the fixtures folder);
@@ -177,6 +177,7 @@ t.test('systemd: control-group signals the worker too; mixed SIGKILLs it when ma
   const rest = mx.find((e) => e['reason']);
   t.match(rest, { signal: 'SIGKILL', deliver: 'tree', escalation: true, pids: [workerPid('mixed')] }, 'SIGKILL to the rest once main exited');
   t.equal(spec('mixed')['strike']['killRestOnExit'], true);
+  t.match(mixed?.rootCause?.headline, new RegExp(`^the main process exited [\\d.]+ ms after SIGTERM, but the rest of its tree \\(pid ${workerPid('mixed')}\\) was still running [\\d.]+ ms later, so it was killed with SIGKILL \\(the main process exited: SIGKILL to the rest \\(KillMode=mixed\\)\\)$`), 'the root cause names what was killed: the rest, not main');
 
   const proc = runs.get('process');
   t.equal(proc?.verdict, 'fail');
@@ -200,6 +201,8 @@ t.test('systemd: control-group signals the worker too; mixed SIGKILLs it when ma
   t.match(st[2], { deliver: 'tree', pids: [workerPid('cg-stuck-worker')], reason: /KillMode=control-group/ });
   near(t, Number(st[2]!['intendedT']), Number(st[0]!['sentT']) + 1000, 'SIGKILL at TimeoutStopSec after SIGTERM');
   t.equal(events('cg-stuck-worker').filter((e) => e.type === 'orphan:found').length, 0);
+  t.match(stuck?.rootCause?.headline, new RegExp(`^the main process exited [\\d.]+ ms after SIGTERM, but the rest of its tree \\(pid ${workerPid('cg-stuck-worker')}\\) was still running 1\\.0 s later, so it was killed with SIGKILL \\(KillMode=control-group: SIGKILL to what is left 1000 ms after the first signal\\)$`));
+  t.match(stuck?.checks.find((c) => c.name === 'no-escalation')?.message, /^the main process exited [\d.]+ ms after SIGTERM, but the rest of its tree \(pid \d+\) was still alive 100\d\.\d+ ms after it: SIGKILL to the rest$/);
   t.same(events('cg-stuck-worker').filter((e) => e.type === 'orphan:dying').map((e) => e['pid']), [workerPid('cg-stuck-worker')]);
 });
 

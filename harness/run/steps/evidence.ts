@@ -50,7 +50,7 @@ function unitStop(ctx: RunContext): { deadline: number; escalate: () => number[]
       if (!pids.length) return pids;
       ctx.history.emit({
         type: 'signal:sent', t: sent.t, signal: esc.signal, deliver, intendedT: deadline, sentT: sent.t,
-        step: planSteps(strike).length, escalation: true, pids, reason: `processes of the tree left ${esc.afterMs} ms after the first signal: ${esc.signal} to the rest (KillMode=control-group)`,
+        step: planSteps(strike).length, escalation: true, pids, reason: `KillMode=control-group: ${esc.signal} to what is left ${esc.afterMs} ms after the first signal`,
         ...(sent.error ? { error: sent.error } : {}),
       });
       return esc.signal === 'SIGKILL' ? pids : [];
