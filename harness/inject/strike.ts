@@ -59,6 +59,21 @@ export const PRESTOP_EXTENSION_MS = 2_000;
 // and the grace is counted from the hook's start. With `strike.endpointLagMs`, `endpoint:removed`
 // is recorded that long after the strike fired (the load then starts no new work). With
 // `strike.killRestOnExit`, whatever is left of the tree is SIGKILLed once the leader exits.
+// Sends `signal` to what the leader (target.pid, exited) left of its tree and records it as an
+// escalation with its `reason` (`intendedT`: when it was due; unset: now); returns the pids
+// signalled, none when nothing was left (then nothing is recorded). KillMode=mixed at the main
+// process's exit, control-group at TimeoutStopSec (run/steps/evidence.ts).
+export function signalRest(o: { target: DeliveryTarget; history: History; signal: SignalName; deliver: Delivery; step: number; reason: string; intendedT?: number }): number[] {
+  const sent = sendSignal(o.target, o.signal, o.deliver, () => o.history.clock.now());
+  const pids = sent.pids.filter((p) => p !== o.target.pid);
+  if (pids.length === 0) return pids;
+  o.history.emit({
+    type: 'signal:sent', t: sent.t, signal: o.signal, deliver: o.deliver, intendedT: o.intendedT ?? sent.t, sentT: sent.t,
+    step: o.step, escalation: true, pids, reason: o.reason, ...(sent.error ? { error: sent.error } : {}),
+  });
+  return pids;
+}
+
 // `sent` resolves once every step is sent (or skipped because the target exited); `settled` once
 // the target has exited or the escalation was sent or cancelled (and the accept view read after
 // the first signal is recorded). Neither rejects. `firstSentAt`
@@ -217,13 +232,7 @@ export function executeStrike(options: StrikeOptions): { sent: Promise<void>; se
   const restKilled = strike.killRestOnExit ? (async () => {
     await options.exited;
     if (signal.aborted || firstAt === undefined) return;
-    const sent = sendSignal(target, 'SIGKILL', 'tree', now);
-    const pids = sent.pids.filter((p) => p !== target.pid);
-    if (pids.length === 0) return;
-    history.emit({
-      type: 'signal:sent', t: sent.t, signal: 'SIGKILL', deliver: 'tree', intendedT: sent.t, sentT: sent.t,
-      step: steps.length + 1, escalation: true, pids, reason: 'the main process exited: SIGKILL to the rest (KillMode=mixed)',
-    });
+    signalRest({ target, history, signal: 'SIGKILL', deliver: 'tree', step: steps.length + 1, reason: 'the main process exited: SIGKILL to the rest (KillMode=mixed)' });
   })() : Promise.resolve();
 
   return { sent: stepsDone, settled: Promise.all([escalated, restKilled]).then(() => acceptRead), firstSentAt: () => firstAt };

@@ -1,9 +1,10 @@
+import { literalPattern } from '../scenario/regex.js';
 import { runGroupKey } from './compare.js';
 import type { RunResult } from './types.js';
 
 // The run id as a regular expression that matches exactly that id.
 export function exactIdPattern(id: string): string {
-  return `^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  return `^${literalPattern(id)}$`;
 }
 
 // A word quoted for POSIX shells (single quotes; an embedded ' becomes '\'').

@@ -46,7 +46,12 @@ export function compileUserRegex(pattern: string, field: string, code: HarnessEr
 // An ack pattern (ws and browser load) as a regular expression source: `{seq}` becomes a capture
 // of digits, `{client}` the client's id (escaped).
 export function ackPatternSource(pattern: string, client: string): string {
-  return pattern.split('{seq}').map((part) => part.split('{client}').join(client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('(\\d+)');
+  return pattern.split('{seq}').map((part) => part.split('{client}').join(literalPattern(client))).join('(\\d+)');
+}
+
+// `text` as a pattern that matches exactly it (its special characters escaped).
+export function literalPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 // Why an ack pattern cannot be used (RE2 for the ws driver; the browser page runs it as a

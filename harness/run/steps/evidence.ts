@@ -1,8 +1,7 @@
 import type { History } from '../../history/writer.js';
 import { snapshotFiles } from '../../observe/files.js';
 import type { Container } from '../../target/containment.js';
-import { sendSignal } from '../../inject/signal.js';
-import { planSteps } from '../../inject/strike.js';
+import { planSteps, signalRest } from '../../inject/strike.js';
 import { settleTree } from '../../target/settle.js';
 import type { Step } from '../steps.js';
 import type { RunContext } from './context.js';
@@ -45,13 +44,9 @@ function unitStop(ctx: RunContext): { deadline: number; escalate: () => number[]
   return {
     deadline,
     escalate: () => {
-      const sent = sendSignal(strikeTarget(ctx), esc.signal, deliver, ctx.now);
-      const pids = sent.pids.filter((p) => p !== ctx.launched.pid);
-      if (!pids.length) return pids;
-      ctx.history.emit({
-        type: 'signal:sent', t: sent.t, signal: esc.signal, deliver, intendedT: deadline, sentT: sent.t,
-        step: planSteps(strike).length, escalation: true, pids, reason: `KillMode=control-group: ${esc.signal} to what is left ${esc.afterMs} ms after the first signal`,
-        ...(sent.error ? { error: sent.error } : {}),
+      const pids = signalRest({
+        target: strikeTarget(ctx), history: ctx.history, signal: esc.signal, deliver, step: planSteps(strike).length, intendedT: deadline,
+        reason: `KillMode=control-group: ${esc.signal} to what is left ${esc.afterMs} ms after the first signal`,
       });
       return esc.signal === 'SIGKILL' ? pids : [];
     },
