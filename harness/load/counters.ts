@@ -103,8 +103,9 @@ export class CounterWriter {
   private readonly bell: Int32Array;
   private readonly openConns = new Set<string>();
   // Operations begun on a connection not yet established, by connection; and the reverse.
-  private readonly waiting = new Map<string, Set<string>>();
-  private readonly waitingOn = new Map<string, string>();
+  // (An operation is any key its sink gives: the sink's record of it.)
+  private readonly waiting = new Map<string, Set<unknown>>();
+  private readonly waitingOn = new Map<unknown, string>();
 
   constructor(block: SharedArrayBuffer, bell: SharedArrayBuffer) {
     this.ints = new Int32Array(block, 0, INT_SLOTS);
@@ -112,7 +113,7 @@ export class CounterWriter {
     this.bell = new Int32Array(bell);
   }
 
-  opStarted(id: string, conn: string | null, connecting: boolean, t: number): void {
+  opStarted(id: unknown, conn: string | null, connecting: boolean, t: number): void {
     Atomics.add(this.ints, SLOT.started, 1);
     Atomics.add(this.ints, SLOT.inFlight, 1);
     if (connecting && conn !== null && !this.openConns.has(conn)) {
@@ -126,8 +127,8 @@ export class CounterWriter {
     this.changed(t);
   }
 
-  opEnded(id: string, outcome: OpOutcome, status: number | null, t: number): void {
-    const conn = this.waitingOn.get(id);
+  opEnded(id: unknown, outcome: OpOutcome, status: number | null, t: number): void {
+    const conn = this.waitingOn.size ? this.waitingOn.get(id) : undefined;
     if (conn !== undefined) {
       this.waitingOn.delete(id);
       this.waiting.get(conn)?.delete(id);

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import autocannon from 'autocannon';
 import { deferred, requirePort, type Engine, type EngineEnv } from './engine.js';
 import { REFUSED_BACKOFF_MS, type HttpLoad } from './http-spec.js';
-import type { EndInfo } from './op-sink.js';
+import type { Op } from './op-sink.js';
 import { errorText, outcomeOfError, outcomeOfStatus } from './outcome.js';
 
 // How often the autocannon engine looks for requests past totalTimeoutMs (its precision).
@@ -31,8 +31,6 @@ interface AcClient {
   destroy(): void;
 }
 
-interface Pending { id: string; sock: Socket; startT: number; sentT: number | undefined; firstByteT: number | undefined }
-
 // The autocannon engine: autocannon drives the load (keep-alive connections, pipelining, rate),
 // and a hook on each of its clients records every request: start when written, end at its
 // response (ok / http-error / rejected by status) or at its socket's fate (refused, reset for RST,
@@ -50,16 +48,11 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
   let windingDown = false;
   let stopped = false;
   let durationTimer: NodeJS.Timeout | undefined;
-  const pendingOf = new Map<AcClient, Pending[]>();
+  // Each client's requests in flight, oldest first: the sink's records (tag: the socket written on).
+  const pendingOf = new Map<AcClient, Op[]>();
   // totalTimeoutMs: each client's oldest request is looked at every TOTAL_CHECK_MS.
   const totalChecks: Array<() => void> = [];
   let totalTimer: NodeJS.Timeout | undefined;
-  // The end info of a request (no object spreads: this runs once per response).
-  const phases = (p: Pending, info: EndInfo = {}): EndInfo => {
-    if (p.sentT !== undefined) info.sentT = p.sentT;
-    if (p.firstByteT !== undefined) info.firstByteT = p.firstByteT;
-    return info;
-  };
 
   const checkFinished = (): void => {
     if (doneClients >= connections) {
@@ -72,8 +65,10 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
   const setupClient = (raw: unknown): void => {
     const client = raw as AcClient;
     const conn = `c${clients.length}`;
+    // A request's id is `c<client>.<seq>`, made only when it is recorded one by one.
+    const idBase = `${conn}.`;
     clients.push(client);
-    const pending: Pending[] = [];
+    const pending: Op[] = [];
     pendingOf.set(client, pending);
     let made = 0;
     let backoffUntil = 0;
@@ -82,17 +77,26 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
     const connOf = new WeakMap<Socket, { id: string; openT?: number }>();
     // autocannon writes its first request inside _connect(), before the hook below sees the socket.
     const connFor = (sock: Socket): { id: string; openT?: number } => {
+      if (sock === lastSock) return lastConn!;
       let c = connOf.get(sock);
       if (!c) connOf.set(sock, (c = { id: `${conn}.s${++sockSeq}` }));
+      lastSock = sock;
+      lastConn = c;
       return c;
     };
+    let lastSock: Socket | undefined;
+    let lastConn: { id: string; openT?: number } | undefined;
+    // When the last chunk of this client's socket arrived: the time of the response it completes
+    // (the response event comes from the parser inside that chunk's 'data' event), and the
+    // first byte of the oldest waiting request. One clock read per chunk.
+    let chunkT = 0;
 
     const failSocket = (sock: Socket, outcome: ReturnType<typeof outcomeOfError>, error: string): void => {
       for (let i = 0; i < pending.length; ) {
         const p = pending[i]!;
-        if (p.sock === sock) {
+        if (p.tag === sock) {
           pending.splice(i, 1);
-          sink.end(p.id, outcome, phases(p, { error }));
+          sink.finishOp(p, outcome, sink.now(), null, null, error);
         } else {
           i++;
         }
@@ -100,46 +104,47 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
     };
 
     client.on('request', () => {
-      const id = `${conn}.${++seq}`;
       const sock = client.conn;
       const c = connFor(sock);
       const t = sink.now();
       const connecting = sock.connecting;
-      sink.start(id, c.id, labels[made++ % labels.length], t, connecting);
       // autocannon writes the request right after this event (buffered until the connection is up).
-      // Every field set here (no spread): one object shape, built once per request.
-      pending.push({ id, sock, startT: t, sentT: connecting ? undefined : t, firstByteT: undefined });
+      const rec = sink.begin(idBase, ++seq, c.id, labels[made++ % labels.length]!, t, connecting, sock);
+      if (!connecting) rec.sentT = t;
+      pending.push(rec);
     });
     client.on('response', (status, bytes) => {
       const p = pending.shift();
-      if (p) sink.end(p.id, outcomeOfStatus(status), phases(p, { status, bytes }));
+      if (p) sink.finishOp(p, outcomeOfStatus(status), chunkT, status, bytes, null);
     });
     client.on('timeout', () => {
       // autocannon has destroyed the socket and opened another one: requests on the dead socket
       // timed out (no byte for timeoutMs: the socket's data re-arms autocannon's timer).
-      for (const p of pending.filter((x) => x.sock.destroyed)) failSocket(p.sock, 'timeout', `the driver gave up: no byte for ${spec.timeoutMs} ms (timeoutMs)`);
+      for (const p of pending.filter((x) => (x.tag as Socket).destroyed)) failSocket(p.tag as Socket, 'timeout', `the driver gave up: no byte for ${spec.timeoutMs} ms (timeoutMs)`);
     });
     totalChecks.push(() => {
       const head = pending[0];
       if (head === undefined || spec.totalTimeoutMs === undefined || client.destroyed) return;
       if (sink.now() - head.startT < spec.totalTimeoutMs) return;
-      failSocket(head.sock, 'timeout', `the driver gave up: no complete answer within ${spec.totalTimeoutMs} ms (totalTimeoutMs)`);
+      failSocket(head.tag as Socket, 'timeout', `the driver gave up: no complete answer within ${spec.totalTimeoutMs} ms (totalTimeoutMs)`);
       client._resetConnection();
     });
     client.on('done', () => {
       doneClients++;
       checkFinished();
     });
-    const closing = new WeakSet<Socket>();
+    // The socket whose last response said `Connection: close` (only the client's current socket
+    // matters: a request is written on it).
+    let closing: Socket | undefined;
     client.on('headers', (info) => {
-      if (info.shouldKeepAlive === false) closing.add(client.conn);
+      if (info.shouldKeepAlive === false) closing = client.conn;
     });
     const doRequest = client._doRequest;
     // `arguments` handed on as they are: no rest array per request.
     client._doRequest = function (this: AcClient) {
       const sock = this.conn;
       const limitReached = this.responseMax !== undefined && this.responseMax > 0 && this.reqsMade >= this.responseMax;
-      if (closing.has(sock) && !this.destroyed && !limitReached) {
+      if (closing === sock && !this.destroyed && !limitReached) {
         failSocket(sock, 'reset', 'the server closed the connection (Connection: close) with pipelined requests unanswered');
         this._resetConnection();
         return;
@@ -167,16 +172,17 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
       // Stamped ahead of the pending request write (another 'connect' listener): never after the server saw it.
       sock.prependOnceListener('connect', () => {
         c.openT = sink.now();
-        for (const p of pending) if (p.sock === sock && p.sentT === undefined) p.sentT = c.openT;
+        for (const p of pending) if (p.tag === sock && p.sentT === null) p.sentT = c.openT;
         sink.emit({ type: 'conn:open', t: c.openT, conn: c.id, ...(sock.localPort !== undefined ? { localPort: sock.localPort } : {}) });
       });
       // Ahead of autocannon's parser: the bytes belong to the oldest request still waiting.
       sock.prependListener('data', () => {
+        chunkT = sink.now();
         // An idle timeout: every byte re-arms autocannon's timer (it arms it only per request).
         client.timeoutTicker.reschedule(client.timeout);
         for (const p of pending) {
-          if (p.sock !== sock) continue;
-          p.firstByteT ??= sink.now();
+          if (p.tag !== sock) continue;
+          p.firstByteT ??= chunkT;
           break;
         }
       });

@@ -35,10 +35,14 @@ export const defaultSinkLimits: SinkLimits = {
 };
 
 // An operation: its start (`sent`: its start is recorded), and once ended, its end, filled in on
-// the same object (one allocation per operation: this runs once per request at full load).
-interface Op {
-  id: string; startT: number; conn: string | null; op: string | null; connecting: 0 | 1; sent: boolean;
+// the same object (one allocation per operation: this runs once per request at full load). While
+// open it is linked into the sink's list of open operations (`prev`/`next`: no hashing per
+// operation). Its id is made only when it is recorded one by one (`idBase` + `seq`): a folded
+// operation never needs it. `tag` is the engine's own (e.g. the socket it was written on).
+export interface Op {
+  id: string | null; idBase: string; seq: number; startT: number; conn: string | null; op: string | null; connecting: 0 | 1; sent: boolean;
   endT: number; outcome: OpOutcome; status: number | null; bytes: number | null; error: string | null; sentT: number | null; firstByteT: number | null;
+  tag: unknown; prev: Op | null; next: Op | null; open: boolean;
 }
 interface HeldMessage { client: string; t: number; data: string }
 
@@ -64,7 +68,12 @@ export class OpSink {
   private readonly limits: SinkLimits;
   private readonly counters: CounterWriter | undefined;
   private items: WireItem[] = [];
-  private readonly open = new Map<string, Op>();
+  // The open operations, oldest first (an intrusive list), and their count; the ids of those
+  // started through start(id) (engines that end operations by id).
+  private openHead: Op | null = null;
+  private openTail: Op | null = null;
+  private openCount = 0;
+  private readonly byId = new Map<string, Op>();
   // Ended operations held before folding, oldest first from `heldHead` (a queue without a copy per
   // batch: the folded head is dropped only once it is most of the array).
   private held: Op[] = [];
@@ -104,19 +113,42 @@ export class OpSink {
 
   // Operations started and not yet ended.
   get inFlight(): number {
-    return this.open.size;
+    return this.openCount;
   }
 
   // Records the start of operation `id` (unique within the driver) on connection `conn`;
   // `connecting` when that connection is not yet established (accepted at its conn:open).
   start(id: string, conn?: string, op?: string, t: number = this.clock.now(), connecting = false): void {
+    const rec = this.begin(id, 0, conn ?? null, op ?? null, t, connecting, null);
+    this.byId.set(id, rec);
+  }
+
+  // Records the end of operation `id`; ignored when it is not open (already ended).
+  end(id: string, outcome: OpOutcome, info: EndInfo = {}, t: number = this.clock.now()): boolean {
+    const rec = this.byId.get(id);
+    if (!rec) return false;
+    this.byId.delete(id);
+    rec.sentT = info.sentT ?? null;
+    rec.firstByteT = info.firstByteT ?? null;
+    this.finishOp(rec, outcome, t, info.status ?? null, info.bytes ?? null, info.error ?? null);
+    return true;
+  }
+
+  // The start of an operation, as a record the engine keeps and ends with finishOp() (the fast
+  // path of the HTTP engine: no id string, map or end-info object per request). Its id is
+  // `idBase + seq` (made when recorded one by one), or `idBase` alone when seq is 0.
+  begin(idBase: string, seq: number, conn: string | null, op: string | null, t: number, connecting: boolean, tag: unknown): Op {
     this.started++;
     const rec: Op = {
-      id, startT: t, conn: conn ?? null, op: op ?? null, connecting: connecting ? 1 : 0, sent: false,
+      id: seq === 0 ? idBase : null, idBase, seq, startT: t, conn, op, connecting: connecting ? 1 : 0, sent: false,
       endT: 0, outcome: 'ok', status: null, bytes: null, error: null, sentT: null, firstByteT: null,
+      tag, prev: this.openTail, next: null, open: true,
     };
-    this.open.set(id, rec);
-    this.counters?.opStarted(id, rec.conn, connecting, t);
+    if (this.openTail) this.openTail.next = rec;
+    else this.openHead = rec;
+    this.openTail = rec;
+    this.openCount++;
+    this.counters?.opStarted(rec, conn, connecting, t);
     if (this.signalT === undefined) {
       if (this.detailed < this.limits.detailFirst) {
         this.detailed++;
@@ -126,24 +158,29 @@ export class OpSink {
       this.afterDetailed++;
       this.sendStart(rec);
     }
+    return rec;
   }
 
-  // Records the end of operation `id`; ignored when it is not open (already ended).
-  end(id: string, outcome: OpOutcome, info: EndInfo = {}, t: number = this.clock.now()): boolean {
-    const rec = this.open.get(id);
-    if (!rec) return false;
-    this.open.delete(id);
+  // The end of an operation begun with begin() (its sentT / firstByteT set on the record by the
+  // engine); ignored when it already ended.
+  finishOp(rec: Op, outcome: OpOutcome, t: number, status: number | null, bytes: number | null, error: string | null): boolean {
+    if (!rec.open) return false;
+    rec.open = false;
+    if (rec.prev) rec.prev.next = rec.next;
+    else this.openHead = rec.next;
+    if (rec.next) rec.next.prev = rec.prev;
+    else this.openTail = rec.prev;
+    rec.prev = rec.next = null;
+    this.openCount--;
     this.ended++;
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
     // The end, on the start's record: it is what is held, folded or recorded from here on.
     rec.endT = t;
     rec.outcome = outcome;
-    rec.status = info.status ?? null;
-    rec.bytes = info.bytes ?? null;
-    rec.error = info.error ?? null;
-    rec.sentT = info.sentT ?? null;
-    rec.firstByteT = info.firstByteT ?? null;
-    this.counters?.opEnded(id, outcome, rec.status, t);
+    rec.status = status;
+    rec.bytes = bytes;
+    rec.error = error;
+    this.counters?.opEnded(rec, outcome, status, t);
     if (rec.sent) {
       this.sendEnd(rec);
       return true;
@@ -178,7 +215,7 @@ export class OpSink {
 
   // True while operation `id` is open.
   isOpen(id: string): boolean {
-    return this.open.has(id);
+    return this.byId.has(id);
   }
 
   // Records an event that is never capped (opens, closes, errors).
@@ -230,7 +267,7 @@ export class OpSink {
     if (this.signalT !== undefined) return;
     this.closeWindow();
     this.signalT = t;
-    for (const rec of this.open.values()) if (!rec.sent) this.sendStart(rec);
+    this.sendOpenStarts();
     this.releaseHeld();
     for (const m of this.heldMessages) this.sendMessage(m);
     this.heldMessages = [];
@@ -240,7 +277,7 @@ export class OpSink {
   // Posts what has accumulated; also folds what was held for longer than `holdMs`.
   flush(): void {
     if (this.signalT === undefined) {
-      for (const rec of this.open.values()) if (!rec.sent) this.sendStart(rec);
+      this.sendOpenStarts();
       const horizon = this.clock.now() - this.limits.holdMs;
       const held = this.held;
       let i = this.heldHead;
@@ -264,7 +301,7 @@ export class OpSink {
       if (key !== this.lastProgress) {
         this.lastProgress = key;
         this.lastProgressT = now;
-        this.items.push([2, { type: 'load:progress', t: now, started: this.started, ended: this.ended, inFlight: this.open.size }]);
+        this.items.push([2, { type: 'load:progress', t: now, started: this.started, ended: this.ended, inFlight: this.openCount }]);
       }
     }
     if (this.items.length === 0) return;
@@ -276,7 +313,7 @@ export class OpSink {
   // At the end: records the start of every operation still open (so checks see it unfinished),
   // releases everything held, posts, and stops the batch timer.
   finish(): void {
-    for (const rec of this.open.values()) if (!rec.sent) this.sendStart(rec);
+    this.sendOpenStarts();
     this.releaseHeld();
     for (const m of this.heldMessages) this.sendMessage(m);
     this.heldMessages = [];
@@ -301,18 +338,24 @@ export class OpSink {
   // Counters for load:stopped.
   stats(): Record<string, unknown> {
     return {
-      started: this.started, ended: this.ended, inFlight: this.open.size, outcomes: { ...this.outcomes },
+      started: this.started, ended: this.ended, inFlight: this.openCount, outcomes: { ...this.outcomes },
       folded: this.fold.before.ops + this.fold.after.ops, foldedMessages: this.fold.messages,
     };
   }
 
+  // Records the start of every open operation not recorded yet.
+  private sendOpenStarts(): void {
+    for (let rec = this.openHead; rec; rec = rec.next) if (!rec.sent) this.sendStart(rec);
+  }
+
   private sendStart(rec: Op): void {
     rec.sent = true;
+    rec.id ??= rec.idBase + rec.seq;
     this.items.push([0, rec.id, rec.startT, rec.conn, rec.op, rec.connecting]);
   }
 
   private sendEnd(h: Op): void {
-    this.items.push([1, h.id, h.endT, h.outcome, h.status, h.bytes, h.error, h.sentT, h.firstByteT]);
+    this.items.push([1, h.id!, h.endT, h.outcome, h.status, h.bytes, h.error, h.sentT, h.firstByteT]);
   }
 
   private sendHeld(h: Op): void {

@@ -29,6 +29,26 @@ export function itemEvent(item: WireItem, driver: string): EventInput {
   }
 }
 
+// The segment line of a wire item (with its newline): the JSON of itemEvent(item, driver), built
+// without the intermediate object for the per-operation items (a long load writes tens of
+// thousands of them from the load worker, on the load's own CPU). Their numbers are the clock's
+// times and integer counts, always finite, so a template writes them as JSON does. `driverJson`
+// is JSON.stringify(driver).
+export function itemLine(item: WireItem, driver: string, driverJson: string = JSON.stringify(driver)): string {
+  switch (item[0]) {
+    case 0: {
+      const [, id, t, conn, op, connecting] = item;
+      return `{"type":"request:start","t":${t},"driver":${driverJson},"id":${JSON.stringify(id)}${conn !== null ? `,"conn":${JSON.stringify(conn)}` : ''}${op !== null ? `,"op":${JSON.stringify(op)}` : ''}${connecting ? ',"connecting":true' : ''}}\n`;
+    }
+    case 1: {
+      const [, id, t, outcome, status, bytes, error, sentT, firstByteT] = item;
+      return `{"type":"request:end","t":${t},"driver":${driverJson},"id":${JSON.stringify(id)},"outcome":"${outcome}"${status !== null ? `,"status":${status}` : ''}${bytes !== null ? `,"bytes":${bytes}` : ''}${error !== null ? `,"error":${JSON.stringify(error)}` : ''}${sentT !== null ? `,"sentT":${sentT}` : ''}${firstByteT !== null ? `,"firstByteT":${firstByteT}` : ''}}\n`;
+    }
+    case 2:
+      return `${JSON.stringify(itemEvent(item, driver))}\n`;
+  }
+}
+
 // Creates the segment file of driver `name` in `dir` (a fresh name: `load-<name>.segment.jsonl`,
 // then `~2`, `~3`, ... when taken), empty; returns its path.
 export function createSegmentFile(dir: string, name: string): string {
@@ -52,7 +72,10 @@ export class SegmentWriter {
   error: string | undefined;
   written = 0;
 
+  private readonly driverJson: string;
+
   constructor(readonly file: string, private readonly driver: string) {
+    this.driverJson = JSON.stringify(driver);
     try {
       this.fd = fs.openSync(file, 'a');
     } catch (error) {
@@ -64,7 +87,7 @@ export class SegmentWriter {
   write(items: readonly WireItem[]): void {
     if (this.fd === undefined || items.length === 0) return;
     let text = '';
-    for (const item of items) text += `${JSON.stringify(itemEvent(item, this.driver))}\n`;
+    for (const item of items) text += itemLine(item, this.driver, this.driverJson);
     const bytes = Buffer.from(text, 'utf8');
     try {
       let off = 0;
