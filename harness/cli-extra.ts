@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { combineAttempts, judgeOutcome, markOf } from './report/outcome.js';
 import { HarnessError, isHarnessError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { readHistory } from './history/reader.js';
+import { readRunHistory } from './history/run-folder.js';
 import { insideDir } from './report/inside.js';
+import { describeUnendedRuns } from './report/unended.js';
 import { compareResults, formatComparison, loadResults, parseMaxSlowdown, resolveResultsPath } from './report/compare.js';
 import { writeCompareHtml } from './report/compare-html.js';
 import { endSuite, Multiplexer } from './report/reporter.js';
@@ -136,7 +137,16 @@ async function report(args: string[]): Promise<number> {
   const choices = await reportChoices(values);
   if (positionals.length !== 1) throw new HarnessError('USAGE', '`report` takes one out dir (e.g. reports/latest)');
   const { dir } = resolveResultsPath(positionals[0]!);
-  const results = loadResults(dir);
+  let results: ResultsFile;
+  try {
+    results = loadResults(dir);
+  } catch (error) {
+    // Refused (exit 2, nothing written); a suite whose harness was killed also says which runs it
+    // left unended and what their unmerged load segments hold.
+    const unended = isHarnessError(error, 'RESULTS_INVALID') ? describeUnendedRuns(dir) : [];
+    if (!unended.length) throw error;
+    throw new HarnessError('RESULTS_INVALID', `${(error as Error).message}\n${unended.map((l) => `  ${l}`).join('\n')}`, { cause: error });
+  }
   const rejudged = results.runs.map((run) => rejudge(dir, run));
   // As the live suite: a marked sweep's points that pass are expected, a marked sweep without a
   // window is fixed, an unfinished sweep or a window with a failure not marked expected fails.
@@ -173,14 +183,18 @@ function rejudge(outDir: string, run: RunResult): RunResult {
   const missing = [historyFile, specFile].filter((f) => !fs.existsSync(f));
   if (missing.length) return refused(run, `cannot re-judge: ${missing.map((f) => path.relative(outDir, f)).join(' and ')} missing from ${outDir}`);
   const spec = RunSpecSchema.parse(JSON.parse(fs.readFileSync(specFile, 'utf8')));
-  const events = readHistory(historyFile);
-  const { checks, verdict, metrics, rootCause } = judgeRun(spec, events);
+  // With every load segment the harness left unmerged beside the history (its harness was killed
+  // while the load ran): its operations are judged, and the run is an error, as live.
+  const { events, unmerged } = readRunHistory(historyFile);
+  const { checks, verdict: checked, metrics, rootCause } = judgeRun(spec, events);
+  const lost = unmerged.length ? { errorCode: 'LOAD_RECORD_INCOMPLETE', reason: unmerged.map((u) => u.message).join('\n') } : undefined;
+  const verdict = lost ? 'error' : checked;
   // The outcome again, from the new verdict and the mark saved in the spec (earlier attempts kept).
   const mark = markOf(spec.expect.fails);
-  const judged = judgeOutcome({ verdict, checks }, mark);
+  const judged = judgeOutcome({ verdict, checks, ...(lost ? { reason: lost.reason } : {}) }, mark);
   const earlier = (run.attempts ?? []).slice(0, -1);
   const outcome = combineAttempts([...earlier.map((a) => a.outcome), judged.outcome]);
   const { rootCause: _oldCause, outcomeNote: _old, fails: _oldMark, ...rest } = run;
   const attempts = run.attempts?.length ? [...earlier, { ...run.attempts.at(-1)!, verdict, outcome: judged.outcome, failedChecks: checks.filter((c) => c.status !== 'pass').map((c) => c.name) }] : undefined;
-  return { ...rest, checks, verdict, outcome, ...(outcome === 'flaky' && run.outcomeNote ? { outcomeNote: run.outcomeNote } : judged.note ? { outcomeNote: judged.note } : {}), ...(mark ? { fails: mark } : {}), ...(attempts ? { attempts } : {}), metrics: { ...run.metrics, ...metrics }, ...(rootCause ? { rootCause } : {}) };
+  return { ...rest, ...(lost ?? {}), checks, verdict, outcome, ...(outcome === 'flaky' && run.outcomeNote ? { outcomeNote: run.outcomeNote } : judged.note ? { outcomeNote: judged.note } : {}), ...(mark ? { fails: mark } : {}), ...(attempts ? { attempts } : {}), metrics: { ...run.metrics, ...metrics }, ...(rootCause ? { rootCause } : {}) };
 }

@@ -39,6 +39,13 @@ export class History {
   writeError: HarnessError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  // Events handed to the file (pending ones included) and events written, counted since the start;
+  // the callers of whenWritten() waiting for a count to be written.
+  private queued = 0;
+  private flushed = 0;
+  private waiters: Array<{ upTo: number; resolve: (written: boolean) => void }> = [];
+  // Flushes again while someone waits (a timer that, unlike the periodic one, keeps node running).
+  private waitTimer: NodeJS.Timeout | undefined;
 
   constructor(options: { clock: Clock; file?: string; flushMs?: number }) {
     this.clock = options.clock;
@@ -63,6 +70,7 @@ export class History {
     this.list.push(event);
     if (this.fd !== undefined) {
       this.pending.push(event);
+      this.queued++;
       this.unwritten.add(event);
       if (event.type === 'log:line') this.pairLine(event);
     }
@@ -74,6 +82,27 @@ export class History {
       }
     }
     return event;
+  }
+
+  // Resolves true once every event emitted so far is in the file (flushed now, or once a held log
+  // line may go: within HOLD_LINE_MS; at once when the history has no file), false if a write
+  // failed first. Never rejects.
+  whenWritten(): Promise<boolean> {
+    this.flush();
+    if (this.writeError) return Promise.resolve(false);
+    if (this.fd === undefined || this.flushed >= this.queued) return Promise.resolve(true);
+    const waiting = new Promise<boolean>((resolve) => this.waiters.push({ upTo: this.queued, resolve }));
+    this.armWait();
+    return waiting;
+  }
+
+  private armWait(): void {
+    if (this.waitTimer || !this.waiters.length || this.fd === undefined) return;
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = undefined;
+      this.flush();
+      this.armWait();
+    }, HOLD_LINE_MS);
   }
 
   // Calls `listener` for every later event; returns the unsubscribe function.
@@ -120,7 +149,12 @@ export class History {
       }
     } catch (error) {
       this.failed(error);
+      return;
     }
+    this.flushed += cut;
+    const ready = this.waiters.filter((w) => w.upTo <= this.flushed);
+    if (ready.length) this.waiters = this.waiters.filter((w) => w.upTo > this.flushed);
+    for (const w of ready) w.resolve(true);
   }
 
   // Pairs a log line with the previous line of its stream: a secret that ends one and starts the
@@ -166,6 +200,9 @@ export class History {
     this.fd = undefined;
     this.pending = [];
     if (this.timer) clearInterval(this.timer);
+    for (const w of this.waiters.splice(0)) w.resolve(false);
+    clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
   }
 
   private trimToLine(size: number): number {
@@ -191,6 +228,8 @@ export class History {
       }
     }
     this.fd = undefined;
+    clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
     this.rewritten.clear();
     this.lastLine.clear();
     this.listeners.clear();

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventInput, HistoryEvent } from '../history/events.js';
+import { readEventLines } from '../history/lines.js';
 import type { WireItem } from './wire.js';
 
 // The history event of a wire item of driver `driver`.
@@ -110,24 +111,8 @@ export class SegmentWriter {
   }
 }
 
-// Reads a segment file: its events in file order, and whether a torn (unparsable) line was skipped.
-// A missing file reads as no events.
+// Reads a segment file: its events in file order, and how many torn (unparsable) lines were
+// skipped. A missing file reads as no events.
 export function readSegment(file: string): { events: HistoryEvent[]; torn: number } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { events: [], torn: 0 };
-  }
-  const events: HistoryEvent[] = [];
-  let torn = 0;
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      events.push(JSON.parse(line) as HistoryEvent);
-    } catch {
-      torn++;
-    }
-  }
-  return { events, torn };
+  return readEventLines(file);
 }

@@ -6,6 +6,7 @@ import type { HistoryEvent } from '../history/events.js';
 import type { LoadEntry, WorkerKindName } from './kind-registry.js';
 import { counterBell, newCounterBlock, readCounters } from './counters.js';
 import { deferred } from './engine.js';
+import { incompleteSegmentMessage, mergedSegmentName } from '../history/run-folder.js';
 import { createSegmentFile, readSegment } from './segment.js';
 import type { LoadContext, LoadDriver } from './types.js';
 import type { FoldSummary, FromWorker, SegmentSeal, SinkLimits, ToWorker, WorkerInput } from './wire.js';
@@ -145,7 +146,7 @@ export class WorkerLoad implements LoadDriver {
       clearTimeout(timer);
       await worker.terminate().catch(() => 0);
     }
-    this.merge(last?.segment);
+    await this.merge(last?.segment);
     this.ctx.history.emit({
       type: 'load:stopped', driver: this.name,
       stats: last ? { ...last.stats, summary: last.summary } : { ...(worker ? { counters: readCounters(this.counters) } : {}), lost: 'the load worker did not report its last counts' },
@@ -153,28 +154,39 @@ export class WorkerLoad implements LoadDriver {
     this.doneD.resolve();
   }
 
-  // Merges the worker's segment into the history (each event at its own time); a segment the
-  // worker did not seal, or could not write whole, is kept on disk and reported incomplete.
-  private merge(seal: SegmentSeal | undefined): void {
+  // Merges the worker's segment into the history (each event at its own time). Once the history's
+  // file holds those events, a sealed segment is deleted and one the worker did not seal, or could
+  // not write whole, is renamed `load-<name>.segment.merged.jsonl` and reported incomplete (a
+  // load:error naming it). Until then (and for good when the history could not be written) it
+  // keeps its name, which says unmerged: a harness killed meanwhile leaves it for report DIR to
+  // merge (history/run-folder.ts readRunHistory).
+  private async merge(seal: SegmentSeal | undefined): Promise<void> {
     const file = this.segmentFile;
     if (!file) return;
     if (!this.worker) {
       fs.rmSync(file, { force: true });
       return;
     }
+    const { history } = this.ctx;
     const { events, torn } = readSegment(file);
-    for (const e of events) this.ctx.history.emit(e);
-    const rel = path.relative(path.dirname(this.ctx.history.file ?? file), file) || file;
+    for (const e of events) history.emit(e);
     const why = !seal ? 'the load worker ended before sealing it (it died or hung)'
       : seal.error ? `the worker could not write it: ${seal.error}`
       : torn ? `${torn} line(s) of it are torn`
       : seal.events > events.length ? `it holds ${events.length} of the ${seal.events} events the worker wrote` : undefined;
-    if (why === undefined) {
-      fs.rmSync(file, { force: true });
-      return;
+    let kept = file;
+    if (await history.whenWritten()) {
+      try {
+        if (why === undefined) fs.rmSync(file, { force: true });
+        else fs.renameSync(file, (kept = mergedSegmentName(file)));
+      } catch {
+        kept = file;
+      }
     }
-    this.lost = `load "${this.name}": its record is incomplete: segment ${rel} (${events.length} events kept): ${why}; the operations after its last write are lost, so the load's checks cannot be trusted`;
-    this.ctx.history.emit({ type: 'load:error', driver: this.name, message: this.lost });
+    if (why === undefined) return;
+    const rel = path.relative(path.dirname(history.file ?? kept), kept) || kept;
+    this.lost = incompleteSegmentMessage({ driver: this.name, segment: rel, kept: `${events.length} events kept`, why });
+    history.emit({ type: 'load:error', driver: this.name, message: this.lost });
   }
 
   // Why the driver's record is incomplete (its segment was not sealed), or undefined when whole.

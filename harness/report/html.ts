@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { HistoryEvent } from '../history/events.js';
-import { readHistory } from '../history/reader.js';
+import { readRunHistory } from '../history/run-folder.js';
 import { writeFileAtomic } from './atomic.js';
 import { insideDir } from './inside.js';
 import { redactValue } from '../redact.js';
@@ -44,7 +44,8 @@ export async function writeHtmlReport(options: HtmlReportOptions): Promise<strin
   return file;
 }
 
-// The loadHistory of a saved out dir: the run's events.jsonl resolved against `outDir`, null when
+// The loadHistory of a saved out dir: the run's events.jsonl resolved against `outDir` (with any
+// load segment left unmerged beside it, as report DIR judges it: history/run-folder.ts), null when
 // the run has no history or the file is gone; other read errors are thrown (and shown per run), as
 // is a history path that leads outside `outDir` (never read).
 export function historyLoader(outDir: string): (run: RunResult) => HistoryEvent[] | null {
@@ -52,7 +53,7 @@ export function historyLoader(outDir: string): (run: RunResult) => HistoryEvent[
     if (!run.history) return null;
     const file = insideDir(outDir, run.history);
     try {
-      return readHistory(file);
+      return readRunHistory(file).events;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;

@@ -85,10 +85,12 @@ t.test('a load worker that dies mid-run makes the run an error naming its segmen
   const run = r.results!.runs[0]!;
   t.equal(run.verdict, 'error');
   t.equal(run.errorCode, 'LOAD_RECORD_INCOMPLETE');
-  t.match(run.reason, /load "api": its record is incomplete: segment load-api\.segment\.jsonl/);
+  t.match(run.reason, /load "api": its record is incomplete: segment load-api\.segment\.merged\.jsonl/);
   const file = path.join(r.outDir, run.history!);
-  const segment = path.join(path.dirname(file), 'load-api.segment.jsonl');
+  const segment = path.join(path.dirname(file), 'load-api.segment.merged.jsonl');
   t.ok(fs.existsSync(segment), 'the incomplete segment is kept beside the history');
+  // Kept under a name that says merged: a `*.segment.jsonl` file is, by definition, unmerged.
+  t.same(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('segment')), ['load-api.segment.merged.jsonl']);
   // Every event the worker wrote (its batches, every 10 ms, up to its death) is in the history.
   const written = fs.readFileSync(segment, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; t: number });
   const events = readHistory(file);
