@@ -5,11 +5,12 @@
 // threads. Every change rings the process's bell (one shared Int32 slot) and, while a trigger
 // watches, wakes its waiters (Atomics.notify).
 import type { OpOutcome } from '../history/events.js';
+import { OP_OUTCOMES } from './outcome.js';
 
 // The integer counters, one Int32 slot each (the order is the layout: append only).
 export const COUNTERS = ['started', 'ended', 'inFlight', 'acceptedInFlight', 'responses', 'errors', 'connectedClients', 'openConns', 'messages'] as const;
 export type CounterName = (typeof COUNTERS)[number];
-const OUTCOMES: readonly OpOutcome[] = ['ok', 'http-error', 'rejected', 'refused', 'reset', 'timeout', 'closed'];
+const OUTCOMES = OP_OUTCOMES;
 const INT_SLOTS = COUNTERS.length + OUTCOMES.length + 1;
 // Float64 slots after the integers: the run-clock time of the last change, then a ring of the
 // times of the last RING responses (response n at index (n - 1) % RING), so a watcher that sees the

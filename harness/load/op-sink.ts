@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { OpOutcome } from '../history/events.js';
 import type { CounterWriter } from './counters.js';
+import { HeldOps, type HeldFields } from './held-ops.js';
 import type { FoldCounts, FoldSummary, SinkLimits, WireEvent, WireItem } from './wire.js';
 
 // The event cap, per driver. A load of 60k requests/s would write 120k events/s into the history
@@ -39,10 +40,8 @@ export const defaultSinkLimits: SinkLimits = {
 // open it is linked into the sink's list of open operations (`prev`/`next`: no hashing per
 // operation). Its id is made only when it is recorded one by one (`idBase` + `seq`): a folded
 // operation never needs it. `tag` is the engine's own (e.g. the socket it was written on).
-export interface Op {
-  id: string | null; idBase: string; seq: number; startT: number; conn: string | null; op: string | null; connecting: 0 | 1; sent: boolean;
-  endT: number; outcome: OpOutcome; status: number | null; bytes: number | null; error: string | null; sentT: number | null; firstByteT: number | null;
-  tag: unknown; prev: Op | null; next: Op | null; open: boolean;
+export interface Op extends HeldFields {
+  sent: boolean; tag: unknown; prev: Op | null; next: Op | null; open: boolean;
 }
 interface HeldMessage { client: string; t: number; data: string }
 
@@ -74,10 +73,8 @@ export class OpSink {
   private openTail: Op | null = null;
   private openCount = 0;
   private readonly byId = new Map<string, Op>();
-  // Ended operations held before folding, oldest first from `heldHead` (a queue without a copy per
-  // batch: the folded head is dropped only once it is most of the array).
-  private held: Op[] = [];
-  private heldHead = 0;
+  // Ended operations held before folding, oldest first (as columns: held-ops.ts).
+  private readonly held = new HeldOps();
   private heldMessages: HeldMessage[] = [];
   private readonly lastMessages = new Map<string, HeldMessage[]>();
   private signalT: number | undefined;
@@ -279,17 +276,7 @@ export class OpSink {
     if (this.signalT === undefined) {
       this.sendOpenStarts();
       const horizon = this.clock.now() - this.limits.holdMs;
-      const held = this.held;
-      let i = this.heldHead;
-      while (i < held.length && held[i]!.endT < horizon) this.foldOp(held[i++]!, 'before');
-      if (i === held.length) {
-        held.length = 0;
-        i = 0;
-      } else if (i > 4096 && i * 2 > held.length) {
-        held.splice(0, i);
-        i = 0;
-      }
-      this.heldHead = i;
+      while (this.held.oldestEndT() < horizon) this.held.shiftFold(this.foldBefore);
       let j = 0;
       while (j < this.heldMessages.length && this.heldMessages[j]!.t < horizon) this.foldMessage(this.heldMessages[j++]!);
       if (j) this.heldMessages = this.heldMessages.slice(j);
@@ -348,27 +335,24 @@ export class OpSink {
     for (let rec = this.openHead; rec; rec = rec.next) if (!rec.sent) this.sendStart(rec);
   }
 
-  private sendStart(rec: Op): void {
-    rec.sent = true;
+  private sendStart(rec: Op | HeldFields): void {
+    if ('sent' in rec) rec.sent = true;
     rec.id ??= rec.idBase + rec.seq;
     this.items.push([0, rec.id, rec.startT, rec.conn, rec.op, rec.connecting]);
   }
 
-  private sendEnd(h: Op): void {
+  private sendEnd(h: Op | HeldFields): void {
     this.items.push([1, h.id!, h.endT, h.outcome, h.status, h.bytes, h.error, h.sentT, h.firstByteT]);
   }
 
-  private sendHeld(h: Op): void {
+  private sendHeld(h: HeldFields): void {
     this.sendStart(h);
     this.sendEnd(h);
   }
 
   // Records every held operation one by one, oldest first, and empties the queue.
   private releaseHeld(): void {
-    const held = this.held;
-    for (let i = this.heldHead; i < held.length; i++) this.sendHeld(held[i]!);
-    this.held = [];
-    this.heldHead = 0;
+    this.held.drain((h) => this.sendHeld(h));
   }
 
   private sendMessage(m: HeldMessage): void {
@@ -376,17 +360,24 @@ export class OpSink {
   }
 
   private foldOp(h: Op, which: 'before' | 'after'): void {
+    this.foldCounts(which, h.outcome, h.bytes ?? 0, h.startT, h.endT);
+  }
+
+  // Folds a held operation (before the signal).
+  private readonly foldBefore = (outcome: OpOutcome, bytes: number, startT: number, endT: number): void => this.foldCounts('before', outcome, bytes, startT, endT);
+
+  private foldCounts(which: 'before' | 'after', outcome: OpOutcome, bytes: number, startT: number, endT: number): void {
     const c = this.fold[which];
     c.ops++;
-    c.outcomes[h.outcome] = (c.outcomes[h.outcome] ?? 0) + 1;
-    c.bytes += h.bytes ?? 0;
+    c.outcomes[outcome] = (c.outcomes[outcome] ?? 0) + 1;
+    c.bytes += bytes;
     const w = this.window;
     w.ops++;
-    w.outcomes[h.outcome] = (w.outcomes[h.outcome] ?? 0) + 1;
-    w.bytes += h.bytes ?? 0;
-    if (h.startT < w.fromT) w.fromT = h.startT;
-    if (h.endT > w.toT) w.toT = h.endT;
-    if (h.endT > this.maxFoldedEndT) this.maxFoldedEndT = h.endT;
+    w.outcomes[outcome] = (w.outcomes[outcome] ?? 0) + 1;
+    w.bytes += bytes;
+    if (startT < w.fromT) w.fromT = startT;
+    if (endT > w.toT) w.toT = endT;
+    if (endT > this.maxFoldedEndT) this.maxFoldedEndT = endT;
   }
 
   private foldMessage(m: HeldMessage): void {

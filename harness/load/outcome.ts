@@ -1,5 +1,9 @@
 import type { OpOutcome } from '../history/events.js';
 
+// Every outcome of an operation, in a fixed order (the index is a layout: shared counters, held
+// operations' columns).
+export const OP_OUTCOMES: readonly OpOutcome[] = ['ok', 'http-error', 'rejected', 'refused', 'reset', 'timeout', 'closed'];
+
 // The outcome of an answered HTTP request: ok for 2xx/3xx (and 1xx), rejected for 503 (the
 // server refusing work while it drains), http-error for every other status >= 400.
 export function outcomeOfStatus(status: number): OpOutcome {
