@@ -181,7 +181,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           how: `p50 of the harness's timeToExitMs (full runs: launch, ready on the log line, SIGTERM ${STRIKE_DELAY_MS} ms after ready) minus p50 of the ${c ? 'C fork/exec/kill/waitpid' : 'bash kill/wait'} floor on the same instant-exit ${floor.target.kind === 'c' ? 'C' : 'Node'} target; every method pauses ${STRIKE_DELAY_MS} ms between the ready line and kill(); ${options.rounds} rounds × ${options.batch} samples per method, interleaved`,
           floor: { name: `${c ? 'C waitpid' : 'bash kill/wait'} p50 time-to-exit`, value: floorMed },
           peer: { name: 'Node child_process exit − floor', value: nodeOver },
-          why: `the harness spawns with Node's child_process and stamps the exit in the child's first 'exit' listener, as the raw Node peer does (${round(nodeOver)} ms over the floor: Node's SIGCHLD → event loop → 'exit' path is most of the gap to the goal); what remains over raw Node (${round(harnessOver - nodeOver)} ms) is the run's own work on the main thread between kill() and that event, chiefly the strike thread's report of the signal, which wakes the main thread just ahead of the SIGCHLD (execa's \`await\`, the old spawn path, is ${round(med('exit.execa')! - floorMed)} ms over the floor)`,
+          why: `the exit is stamped when the first of two threads saw it: the strike thread, which reads the leader's /proc state right after its signal until it is a zombie (what waitpid() returns on), or the main thread's 'exit' listener on Node's child_process (the raw Node peer alone is ${round(nodeOver)} ms over the floor: its SIGCHLD → event loop → 'exit' path); the harness is ${round(harnessOver - nodeOver)} ms ${harnessOver >= nodeOver ? 'over' : 'under'} raw Node (execa's \`await\`, the old spawn path, is ${round(med('exit.execa')! - floorMed)} ms over the floor)`,
           detail: {
             harnessP50Ms: med('exit.harness')!, floorP50Ms: floorMed, bashOverheadP50Ms: round(med('exit.bashKillWait')! - floorMed),
             nodeRawOverheadP50Ms: round(nodeOver), execaOverheadP50Ms: round(med('exit.execa')! - floorMed), failedRuns: h.failures.length,
@@ -189,7 +189,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           },
         });
         const parts: Record<string, number> = {
-          'before the spawn (run start → target:spawned: temp dir, execa spawn)': med('run.overhead.preSpawn')!,
+          'before the spawn (run start → target:spawned: run folder, spec, container, spawn)': med('run.overhead.preSpawn')!,
           [`the settle and orphan sweep after the exit (target:exit → orphan:killed, containment ${chooseContainment().level})`]: med('run.overhead.postExit.sweep')!,
           'closing (orphan:killed → run:end: teardown, output, checks)': med('run.overhead.postExit.close')!,
           'outside the history (run folder, history file, results)': med('run.overhead.outsideHistory')!,

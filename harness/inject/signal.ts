@@ -1,6 +1,7 @@
 import type { Delivery, SignalName } from '../history/events.js';
 import fs from 'node:fs';
 import { acceptSnapshot, acceptSnapshotSync, combineSnapshots, type AcceptSnapshot } from '../observe/accept-queue.js';
+import type { ExitWatch } from '../target/exit-watch.js';
 import { collectTree } from '../target/tree.js';
 
 export interface DeliveryTarget {
@@ -15,6 +16,8 @@ export interface DeliveryTarget {
   // The kernel container's member list (`cgroup.procs`), when the run has one: `tree` then
   // reaches exactly its members, whatever their group, session or environment.
   procsFile?: string;
+  // The leader's exit, watched by the strike thread after each signal it sends (target/exit-watch.ts).
+  exitWatch?: ExitWatch;
 }
 
 export interface Sent {

@@ -7,7 +7,9 @@ import { parentPort } from 'node:worker_threads';
 import { clockFromOrigin } from '../clock.js';
 import { countNow, watchCount, type CountReached } from './count-watch.js';
 import { waitUntil } from './precise-timer.js';
-import { sendSignal, type DeliveryTarget } from './signal.js';
+import type { Delivery, SignalName } from '../history/events.js';
+import { watchExit } from '../target/exit-watch.js';
+import { sendSignal, type DeliveryTarget, type Sent } from './signal.js';
 
 import type { PlanReport, PlanRequest, StrikeRequest, StrikeResult } from './striker.js';
 
@@ -42,6 +44,16 @@ function targetOf(msg: StrikeRequest | PlanRequest): DeliveryTarget {
   return { pid: msg.pid, pgid: msg.pgid, marker: msg.marker, minStart: msg.minStart, known: () => known, ...(msg.procsFile ? { procsFile: msg.procsFile } : {}) };
 }
 
+// Sends a signal, then watches the leader's exit (target/exit-watch.ts) after the report is posted.
+function sendAndWatch(msg: StrikeRequest | PlanRequest, signal: SignalName, deliver: Delivery, now: () => number): Sent {
+  const sent = sendSignal(targetOf(msg), signal, deliver, now);
+  if (msg.exitWatch) {
+    const w = msg.exitWatch;
+    setImmediate(() => watchExit(w, now));
+  }
+  return sent;
+}
+
 // A whole plan: each step at max(previous intended, previous actual send) + its afterMs, reported
 // as it is sent; it stops when cancelled, or at a step due once the leader has exited. A step 0 ms
 // after the one just sent belongs to the same burst (systemd's SIGTERM "immediately followed by"
@@ -57,7 +69,7 @@ async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
     const burst = i > from && step.afterMs === 0;
     if (intendedT > now()) await waitUntil(intendedT, now, { signal: abort, spinMs: 5 });
     if (abort.aborted || (!burst && exited(msg.pid))) break;
-    const sent = sendSignal(target, step.signal, step.deliver, now);
+    const sent = sendAndWatch(msg, step.signal, step.deliver, now);
     const report: PlanReport = { id: msg.id, step: i, intendedT, sent };
     parentPort!.postMessage(report);
     if (i + 1 < steps.length) intendedT = Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs;
@@ -96,7 +108,7 @@ parentPort!.on('message', (msg: StrikeRequest | PlanRequest | { cancel: number }
       result = { id: msg.id, cancelled: true };
     } else {
       const countAtSend = watch ? countNow(watch).count : undefined;
-      const sent = sendSignal(targetOf(msg), msg.signal, msg.deliver, now);
+      const sent = sendAndWatch(msg, msg.signal, msg.deliver, now);
       result = { id: msg.id, cancelled: false, sent, ...(reached ? { reached } : {}), ...(countAtSend !== undefined ? { countAtSend } : {}) };
     }
     parentPort!.postMessage(result);

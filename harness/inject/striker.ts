@@ -3,6 +3,7 @@ import type { Delivery, SignalName } from '../history/events.js';
 import { counterBell } from '../load/counters.js';
 import { countNow, watchCount, type CountReached, type CountWatch } from './count-watch.js';
 import { waitUntil } from './precise-timer.js';
+import type { ExitWatch } from '../target/exit-watch.js';
 import { acceptViewAfter, earlyAcceptSnapshot, sendSignal, type AcceptView, type DeliveryTarget, type Sent } from './signal.js';
 
 export interface StrikeRequest {
@@ -17,6 +18,7 @@ export interface StrikeRequest {
   minStart?: number;
   known: number[];
   procsFile?: string;
+  exitWatch?: ExitWatch;
   // Send when this count is reached (then `delayMs` later) instead of at `intendedT`.
   watch?: CountWatch & { bell: SharedArrayBuffer; delayMs: number };
 }
@@ -213,7 +215,7 @@ function targetOf(origin: string, intendedT: number, target: DeliveryTarget): Om
   return {
     origin, intendedT, pid: target.pid, pgid: target.pgid, marker: target.marker,
     ...(target.minStart ? { minStart: target.minStart } : {}), known: target.known?.() ?? [],
-    ...(target.procsFile ? { procsFile: target.procsFile } : {}),
+    ...(target.procsFile ? { procsFile: target.procsFile } : {}), ...(target.exitWatch ? { exitWatch: target.exitWatch } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { exitTime, newExitSlot } from './exit-watch.js';
 import { constants as osConstants } from 'node:os';
 import { HarnessError } from '../errors.js';
 import { joinArgv, type Container } from './containment.js';
@@ -47,6 +48,9 @@ export interface Launched {
   // holding it): the exit is what counts.
   exited: Promise<ExitInfo>;
   exit: ExitInfo | undefined;
+  // Shared with the strike thread, which watches the leader's exit right after a signal
+  // (target/exit-watch.ts): the exit is stamped when the first of the two threads saw it.
+  exitSlot: SharedArrayBuffer;
   // Reads what is left of the output (waiting at most 200 ms for the pipes to end: a grandchild
   // may hold them open), flushes the tail ring through onLine and returns what was dropped.
   finishOutput(): Promise<Array<{ stream: 'stdout' | 'stderr'; dropped: number; bytes: number }>>;
@@ -97,11 +101,13 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
   }
   const spawnT = now();
 
-  // The exit is stamped in the first 'exit' listener, before any other code sees the event.
+  // The exit is stamped in the first 'exit' listener, before any other code sees the event, or
+  // earlier when the strike thread saw the leader a zombie first (target/exit-watch.ts).
   let exitInfo: ExitInfo | undefined;
+  const exitSlot = newExitSlot();
   const exited = new Promise<ExitInfo>((resolve) => {
     subprocess.prependOnceListener('exit', (code, signal) => {
-      const t = now();
+      const t = exitTime(exitSlot, now());
       exitInfo = { t, code, signal, shellCode: shellCode(code, signal) };
       resolve(exitInfo);
     });
@@ -144,6 +150,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     start,
     spawnT,
     exited,
+    exitSlot,
     get exit() {
       return exitInfo;
     },

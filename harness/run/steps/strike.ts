@@ -103,7 +103,7 @@ export const stillRunning: Step<RunContext> = {
 // Who the plan's signals go to.
 export function strikeTarget(ctx: RunContext): DeliveryTarget {
   const { launched, marker, container } = ctx;
-  return { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => ctx.tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}) };
+  return { pid: launched.signalPid, pgid: launched.pgid, marker, minStart: launched.start, known: () => ctx.tracker.alivePids(), ...(container.joinFiles[0] ? { procsFile: container.joinFiles[0] } : {}), exitWatch: { pid: launched.pid, start: launched.start, slot: launched.exitSlot } };
 }
 
 // The port whose accept view the first signal records (a target with a port under load).
