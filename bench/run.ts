@@ -19,6 +19,7 @@ import { machineInfo, machineLine, type Machine } from './machine.js';
 import { defaultBinDir, fixture, repoRoot } from './paths.js';
 import { chooseContainment } from '../harness/target/containment.js';
 import { endAll, SESSION } from './procs.js';
+import { besideTimer } from './bare-timer.js';
 import { planLateness, timerLateness } from './strike-lateness.js';
 import { cpuHogs, triggerLateness } from './trigger-lateness.js';
 import { warmStriker } from '../harness/inject/striker.js';
@@ -360,6 +361,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         // With a CPU-bound process beside the run: the harness under its own load, the bare timer.
         const hogHarness: number[] = [];
         const hogBare: number[] = [];
+        // The bare precise timer in a thread of its own beside the same harness runs, at the same
+        // time (bench/bare-timer.ts): the floor under the very same load.
+        const besideLoad: number[] = [];
+        const besideHog: number[] = [];
         let loadHow: string;
         let achieved: Autocannon | { error: string } | undefined;
         const srv = await startHttpServer();
@@ -390,11 +395,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           for (let r = 0; r < options.rounds; r++) {
             check();
             const runMs = options.planSteps * options.spacingMs;
+            const beside = await besideTimer();
             const p = await planLateness(runner, {
               runs: 1, steps: options.planSteps, spacingMs: options.spacingMs, afterReadyMs: 300, at: UNDER_LOAD,
               target: { command: process.execPath, args: [fixture('http-server.mjs'), '{port}'], ready: { log: '^listening', timeoutMs: 10_000 } },
               load: [{ http: { name: 'http', connections: options.loadConnections, durationMs: runMs + 2_000, timeoutMs: 10_000 } }],
-            });
+            }).finally(async () => besideLoad.push(...(await beside.stop())));
             underLoad.push(...p.lateness);
             failures.push(...p.failures);
           }
@@ -408,11 +414,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               const t = await timerLateness(options.timerSamples, 5);
               hogBare.push(...t.precise);
               check();
+              const beside = await besideTimer();
               const p = await planLateness(runner, {
                 runs: 1, steps: options.planSteps, spacingMs: options.spacingMs, afterReadyMs: 300, at: UNDER_LOAD,
                 target: { command: process.execPath, args: [fixture('http-server.mjs'), '{port}'], ready: { log: '^listening', timeoutMs: 10_000 } },
                 load: [{ http: { name: 'http', connections: options.loadConnections, durationMs: options.planSteps * options.spacingMs + 2_000, timeoutMs: 10_000 } }],
-              });
+              }).finally(async () => besideHog.push(...(await beside.stop())));
               hogHarness.push(...p.lateness);
               failures.push(...p.failures);
             } finally {
@@ -429,6 +436,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const bareP99 = summarize(bareLoaded.precise).p99;
         const hog = keep('strike.harness.load.cpuHog', hogHarness, { ref: 'strike.preciseTimer.load.cpuHog' });
         const hogB = keep('strike.preciseTimer.load.cpuHog', hogBare);
+        const sameLoad = keep('strike.preciseTimer.besideRun', besideLoad);
+        const sameHog = keep('strike.preciseTimer.besideRun.cpuHog', besideHog);
         const ownWhy = ext.p99 > 2 * bareP99
           ? `; without the driver, harness strikes under the same outside load land p99 ${round(ext.p99)} ms late against ${round(bareP99)} ms for the bare precise timer: the harness's own main-thread work (its process tracker's /proc scans, ${machine.procStatScanMs} ms each here at the start and slower under load, can outlast the tracker's 10 ms quiet margin before a strike)`
           : '';
@@ -437,13 +446,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           : '';
         figures.strikeLatenessP99LoadMs = figure({
           ...GOALS.strikeLatenessP99LoadMs, value: loaded.n ? loaded.p99 : null, how: `p99 of actual − intended strike time under full HTTP load: ${loadHow}; ${loaded.n} strikes`,
-          floor: { name: 'bare precise timer p99 under the same load', value: summarize(bareLoaded.precise).p99 },
+          floor: sameLoad.n ? { name: 'bare precise timer p99 beside the same runs (same load, same time)', value: sameLoad.p99 } : { name: 'bare precise timer p99 under the same load', value: summarize(bareLoaded.precise).p99 },
           peer: { name: 'setTimeout strike p99 under the same load', value: summarize(bareLoaded.setTimeout).p99 },
           why: `with every core busy (load generator, server, harness) the harness thread is descheduled or busy for longer than the 2 ms spin margin${ownWhy}${driverWhy}`,
           detail: {
             strikes: loaded.n, backgroundRps: bgRps ?? null, externalLoadP99Ms: ext.n ? ext.p99 : null,
             ratioToBareTimer: bareP99 > 0 && loaded.n ? round(loaded.p99 / bareP99) : null,
+            // The goal's ratio: against the bare timer running beside the same runs at the same time.
+            ...(sameLoad.n ? { besideRunBareTimerP99Ms: round(sameLoad.p99), ratioToBareTimerBesideRun: sameLoad.p99 > 0 && loaded.n ? round(loaded.p99 / sameLoad.p99) : null } : {}),
             ...(hog.n ? { cpuHogP99Ms: round(hog.p99), cpuHogBareTimerP99Ms: round(hogB.p99), cpuHogRatioToBareTimer: hogB.p99 > 0 ? round(hog.p99 / hogB.p99) : null, cpuHogStrikes: hog.n } : {}),
+            ...(hog.n && sameHog.n ? { cpuHogBesideRunBareTimerP99Ms: round(sameHog.p99), cpuHogRatioToBareTimerBesideRun: sameHog.p99 > 0 ? round(hog.p99 / sameHog.p99) : null } : {}),
             failedRuns: failures.length, ...(failures.length ? { firstFailure: failures[0]! } : {}),
           },
           ...(loaded.n ? {} : { note: `not available: no strike was recorded (${failures[0] ?? 'no run'})` }),

@@ -155,7 +155,9 @@ export interface RunEndEvent { type: 'run:end'; t: number }
 
 export type OpOutcome = 'ok' | 'http-error' | 'rejected' | 'refused' | 'reset' | 'timeout' | 'closed';
 
-export interface LoadStartedEvent { type: 'load:started'; t: number; driver: string; kind: string; detail?: Record<string, unknown> }
+// `warmT`: when a worker driver's thread had loaded its engine, warmed ahead of the start while the
+// target got ready (absent: loaded after the start, or a main-thread driver).
+export interface LoadStartedEvent { type: 'load:started'; t: number; driver: string; kind: string; detail?: Record<string, unknown>; warmT?: number }
 export interface LoadStoppedEvent { type: 'load:stopped'; t: number; driver: string; stats?: Record<string, unknown> }
 export interface LoadErrorEvent { type: 'load:error'; t: number; driver: string; message: string }
 // One operation: an HTTP request, a WebSocket message awaiting its ack, a TCP command awaiting its reply.

@@ -24,7 +24,8 @@ const OUTCOME_BASE = COUNTERS.length;
 const SLOT = Object.fromEntries(COUNTERS.map((name, i) => [name, i])) as Record<CounterName, number>;
 const OUTCOME_SLOT = Object.fromEntries(OUTCOMES.map((o, i) => [o, OUTCOME_BASE + i])) as Record<OpOutcome, number>;
 
-// The bell: [0] rings on every change of any driver's counters; [1] how many watchers wait on it.
+// The bell: [0] rings on every change of any driver's counters while [1], the number of watchers
+// waiting on it, is not 0.
 const BELL_RING = 0;
 const BELL_WATCHERS = 1;
 let processBell: SharedArrayBuffer | undefined;
@@ -183,9 +184,15 @@ export class CounterWriter {
     this.changed(t);
   }
 
+  // Rings the bell only while someone watches: a watcher counts itself in before it reads the
+  // counters (inject/count-watch.ts onRings), and every counter write here is an Atomics write
+  // ahead of this load, so a change the writer does not ring for is one the watcher's first read
+  // already sees. Unwatched (most of a load), a change costs no write to the shared bell.
   private changed(t: number): void {
     this.floats[0] = t;
-    Atomics.add(this.bell, BELL_RING, 1);
-    if (Atomics.load(this.bell, BELL_WATCHERS) > 0) Atomics.notify(this.bell, BELL_RING);
+    if (Atomics.load(this.bell, BELL_WATCHERS) > 0) {
+      Atomics.add(this.bell, BELL_RING, 1);
+      Atomics.notify(this.bell, BELL_RING);
+    }
   }
 }

@@ -14,6 +14,7 @@ export class MainThreadLoad implements LoadDriver {
   private readonly create: () => Promise<LoadDriver>;
   private driver: Promise<LoadDriver | undefined> | undefined;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(kind: LoadKindName, ctx: Pick<LoadContext, 'name'>, create: () => Promise<LoadDriver>) {
     this.kind = kind;
@@ -41,7 +42,13 @@ export class MainThreadLoad implements LoadDriver {
     await created.start();
   }
 
-  async stop(): Promise<void> {
+  // Ends the load once, however often it is called (the run's warm and load steps both stop it).
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
     this.stopped = true;
     const driver = await this.driver;
     await driver?.stop();

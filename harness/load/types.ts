@@ -26,6 +26,9 @@ export interface LoadContext {
 export interface LoadDriver {
   readonly name: string;
   readonly kind: LoadKindName;
+  // Prepares ahead of start(), without touching the target or the history (a worker driver loads
+  // its thread and engine); optional.
+  warm?(): void;
   // Resolves once the load is running (e.g. every WS client connected); rejects with a
   // HarnessError('LOAD_FAILED') naming what failed (e.g. nothing could connect).
   start(): Promise<void>;

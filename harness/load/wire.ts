@@ -70,12 +70,15 @@ export interface WorkerInput {
   // Fault injection for tests (SHUTDOWN_DRILL_FAULT_LOAD_EXIT_AFTER): the worker thread exits,
   // unsealed, once this many operations have ended.
   faultExitAfterOps?: number;
+  // Warmed ahead of its start (worker-host.ts warm()): load the engine, then wait for `start`.
+  waitForStart?: true;
 }
 
 // What the worker says of its segment when it seals it.
 export interface SegmentSeal { file: string; events: number; error?: string }
 
 export type ToWorker =
+  | { type: 'start' }
   | { type: 'signal'; t: number }
   | { type: 'target-exit'; t: number }
   // The endpoint removal lag is over (endpoint:removed): start no new operation.
@@ -83,6 +86,8 @@ export type ToWorker =
   | { type: 'stop' };
 
 export type FromWorker =
+  // The engine is created (its modules loaded), at `t` on the run clock.
+  | { type: 'warm'; t: number }
   | { type: 'ready'; detail: Record<string, unknown> }
   | { type: 'ready-failed'; message: string }
   | { type: 'finished' }

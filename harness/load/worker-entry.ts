@@ -34,6 +34,11 @@ async function createEngine(env: EngineEnv): Promise<Engine> {
 
 let engine: Engine | undefined;
 let stopping = false;
+let running = false;
+// The engine is created (its module loaded) at once, also in a warmed worker that waits for
+// `start`; a failure to create it is reported when the load starts.
+const created: Promise<Engine> = createEngine({ sink, clock, host: input.host, port: input.port, name: input.name });
+created.then(() => send({ type: 'warm', t: clock.now() }), () => {});
 
 async function stop(): Promise<void> {
   if (stopping) return;
@@ -51,8 +56,31 @@ async function stop(): Promise<void> {
   });
 }
 
+// Starts the load (once).
+async function run(): Promise<void> {
+  if (running || stopping) return;
+  running = true;
+  try {
+    engine = await created;
+    if (stopping) return;
+    const detail = await engine.start();
+    sink.flush();
+    send({ type: 'ready', detail });
+  } catch (error) {
+    sink.flush();
+    send({ type: 'ready-failed', message: (error as Error).message ?? String(error) });
+    return;
+  }
+  await engine.finished;
+  sink.flush();
+  send({ type: 'finished' });
+}
+
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
+    case 'start':
+      void run();
+      break;
     case 'signal':
       sink.noticeSignal(msg.t);
       break;
@@ -66,18 +94,4 @@ port.on('message', (msg: ToWorker) => {
   }
 });
 
-(async () => {
-  try {
-    engine = await createEngine({ sink, clock, host: input.host, port: input.port, name: input.name });
-    const detail = await engine.start();
-    sink.flush();
-    send({ type: 'ready', detail });
-  } catch (error) {
-    sink.flush();
-    send({ type: 'ready-failed', message: (error as Error).message ?? String(error) });
-    return;
-  }
-  await engine.finished;
-  sink.flush();
-  send({ type: 'finished' });
-})();
+if (!input.waitForStart) void run();

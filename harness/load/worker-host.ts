@@ -40,6 +40,15 @@ export class WorkerLoad implements LoadDriver {
   private readonly detail: Record<string, unknown>;
   private worker: Worker | undefined;
   private readonly doneD = deferred();
+  // start()'s answer; settled early when a warmed worker fails (handled here, so never unhandled).
+  private readonly readyD = deferred();
+  private started = false;
+  private startFailed = false;
+  // When the worker had loaded its engine (run clock), once it said so.
+  private warmT: number | undefined;
+  private readonly warmD = deferred<number | undefined>();
+  // Resolves when the worker has loaded its engine (with the time), or undefined when it never will.
+  readonly warmed: Promise<number | undefined> = this.warmD.promise;
   private readonly stoppedD = deferred<{ stats: Record<string, unknown>; summary: FoldSummary; segment: SegmentSeal } | undefined>();
   private stopping: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -58,20 +67,46 @@ export class WorkerLoad implements LoadDriver {
     this.limits = options.limits;
     this.detail = options.detail ?? {};
     this.done = this.doneD.promise;
+    this.readyD.promise.catch(() => {});
+  }
+
+  // Starts the worker thread ahead of start(): it loads its engine's modules (autocannon alone takes
+  // 100-150 ms to import here, several times that on a busy machine) and waits. The run warms its
+  // loads right after the target is spawned, so they load while the target gets ready and the load
+  // begins within milliseconds of ready (harness/run/steps/load.ts). Nothing is sent to the target
+  // and nothing is recorded until start().
+  warm(): void {
+    if (this.worker || this.startFailed || this.ctx.signal.aborted) return;
+    this.spawn(true);
   }
 
   start(): Promise<void> {
     const { history, name } = this.ctx;
-    history.emit({ type: 'load:started', driver: name, kind: this.kind, detail: this.detail });
-    const ready = deferred();
-    const fail = (message: string, cause?: unknown): void => {
-      ready.reject(new HarnessError('LOAD_FAILED', `load "${name}" (${this.kind}): ${message}`, { cause }));
-    };
+    history.emit({ type: 'load:started', driver: name, kind: this.kind, detail: this.detail, ...(this.warmT !== undefined ? { warmT: this.warmT } : {}) });
+    this.started = true;
     if (this.ctx.signal.aborted) {
-      fail('the run was aborted before the load started');
+      this.fail('the run was aborted before the load started');
       this.doneD.resolve();
-      return ready.promise;
+      return this.readyD.promise;
     }
+    if (this.worker) this.send({ type: 'start' });
+    else if (!this.startFailed) this.spawn(false);
+    // The signal and the exit may already be in the history (a driver started late).
+    for (const e of history.events()) this.observe(e);
+    this.unsubscribe = history.subscribe((e) => this.observe(e));
+    this.ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
+    return this.readyD.promise;
+  }
+
+  // Rejects start() with a message naming the load (once).
+  private fail(message: string, cause?: unknown): void {
+    this.readyD.reject(new HarnessError('LOAD_FAILED', `load "${this.ctx.name}" (${this.kind}): ${message}`, { cause }));
+  }
+
+  // Creates the segment file and the worker thread (`waitForStart`: it waits for the `start`
+  // message; otherwise it starts at once). A failure to create them fails start().
+  private spawn(waitForStart: boolean): void {
+    const { history, name } = this.ctx;
     let worker: Worker;
     try {
       this.segmentFile = createSegmentFile(this.ctx.runDir, name);
@@ -81,22 +116,29 @@ export class WorkerLoad implements LoadDriver {
         clockOrigin: this.ctx.clockOrigin, ...(this.limits ? { limits: this.limits } : {}),
         segmentFile: this.segmentFile, counters: this.counters, bell: counterBell(),
         ...(Number.isInteger(fault) && fault > 0 ? { faultExitAfterOps: fault } : {}),
+        ...(waitForStart ? { waitForStart: true } : {}),
       };
       worker = new Worker(workerEntryUrl(), { workerData: input, stdout: false, stderr: false });
     } catch (error) {
-      fail(`could not start the load worker: ${(error as Error).message}`, error);
+      this.startFailed = true;
+      this.warmD.resolve(undefined);
+      this.fail(`could not start the load worker: ${(error as Error).message}`, error);
       this.doneD.resolve();
-      return ready.promise;
+      return;
     }
     this.worker = worker;
     worker.on('message', (msg: FromWorker) => {
       switch (msg.type) {
+        case 'warm':
+          this.warmT = msg.t;
+          this.warmD.resolve(msg.t);
+          break;
         case 'ready':
-          ready.resolve();
+          this.readyD.resolve();
           break;
         case 'ready-failed':
           history.emit({ type: 'load:error', driver: name, message: msg.message });
-          fail(msg.message);
+          this.fail(msg.message);
           this.doneD.resolve();
           break;
         case 'finished':
@@ -108,21 +150,19 @@ export class WorkerLoad implements LoadDriver {
       }
     });
     worker.on('error', (error) => {
-      history.emit({ type: 'load:error', driver: name, message: `load worker failed: ${error.message}` });
-      fail(`the load worker failed: ${error.message}`, error);
+      this.warmD.resolve(undefined);
+      // Recorded once the load has started (a warmed worker that failed before is reported by start()).
+      if (this.started) history.emit({ type: 'load:error', driver: name, message: `load worker failed: ${error.message}` });
+      this.fail(`the load worker failed: ${error.message}`, error);
       this.doneD.resolve();
       this.stoppedD.resolve(undefined);
     });
     worker.on('exit', () => {
-      fail('the load worker exited before the load was ready');
+      this.warmD.resolve(undefined);
+      this.fail('the load worker exited before the load was ready');
       this.doneD.resolve();
       this.stoppedD.resolve(undefined);
     });
-    // The signal and the exit may already be in the history (a driver started late).
-    for (const e of history.events()) this.observe(e);
-    this.unsubscribe = history.subscribe((e) => this.observe(e));
-    this.ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
-    return ready.promise;
   }
 
   stop(): Promise<void> {
@@ -133,6 +173,13 @@ export class WorkerLoad implements LoadDriver {
   private async doStop(): Promise<void> {
     this.unsubscribe?.();
     const worker = this.worker;
+    if (!this.started) {
+      // Warmed, never started (the run ended before its load step): nothing ran, nothing is recorded.
+      if (worker) await worker.terminate().catch(() => 0);
+      if (this.segmentFile) fs.rmSync(this.segmentFile, { force: true });
+      this.doneD.resolve();
+      return;
+    }
     let last: { stats: Record<string, unknown>; summary: FoldSummary; segment: SegmentSeal } | undefined;
     if (worker) {
       this.send({ type: 'stop' });

@@ -10,7 +10,7 @@ import { PORT_RETRIES, RunContext, type AttemptOutcome, type RunOptions } from '
 import { files, orphans, tree } from './steps/evidence.js';
 import { exit, settle } from './steps/exit.js';
 import { inspect } from './steps/inspect.js';
-import { load } from './steps/load.js';
+import { load, warmLoad } from './steps/load.js';
 import { ready } from './steps/readiness.js';
 import { containers, interrupt, output, prepare, prerequisites } from './steps/resources.js';
 import { resultOf } from './steps/result.js';
@@ -31,6 +31,7 @@ const STEPS: readonly Step<RunContext>[] = [
   prepare, // temp dir, ports, the filled spec (spec.json), the run's deadline
   services, // launched and ready, one by one
   target, // launched in its container; its exit recorded the moment it is seen
+  warmLoad, // the load drivers created, their worker threads loading while the target gets ready
   tracker, // every descendant of the target
   observer, // the files the expectations and a file trigger name
   ready, // the readiness probe
