@@ -6,6 +6,7 @@
 // lateness can be set against it in the same window: the "≤ 1.5 × the bare precise timer under
 // the same load" of issue 13. (Measured in a separate phase, the bare timer had one load fewer.)
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { workerJob } from './worker-job.js';
 
 const SPACING_MS = 20;
 const SPIN_MS = 5;
@@ -19,26 +20,10 @@ export interface BesideTimer {
 export async function besideTimer(): Promise<BesideTimer> {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const worker = new Worker(new URL(`./bare-timer${ext}`, import.meta.url));
-  const samples: number[] = [];
-  const done = new Promise<number[]>((resolve, reject) => {
-    worker.on('message', (m: { lateness?: number[] } | 'started') => {
-      if (m !== 'started' && m.lateness) resolve(m.lateness);
-    });
-    worker.once('error', reject);
-    worker.once('exit', () => resolve(samples));
+  const job = await workerJob<{ lateness: number[] }>(worker, (why) => {
+    throw new Error(`bench: the bare timer thread: ${why}`);
   });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-  });
-  return {
-    stop: async () => {
-      worker.postMessage('stop');
-      const lateness = await done;
-      await worker.terminate();
-      return lateness;
-    },
-  };
+  return { stop: async () => (await job.stop()).lateness };
 }
 
 async function timerThread(): Promise<void> {

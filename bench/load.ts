@@ -6,6 +6,7 @@ import { History } from '../harness/history/writer.js';
 import { createLoadDriver } from '../harness/load/index.js';
 import { LoadSchema } from '../harness/scenario/schema.js';
 import { fixture } from './paths.js';
+import { workerJob } from './worker-job.js';
 import { collectStdout, endTracked, spawnTracked, waitLine, type Tracked } from './procs.js';
 
 export interface Autocannon {
@@ -48,25 +49,7 @@ export async function standaloneAutocannon(url: string, connections: number, sec
 // `seconds`; stop() ends it early and resolves with what it achieved.
 export async function backgroundLoad(url: string, connections: number, seconds: number): Promise<{ stop: () => Promise<Autocannon | { error: string }> }> {
   const worker = new Worker(fixture('autocannon-run.mjs'), { workerData: { url, connections, seconds } });
-  const result = new Promise<Autocannon | { error: string }>((resolve) => {
-    worker.on('message', (m) => {
-      if (m !== 'started') resolve(m as Autocannon);
-    });
-    worker.once('error', (e) => resolve({ error: e.message }));
-    worker.once('exit', () => resolve({ error: 'the load worker exited without a result' }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-  });
-  return {
-    stop: async () => {
-      worker.postMessage('stop');
-      const r = await Promise.race([result, new Promise<{ error: string }>((res) => setTimeout(() => res({ error: 'the load worker did not stop within 5 s' }), 5_000))]);
-      await worker.terminate();
-      return r;
-    },
-  };
+  return workerJob<Autocannon | { error: string }>(worker, (why) => ({ error: `the load worker: ${why}` }));
 }
 
 // Whether the harness has a load driver for this kind of load entry (e.g. `{ http: {} }`): true,

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import t from 'tap';
+import { blockAfterFirstSignal } from '../helpers/block.js';
 import { Clock } from '../../harness/clock.js';
 import type { HistoryEvent } from '../../harness/history/events.js';
 import { History } from '../../harness/history/writer.js';
@@ -44,15 +45,7 @@ async function strikeBlocked(t: Tap.Test, signal: unknown, blockMs: number) {
   const target = await startTarget(t);
   const history = new History({ clock: new Clock() });
   const now = (): number => history.clock.now();
-  let blocked: { from: number; to: number } | undefined;
-  history.subscribe((e: HistoryEvent) => {
-    if (e.type !== 'signal:sent' || e.step !== 0) return;
-    const from = now();
-    while (now() < from + blockMs) {
-      // the main thread is busy
-    }
-    blocked = { from, to: now() };
-  });
+  const block = blockAfterFirstSignal(history, blockMs);
   const abort = new AbortController();
   t.teardown(() => abort.abort());
   const struck = executeStrike({
@@ -65,7 +58,7 @@ async function strikeBlocked(t: Tap.Test, signal: unknown, blockMs: number) {
   await target.exited;
   await struck.settled;
   const sent = history.events().filter((e): e is Extract<HistoryEvent, { type: 'signal:sent' }> => e.type === 'signal:sent');
-  return { sent, blocked, target };
+  return { sent, blocked: block.blocked(), target };
 }
 
 t.before(() => warmStriker());

@@ -8,8 +8,8 @@
 // target/launch.ts. Checked: with the watchExit call removed, the first test's exit came 300 ms
 // after the signal (at the block's end) and it failed.
 import t from 'tap';
+import { blockAfterFirstSignal } from '../helpers/block.js';
 import { Clock } from '../../harness/clock.js';
-import type { HistoryEvent } from '../../harness/history/events.js';
 import { History } from '../../harness/history/writer.js';
 import { executeStrike } from '../../harness/inject/strike.js';
 import { stopStriker, warmStriker } from '../../harness/inject/striker.js';
@@ -44,15 +44,7 @@ async function strikeWhileBlocked(t: Tap.Test, exitAfterMs: number, blockMs: num
     await launched.exited;
   });
   await isReady;
-  let blocked: { from: number; to: number } | undefined;
-  history.subscribe((e: HistoryEvent) => {
-    if (e.type !== 'signal:sent' || e.step !== 0) return;
-    const from = now();
-    while (now() < from + blockMs) {
-      // the main thread is busy
-    }
-    blocked = { from, to: now() };
-  });
+  const block = blockAfterFirstSignal(history, blockMs);
   const abort = new AbortController();
   t.teardown(() => abort.abort());
   const struck = executeStrike({
@@ -66,7 +58,7 @@ async function strikeWhileBlocked(t: Tap.Test, exitAfterMs: number, blockMs: num
   await struck.settled;
   const sent = history.events().find((e) => e.type === 'signal:sent');
   history.close();
-  return { launched, sentT: sent?.type === 'signal:sent' ? sent.sentT : NaN, blocked, exitT: exit.t, slot: new BigInt64Array(launched.exitSlot)[0]! };
+  return { launched, sentT: sent?.type === 'signal:sent' ? sent.sentT : NaN, blocked: block.blocked(), exitT: exit.t, slot: new BigInt64Array(launched.exitSlot)[0]! };
 }
 
 t.before(() => warmStriker());
