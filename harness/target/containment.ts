@@ -64,6 +64,16 @@ function readPids(file: string): number[] {
   return out;
 }
 
+// How many times a kernel container's member list is read at most for one consistent look.
+const MEMBER_READS = 10;
+
+function samePids(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  return x.every((pid, i) => pid === y[i]);
+}
+
 function liveMembers(pids: number[]): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const pid of pids) {
@@ -108,8 +118,23 @@ class CgroupContainer implements Container {
 
   attach(): void {}
 
+  // The member list is read again after each pass over it, until two reads agree: a member that
+  // forks and exits between the list's read and the pass (a fork-hopper: the list names the parent,
+  // gone by the pass; the child is not in it) would otherwise make a live container read as empty.
+  // A fork adds the child to the cgroup while its parent is still a member, so a hop in between
+  // changes the list. Bounded: after MEMBER_READS changing reads, what any pass saw alive is kept.
   members(): ProcInfo[] {
-    return liveMembers(readPids(this.procsFile));
+    let pids = readPids(this.procsFile);
+    let seen: ProcInfo[] = [];
+    for (let i = 0; i < MEMBER_READS; i++) {
+      const live = liveMembers(pids);
+      const again = readPids(this.procsFile);
+      if (samePids(pids, again)) return live;
+      if (live.length) seen = live;
+      pids = again;
+    }
+    const live = liveMembers(pids);
+    return live.length ? live : seen;
   }
 
   async kill(deadlineMs = 2_000): Promise<KillResult> {
