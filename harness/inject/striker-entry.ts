@@ -44,9 +44,10 @@ function targetOf(msg: StrikeRequest | PlanRequest): DeliveryTarget {
   return { pid: msg.pid, pgid: msg.pgid, marker: msg.marker, minStart: msg.minStart, known: () => known, ...(msg.procsFile ? { procsFile: msg.procsFile } : {}) };
 }
 
-// Sends a signal, then watches the leader's exit (target/exit-watch.ts) after the report is posted.
-function sendAndWatch(msg: StrikeRequest | PlanRequest, signal: SignalName, deliver: Delivery, now: () => number): Sent {
-  const sent = sendSignal(targetOf(msg), signal, deliver, now);
+// Sends a signal to `target` (built ahead, off the moment), then watches the leader's exit
+// (target/exit-watch.ts) once the report is posted.
+function sendAndWatch(msg: StrikeRequest | PlanRequest, target: DeliveryTarget, signal: SignalName, deliver: Delivery, now: () => number): Sent {
+  const sent = sendSignal(target, signal, deliver, now);
   if (msg.exitWatch) {
     const w = msg.exitWatch;
     setImmediate(() => watchExit(w, now));
@@ -69,7 +70,7 @@ async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
     const burst = i > from && step.afterMs === 0;
     if (intendedT > now()) await waitUntil(intendedT, now, { signal: abort, spinMs: 5 });
     if (abort.aborted || (!burst && exited(msg.pid))) break;
-    const sent = sendAndWatch(msg, step.signal, step.deliver, now);
+    const sent = sendAndWatch(msg, target, step.signal, step.deliver, now);
     const report: PlanReport = { id: msg.id, step: i, intendedT, sent };
     parentPort!.postMessage(report);
     if (i + 1 < steps.length) intendedT = Math.max(intendedT, sent.t) + steps[i + 1]!.afterMs;
@@ -108,7 +109,7 @@ parentPort!.on('message', (msg: StrikeRequest | PlanRequest | { cancel: number }
       result = { id: msg.id, cancelled: true };
     } else {
       const countAtSend = watch ? countNow(watch).count : undefined;
-      const sent = sendAndWatch(msg, msg.signal, msg.deliver, now);
+      const sent = sendAndWatch(msg, targetOf(msg), msg.signal, msg.deliver, now);
       result = { id: msg.id, cancelled: false, sent, ...(reached ? { reached } : {}), ...(countAtSend !== undefined ? { countAtSend } : {}) };
     }
     parentPort!.postMessage(result);
