@@ -74,6 +74,26 @@ function samePids(a: readonly number[], b: readonly number[]): boolean {
   return x.every((pid, i) => pid === y[i]);
 }
 
+// A kernel container's live members, from its member list (`readList`) and a pass over the pids
+// (`live`). The list is read again after each pass, until two reads agree: a member that forks and
+// exits between the list's read and the pass (a fork-hopper: the list names the parent, gone by
+// the pass; the child is not in it) would otherwise make a live container read as empty. A fork
+// adds the child to the cgroup while its parent is still a member, so a hop in between changes the
+// list. Bounded: after MEMBER_READS changing reads, what any pass saw alive is kept.
+export function consistentMembers(readList: () => number[], live: (pids: number[]) => ProcInfo[]): ProcInfo[] {
+  let pids = readList();
+  let seen: ProcInfo[] = [];
+  for (let i = 0; i < MEMBER_READS; i++) {
+    const alive = live(pids);
+    const again = readList();
+    if (samePids(pids, again)) return alive;
+    if (alive.length) seen = alive;
+    pids = again;
+  }
+  const alive = live(pids);
+  return alive.length ? alive : seen;
+}
+
 function liveMembers(pids: number[]): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const pid of pids) {
@@ -118,23 +138,8 @@ class CgroupContainer implements Container {
 
   attach(): void {}
 
-  // The member list is read again after each pass over it, until two reads agree: a member that
-  // forks and exits between the list's read and the pass (a fork-hopper: the list names the parent,
-  // gone by the pass; the child is not in it) would otherwise make a live container read as empty.
-  // A fork adds the child to the cgroup while its parent is still a member, so a hop in between
-  // changes the list. Bounded: after MEMBER_READS changing reads, what any pass saw alive is kept.
   members(): ProcInfo[] {
-    let pids = readPids(this.procsFile);
-    let seen: ProcInfo[] = [];
-    for (let i = 0; i < MEMBER_READS; i++) {
-      const live = liveMembers(pids);
-      const again = readPids(this.procsFile);
-      if (samePids(pids, again)) return live;
-      if (live.length) seen = live;
-      pids = again;
-    }
-    const live = liveMembers(pids);
-    return live.length ? live : seen;
+    return consistentMembers(() => readPids(this.procsFile), liveMembers);
   }
 
   async kill(deadlineMs = 2_000): Promise<KillResult> {
