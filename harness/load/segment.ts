@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EventInput, HistoryEvent } from '../history/events.js';
 import { readEventLines } from '../history/lines.js';
+import { SEGMENT_SUFFIX, segmentStem } from '../history/run-folder.js';
 import type { WireItem } from './wire.js';
 
 // The history event of a wire item of driver `driver`.
@@ -53,10 +54,10 @@ export function itemLine(item: WireItem, driver: string, driverJson: string = JS
 // Creates the segment file of driver `name` in `dir` (a fresh name: `load-<name>.segment.jsonl`,
 // then `~2`, `~3`, ... when taken), empty; returns its path.
 export function createSegmentFile(dir: string, name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'load';
+  const safe = segmentStem(name);
   fs.mkdirSync(dir, { recursive: true });
   for (let i = 1; ; i++) {
-    const file = path.join(dir, `load-${safe}${i > 1 ? `~${i}` : ''}.segment.jsonl`);
+    const file = path.join(dir, `load-${safe}${i > 1 ? `~${i}` : ''}${SEGMENT_SUFFIX}`);
     try {
       fs.closeSync(fs.openSync(file, 'wx'));
       return file;
