@@ -2,7 +2,7 @@
 // interleaved, several rounds, in one process run; prints the tables and writes
 // bench/results/latest.json (`figures.<key> = { value, unit, goal, floor?, peer?, ... }`).
 // Options: --quick (a smoke run), --rounds N, --ws-clients N, --only exit,strike,trigger,load,tree,ws,report,sweep,header,
-// --out FILE, --readme (rewrite the table in bench/README.md).
+// --out FILE, --readme (rewrite the table in bench/README.md), --help. Anything else is a usage error (exit 2).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -689,8 +689,27 @@ async function loadReport1000(): Promise<(() => Promise<{ ms: number }>) | strin
   return fn as () => Promise<{ ms: number }>;
 }
 
-// Parses the command line into options (FULL or QUICK, then overrides).
+// The bench's own flags: the usage line, and what parseArgs accepts (anything else is a usage error).
+const VALUE_FLAGS = ['--rounds', '--ws-clients', '--only', '--out'] as const;
+const BOOLEAN_FLAGS = ['--quick', '--readme', '--help'] as const;
+export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--ws-clients N] [--only ${PHASES.join(',')}] [--out FILE] [--readme]
+       npm run bench -- --against REV [--only ...] [--pairs N] [--tolerance PCT] [--fail-worse] [--out FILE]`;
+
+// Parses the command line into options (FULL or QUICK, then overrides). A flag it does not know, a
+// stray argument or a flag without its value is an error naming it (the caller exits 2): a typo
+// must not start the whole bench with its defaults.
 export function parseArgs(argv: string[], base: Pick<BenchOptions, 'log' | 'signal'>): BenchOptions & { readme: boolean } {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((BOOLEAN_FLAGS as readonly string[]).includes(a)) continue;
+    if ((VALUE_FLAGS as readonly string[]).includes(a)) {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new Error(`bench: ${a} needs a value\n${BENCH_USAGE}`);
+      i++;
+      continue;
+    }
+    throw new Error(`bench: unknown ${a.startsWith('-') ? 'option' : 'argument'} ${JSON.stringify(a)}; the options are ${[...BOOLEAN_FLAGS, ...VALUE_FLAGS].join(', ')}\n${BENCH_USAGE}`);
+  }
   const quick = argv.includes('--quick');
   const preset = quick ? QUICK : FULL;
   const value = (flag: string): string | undefined => {
@@ -750,6 +769,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return;
+  }
   let options: ReturnType<typeof parseArgs>;
   try {
     options = parseArgs(process.argv.slice(2), { log, signal: interrupt.signal });
