@@ -1,4 +1,4 @@
-import { acceptedBefore, capDetails, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
+import { acceptedBefore, acceptedConns, capDetails, cutByClose, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
 import { checkKit } from '../scenario/fields.js';
 import { firstSignal, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
@@ -9,22 +9,6 @@ const { z, ms, driver } = checkKit;
 export const MIN_REJECTIONS = 2;
 
 const kindsText = (kinds: Record<string, number>): string => Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ');
-
-// True when the server answered `op` (a status or a first byte): it had accept()ed its connection.
-const answered = (op: Op): boolean => op.status !== undefined || op.firstByteT !== undefined || op.outcome === 'ok' || op.outcome === 'http-error' || op.outcome === 'rejected';
-const connKey = (op: Op): string => `${op.driver}\u0000${op.conn}`;
-
-// The connections (driver + conn) the server is known to have accepted: one that carried an answer.
-function acceptedConns(ops: readonly Op[]): Set<string> {
-  return new Set(ops.filter((o) => o.conn !== undefined && answered(o)).map(connKey));
-}
-
-// True when the server had accepted `op`'s own connection: it answered `op`, or another operation
-// on the same connection (a keep-alive connection reused). An operation without a connection id
-// (the harness's probes: a fresh connection each) is judged by its own answer.
-function serverAccepted(op: Op, accepted: ReadonlySet<string>): boolean {
-  return answered(op) || (op.conn !== undefined && accepted.has(connKey(op)));
-}
 
 const newWorkRejectedFields = {
   newWorkRejected: z.union([z.boolean(), z.strictObject({ graceMs: ms.default(50).describe('Grace in ms after the first signal within which new work may still be served'), driver })]).optional().describe('new-work-rejected: work started after the signal is rejected (503) or refused, never reset, timed out or left hanging'),
@@ -85,12 +69,7 @@ export const newWorkRejected = defineCheck({
     // connection) and then reset is the server's fault, never excused. (no-reset still counts every reset.)
     const accepted = acceptedConns(ops);
     const all = [...after, ...probes].sort((a, b) => a.startT - b.startT);
-    const cut = new Set<Op>();
-    for (const o of all) {
-      if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined || serverAccepted(o, accepted)) continue;
-      const next = all.find((c) => c !== o && c.startT >= o.endT!);
-      if (next?.outcome === 'refused') cut.add(o);
-    }
+    const cut = cutByClose(all, accepted);
     const backlogOutcomes: Record<string, number> = {};
     for (const o of backlog) {
       const what = backlogBad.includes(o) ? droppedKind(o) : raced(o) ? `raced the close, not judged (${o.outcome})` : o.outcome;

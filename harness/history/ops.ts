@@ -108,6 +108,39 @@ export function loadView(events: readonly HistoryEvent[], driver?: string): Load
   return { ops, summaries };
 }
 
+// True when the server answered `op` (a status or a first byte): it had accept()ed its connection.
+export const answered = (op: Op): boolean => op.status !== undefined || op.firstByteT !== undefined || op.outcome === 'ok' || op.outcome === 'http-error' || op.outcome === 'rejected';
+const connKey = (op: Op): string => `${op.driver}\u0000${op.conn}`;
+
+// The connections (driver + conn) the server is known to have accepted: one that carried an answer.
+export function acceptedConns(ops: readonly Op[]): Set<string> {
+  return new Set(ops.filter((o) => o.conn !== undefined && answered(o)).map(connKey));
+}
+
+// True when the server had accepted `op`'s own connection: it answered `op`, or another operation
+// on the same connection (a keep-alive connection reused). An operation without a connection id
+// (the harness's probes: a fresh connection each) is judged by its own answer.
+export function serverAccepted(op: Op, accepted: ReadonlySet<string>): boolean {
+  return answered(op) || (op.conn !== undefined && accepted.has(connKey(op)));
+}
+
+// The operations of `all` (load operations and probes started after the signal) cut by the
+// listener's close: reset or closed without an answer, on a connection the server never accepted,
+// and the next operation to start after it ended was refused. Such a connection sat in the accept
+// queue (or was still connecting) when the listener closed, or the target exited: it raced the
+// close, it was not served and not dropped while the server still listened. `accepted`: from
+// acceptedConns over the load's operations.
+export function cutByClose(all: readonly Op[], accepted: ReadonlySet<string>): Set<Op> {
+  const sorted = [...all].sort((a, b) => a.startT - b.startT);
+  const cut = new Set<Op>();
+  for (const o of sorted) {
+    if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined || serverAccepted(o, accepted)) continue;
+    const next = sorted.find((c) => c !== o && c.startT >= o.endT!);
+    if (next?.outcome === 'refused') cut.add(o);
+  }
+  return cut;
+}
+
 // Adds `n` of `outcome` into a tally.
 export function tally(into: Record<string, number>, outcome: string, n = 1): void {
   into[outcome] = (into[outcome] ?? 0) + n;

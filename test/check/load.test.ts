@@ -60,6 +60,27 @@ t.test('no-reset and error-rate', async (t) => {
   t.equal(check({ noReset: true }, [], 'no-reset').status, 'error');
   const connReset: HistoryEvent = { type: 'conn:close', t: 5, driver: 'tcp#0', conn: 'c1', how: 'reset', error: 'ECONNRESET' };
   t.equal(check({ noReset: true }, [connReset], 'no-reset').status, 'fail', 'a connection reset counts');
+  // A fresh connection opened after the signal, never answered, reset as the listener closed (the
+  // next connect was refused): the kernel reset it in the accept queue; reported, not counted.
+  const ka = [...opOf(D, 'a', 10, 20, 'ok', { status: 200, conn: 's1' }), sig(100)];
+  const fresh = (outcomeNext: 'refused' | 'rejected'): HistoryEvent[] => [
+    ...ka,
+    ...opOf(D, 'r48', 200, 202, 'reset', { conn: 's8', connecting: true }),
+    { type: 'conn:open', t: 201, driver: D, conn: 's8' },
+    { type: 'conn:close', t: 202.2, driver: D, conn: 's8', how: 'reset', error: 'read ECONNRESET' },
+    ...(outcomeNext === 'refused' ? opOf(D, 'r49', 223, 224, 'refused') : opOf(D, 'r49', 223, 224, 'rejected', { status: 503, conn: 's9' })),
+  ];
+  const racedClose = check({ noReset: true }, fresh('refused'), 'no-reset');
+  t.equal(racedClose.status, 'pass', 'a new connection reset as the listener closed is not a reset of served work');
+  t.same(racedClose.actual, { resets: 0, operations: 3, connectionResets: 0, racedListenerClose: 1 });
+  t.match(racedClose.message, /not counted: 1 new connection\(s\) reset as the listener closed, never accepted \(r48: see new-work-rejected\)/);
+  const stillListening = check({ noReset: true }, fresh('rejected'), 'no-reset');
+  t.equal(stillListening.status, 'fail', 'the server still answered after it: the reset was not the close');
+  t.same(stillListening.actual, { resets: 2, operations: 3, connectionResets: 1 }, 'the operation and its connection');
+  const reused = [...ka, ...opOf(D, 'r48', 200, 202, 'reset', { conn: 's1' }), ...opOf(D, 'r49', 223, 224, 'refused')];
+  t.equal(check({ noReset: true }, reused, 'no-reset').status, 'fail', 'a keep-alive connection the server had answered on: always counted');
+  const beforeSignal = [...opOf(D, 'a', 10, 20, 'ok', { status: 200, conn: 's1' }), ...opOf(D, 'b', 95, 150, 'reset', { conn: 's2', connecting: true }), sig(100), ...opOf(D, 'c', 160, 161, 'refused')];
+  t.equal(check({ noReset: true }, beforeSignal, 'no-reset').status, 'fail', 'a connect made before the signal and reset at the close is counted (the backlog drop)');
   // Clean rejections after the signal are not failures; the reset is 1 of 4 = 25 %.
   const er = check({ errorRate: { maxPct: 25 } }, h, 'error-rate');
   t.equal(er.status, 'pass');
