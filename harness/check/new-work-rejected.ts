@@ -66,7 +66,7 @@ export const newWorkRejected = defineCheck({
     // accepted, and the next operation to start after it ended (load or probe) was refused: it
     // raced the listener's close or the exit (it sat in the accept queue), it was not served. A
     // request on a connection the server had accepted (an earlier answer on it: a keep-alive
-    // connection) and then reset is the server's fault, never excused. (no-reset still counts every reset.)
+    // connection) and then reset is the server's fault, never excused. (no-reset counts every reset but the cut-by-the-close ones of new connections: history/ops.ts cutByClose.)
     const accepted = acceptedConns(ops);
     const all = [...after, ...probes].sort((a, b) => a.startT - b.startT);
     const cut = cutByClose(all, accepted);
