@@ -1,6 +1,7 @@
 // The target's exit, seen from two threads: Node's 'exit' event on the main thread (target/launch.ts),
 // and, right after each signal, the strike thread reading the leader's /proc state until it is a
-// zombie (the moment waitpid() would return: what the C floor of `npm run bench` times). The
+// zombie with no other thread left (the moment waitpid() would return: what the C floor of
+// `npm run bench` times). The
 // exit is stamped at the earlier of the two. The main thread's event comes after the SIGCHLD has
 // woken its loop and whatever it was doing meanwhile (the strike thread's own report of the signal,
 // load events, history writes) has run; the strike thread is idle right after a send, so under load
@@ -61,7 +62,10 @@ export function watchExit(w: ExitWatch, now: () => number): void {
     const t = now();
     // Gone (reaped: the main thread has it) or another process under a reused pid: stop.
     if (!info || info.start !== w.start) return void watching.delete(w.slot);
-    if (info.state === 'Z' || info.state === 'X') {
+    // A zombie leader whose other threads are still exiting is not yet what waitpid() returns: its
+    // files close with the last thread (a listener still accepts connections), 2-3 ms later for a
+    // Node target here. Its thread group is empty when the leader is the only thread left.
+    if ((info.state === 'Z' && info.threads <= 1) || info.state === 'X') {
       Atomics.compareExchange(view, 0, 0n, BigInt(Math.max(1, Math.round(t * 1000))));
       return void watching.delete(w.slot);
     }

@@ -12,6 +12,10 @@ export interface ProcInfo {
   comm: string;
   // The kernel's per-process flags (stat field 9): PF_EXITING (0x4) is set once it is dying.
   flags: number;
+  // The threads of its thread group not yet released (stat field 20). A zombie leader with more
+  // than 1 has threads still exiting: its files (listening sockets too) are not all closed, and
+  // waitpid() does not return it yet.
+  threads: number;
 }
 
 // True where /proc is available (Linux); elsewhere the harness falls back to tree-kill.
@@ -49,6 +53,7 @@ export function parseStat(text: string): ProcInfo | undefined {
     sid: Number(rest[3]),
     start: Number(rest[19]),
     flags: Number(rest[6]),
+    threads: Number(rest[17]),
   };
 }
 
