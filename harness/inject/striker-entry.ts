@@ -9,6 +9,7 @@ import { countNow, watchCount, type CountReached } from './count-watch.js';
 import { waitUntil } from './precise-timer.js';
 import type { Delivery, SignalName } from '../history/events.js';
 import { watchExit } from '../target/exit-watch.js';
+import { exitedForWait, readProc } from '../target/proc.js';
 import { sendSignal, type DeliveryTarget, type Sent } from './signal.js';
 
 import type { PlanReport, PlanRequest, StrikeRequest, StrikeResult } from './striker.js';
@@ -27,16 +28,12 @@ const cancelled = new Map<number, AbortController>();
 // leader has exited, even while the main thread is too busy to say so.
 const procStates = fs.existsSync('/proc/self/stat');
 
-// The leader has exited: gone, or a zombie not yet reaped (the main thread reaps it when it runs).
+// The leader has exited: gone, or exited as waitpid() sees it and not yet reaped (the main thread
+// reaps it when it runs): the same moment the exit watch stamps (target/proc.ts exitedForWait).
 function exited(pid: number): boolean {
   if (!procStates) return false;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
+  const info = readProc(pid);
+  return !info || exitedForWait(info);
 }
 
 function targetOf(msg: StrikeRequest | PlanRequest): DeliveryTarget {

@@ -1,15 +1,15 @@
 // The target's exit, seen from two threads: Node's 'exit' event on the main thread (target/launch.ts),
 // and, right after each signal, the strike thread reading the leader's /proc state until it is a
-// zombie with no other thread left (the moment waitpid() would return: what the C floor of
-// `npm run bench` times). The
-// exit is stamped at the earlier of the two. The main thread's event comes after the SIGCHLD has
-// woken its loop and whatever it was doing meanwhile (the strike thread's own report of the signal,
-// load events, history writes) has run; the strike thread is idle right after a send, so under load
-// it sees the exit sooner, and on a quiet machine it takes away the main loop's wake-up.
+// zombie with no other thread left (proc.ts exitedForWait: the moment waitpid() would return, what
+// the C floor of `npm run bench` times). The exit is stamped at the earlier of the two. The main
+// thread's event comes after the SIGCHLD has woken its loop and whatever it was doing meanwhile (the
+// strike thread's own report of the signal, load events, history writes) has run; the strike
+// thread is idle right after a send, so under load it sees the exit sooner, and on a quiet machine
+// it takes away the main loop's wake-up.
 // The two threads share one 8-byte slot per target: 0 while nobody saw the exit; the strike
 // thread's run-clock time in microseconds (> 0) when it saw the zombie first; -1 once the main
 // thread saw the exit first (the strike thread then stops looking).
-import { readProc } from './proc.js';
+import { exitedForWait, readProc } from './proc.js';
 
 // How the strike thread looks after a signal: continuously (one /proc read per turn of its loop,
 // ~10-30 us each) for TIGHT_MS, then every POLL_MS until WATCH_MS after the signal; after that only
@@ -62,10 +62,7 @@ export function watchExit(w: ExitWatch, now: () => number): void {
     const t = now();
     // Gone (reaped: the main thread has it) or another process under a reused pid: stop.
     if (!info || info.start !== w.start) return void watching.delete(w.slot);
-    // A zombie leader whose other threads are still exiting is not yet what waitpid() returns: its
-    // files close with the last thread (a listener still accepts connections), 2-3 ms later for a
-    // Node target here. Its thread group is empty when the leader is the only thread left.
-    if ((info.state === 'Z' && info.threads <= 1) || info.state === 'X') {
+    if (exitedForWait(info)) {
       Atomics.compareExchange(view, 0, 0n, BigInt(Math.max(1, Math.round(t * 1000))));
       return void watching.delete(w.slot);
     }

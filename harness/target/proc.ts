@@ -38,6 +38,14 @@ export function readProc(pid: number): ProcInfo | undefined {
   return parseStat(text);
 }
 
+// True when `info` (a leader's stat) shows its process exited as waitpid() sees it: dead, or a
+// zombie with no other thread of it left. A zombie leader whose other threads are still exiting is
+// not there yet: its files close with the last thread (a listener still accepts connections), 2-3
+// ms later for a Node target here.
+export function exitedForWait(info: Pick<ProcInfo, 'state' | 'threads'>): boolean {
+  return info.state === 'X' || (info.state === 'Z' && info.threads <= 1);
+}
+
 // Parses one /proc/<pid>/stat line (the command name may hold spaces and parentheses).
 export function parseStat(text: string): ProcInfo | undefined {
   const open = text.indexOf('(');
