@@ -31,7 +31,9 @@ t.test('seed sweeps: a window for each broken variant, none for each correct one
   const r = await runCli(['run', 'scenarios/sweeps', '--concurrency', '1'], { mark, cwd: ROOT, outDir: out });
   // The broken variants carry the seed's expect.fails: their sweep runs fail as expected.
   const brokenRuns = (r.results?.runs ?? []).filter((run) => /\/broken-/.test(run.id) && run.verdict === 'fail');
-  t.ok(brokenRuns.length > 0 && brokenRuns.every((run) => run.outcome === 'expected'), `broken sweep runs are expected failures: ${brokenRuns.filter((run) => run.outcome !== 'expected').map((run) => run.id).join(', ')}`);
+  // An unexpected run is named with its failed checks' own messages (what to look at when it happens).
+  const why = (run: (typeof brokenRuns)[number]): string => `${run.id} (${run.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.message}`).join('; ')})`;
+  t.ok(brokenRuns.length > 0 && brokenRuns.every((run) => run.outcome === 'expected'), `broken sweep runs are expected failures: ${brokenRuns.filter((run) => run.outcome !== 'expected').map(why).join(', ')}`);
   // As the main job runs them: every run as expected, so the suite exits 0 (a marked point outside
   // its window passes, and is expected: the mark is judged on the sweep).
   t.equal(r.code, 0, `exit 0 (unexpected: ${(r.results?.runs ?? []).filter((run) => run.outcome !== 'expected' && run.outcome !== 'skipped').map((run) => `${run.id} ${run.outcomeNote ?? run.verdict}`).join('; ')})`);
