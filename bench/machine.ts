@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { listProcs } from '../harness/target/proc.js';
 import { findMarked } from '../harness/target/tree.js';
@@ -22,6 +23,36 @@ export interface Machine {
   // skews every figure: compare runs made on a quiet machine).
   loadAvgStart: number;
   loadAvgEnd?: number;
+  // Share of the CPUs' time the hypervisor gave to other guests while the bench ran (steal, from
+  // /proc/stat), in %: this VM's threads were ready to run and did not. Absent where /proc/stat
+  // has no steal column (not Linux).
+  stealPct?: number;
+}
+
+// The machine's CPU time so far, in clock ticks (/proc/stat's `cpu` line): all of it, and the
+// steal part. Undefined where /proc/stat cannot be read.
+export interface CpuTimes { total: number; steal: number }
+export function cpuTimes(statText?: string): CpuTimes | undefined {
+  let text = statText;
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync('/proc/stat', 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are counted in user).
+  const fields = line?.trim().split(/\s+/).slice(1, 9).map(Number);
+  if (!fields || fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined;
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7]! };
+}
+
+// Steal between two readings, in % of the CPU time that passed (one decimal); undefined when
+// either reading is missing or no time passed.
+export function stealPct(from: CpuTimes | undefined, to: CpuTimes | undefined): number | undefined {
+  if (!from || !to || to.total <= from.total) return undefined;
+  return Math.round(((to.steal - from.steal) / (to.total - from.total)) * 1000) / 10;
 }
 
 const finite = (v: number): number | string => (Number.isFinite(v) ? v : 'unlimited');
@@ -60,5 +91,6 @@ export function machineInfo(cc: string | null): Machine {
 // One line for tables: "2 × Intel Xeon, 24 GB, Linux 6.1, Node v20".
 export function machineLine(m: Machine): string {
   const load = `load average ${m.loadAvgStart}${m.loadAvgEnd !== undefined ? ` → ${m.loadAvgEnd}` : ''}`;
-  return `${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, ${m.os}, Node ${m.node}, ${load}, ${m.processes} processes (one /proc stat scan ${m.procStatScanMs} ms, with environ/marker reads ${m.procMarkerScanMs} ms)`;
+  const steal = m.stealPct !== undefined ? `, host steal ${m.stealPct} % of CPU time` : '';
+  return `${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, ${m.os}, Node ${m.node}, ${load}${steal}, ${m.processes} processes (one /proc stat scan ${m.procStatScanMs} ms, with environ/marker reads ${m.procMarkerScanMs} ms)`;
 }

@@ -15,7 +15,7 @@ import { measureOverheadParts, PARTS } from './overhead-parts.js';
 import { figure, FIGURE_KEYS, missing, type Figure, type FigureKey } from './figures.js';
 import { HarnessRunner } from './harness-runs.js';
 import { backgroundLoad, driverAvailable, rpsFromHistory, standaloneAutocannon, startHttpServer, type Autocannon } from './load.js';
-import { machineInfo, machineLine, type Machine } from './machine.js';
+import { cpuTimes, machineInfo, machineLine, stealPct, type CpuTimes, type Machine } from './machine.js';
 import { defaultBinDir, fixture, repoRoot } from './paths.js';
 import { chooseContainment } from '../harness/target/containment.js';
 import { endAll, SESSION } from './procs.js';
@@ -124,9 +124,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let floor: Floor | undefined;
   let leftovers: number[] = [];
   let machine: Machine;
+  let cpuAtStart: CpuTimes | undefined;
   try {
     floor = buildFloor(options.binDir);
     machine = machineInfo(floor.cc);
+    cpuAtStart = cpuTimes();
     log(`machine: ${machineLine(machine)}`);
     log(`floor: ${floor.cc ? `built with ${floor.cc} into ${options.binDir}` : floor.notes.join('; ')}`);
     const on = (p: Phase): boolean => options.phases.has(p);
@@ -629,6 +631,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     leftovers,
   };
   result.machine.loadAvgEnd = Math.round(os.loadavg()[0]! * 100) / 100;
+  const steal = stealPct(cpuAtStart, cpuTimes());
+  if (steal !== undefined) result.machine.stealPct = steal;
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
   return result;
@@ -657,10 +661,20 @@ const GOALS: Record<FigureKey, { unit: string; goal: number; goalKind: Figure['g
 };
 
 // A warning when other work kept the machine busy during the bench (its tails are then the machine's).
+// Host steal at or above this share of CPU time (a VM whose host runs other guests) skews the
+// figures as much as local work does.
+export const STEAL_WARN_PCT = 5;
+
 export function busyWarning(m: Machine): string | undefined {
   const load = Math.max(m.loadAvgStart, m.loadAvgEnd ?? 0);
-  if (load <= m.cpus) return undefined;
-  return `The machine was busy with other work during this run (load average ${m.loadAvgStart} → ${m.loadAvgEnd ?? '?'} on ${m.cpus} CPUs): the p95/p99 figures mostly measure that contention (see the bare-timer and floor tails beside them); rerun \`npm run bench\` on a quiet machine for the harness's own tails.`;
+  const busy = load > m.cpus;
+  const stolen = m.stealPct !== undefined && m.stealPct >= STEAL_WARN_PCT;
+  if (!busy && !stolen) return undefined;
+  const what = [
+    ...(busy ? [`busy with other work (load average ${m.loadAvgStart} → ${m.loadAvgEnd ?? '?'} on ${m.cpus} CPUs)`] : []),
+    ...(stolen ? [`short of CPU: the hypervisor gave ${m.stealPct} % of its CPU time to other guests (steal)`] : []),
+  ].join(' and ');
+  return `The machine was ${what} during this run: the p95/p99 figures and the load rates mostly measure that contention (see the bare-timer and floor tails beside them); rerun \`npm run bench\` on a quiet machine for the harness's own tails.`;
 }
 
 // Why the idle strike is late: the machine (the bare timer is late too) or the harness's own work.

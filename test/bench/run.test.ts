@@ -41,6 +41,7 @@ t.test('bench runner writes every figure with the contract shape', async (t) => 
   t.equal(json.figures.treeKillP95Ms.detail.groupKillSurvivors, QUICK.rounds * QUICK.treeBatch, 'a group kill misses the escapee');
   t.match(json.figures.report1000Ms.note, /not available: its phase was not selected/);
   t.match(json.machine, { cpus: Number, node: String, processes: Number });
+  if (process.platform === 'linux') t.ok(json.machine.stealPct >= 0 && json.machine.stealPct <= 100, `the host's steal over the run is recorded (${json.machine.stealPct} %)`);
   t.type(json.rounds.count, 'number');
   t.type(json.rounds.samples['exit.harness'].median, 'number');
   t.same(json.leftovers, [], 'no process left');
