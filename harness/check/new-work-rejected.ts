@@ -1,4 +1,4 @@
-import { acceptedBefore, acceptedConns, capDetails, cutByClose, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
+import { acceptedBefore, acceptedConns, capDetails, CLOSE_RACE_MS, closeCuts, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
 import { checkKit } from '../scenario/fields.js';
 import { firstSignal, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
@@ -24,8 +24,10 @@ declare module './registry.js' {
 // Evidence is the load's operations started after the signal plus the harness's own probes (fresh
 // connections from the signal until the exit, and after it: load/rejection-probe.ts). An operation
 // cut (reset or FIN, no answer) right before the port closed (the next operation to start was
-// refused) on a connection the server never accepted (no answer ever came on it) raced the
-// listener's close or the exit: reported, judged neither way. A reset of a request on a connection
+// refused) on a connection the server never accepted (no answer ever came on it), within
+// CLOSE_RACE_MS of its start, raced the listener's close or the exit: reported, judged neither
+// way. One that had waited longer was left hanging by a server that no longer accepted and then
+// dropped with its backlog: a failure under that name (history/ops.ts closeCuts). A reset of a request on a connection
 // the server had accepted (a keep-alive connection that carried an answer) is always a failure. A pass needs MIN_REJECTIONS operations turned
 // away; without them (no port to probe, no load) the check has no evidence (`error`).
 // Connects started before the signal that the server had not accepted at it (see drain) are new
@@ -69,7 +71,9 @@ export const newWorkRejected = defineCheck({
     // connection) and then reset is the server's fault, never excused. (no-reset counts every reset but the cut-by-the-close ones of new connections: history/ops.ts cutByClose.)
     const accepted = acceptedConns(ops);
     const all = [...after, ...probes].sort((a, b) => a.startT - b.startT);
-    const cut = cutByClose(all, accepted);
+    const { cut, held } = closeCuts(all, accepted);
+    const heldKind = (o: Op): string => `unanswered over ${CLOSE_RACE_MS} ms (the server had stopped accepting), then ${o.outcome} at the close`;
+    const label = (o: Op): string => (cut.has(o) ? `cut by the close (${o.outcome})` : held.has(o) ? heldKind(o) : o.outcome);
     const backlogOutcomes: Record<string, number> = {};
     for (const o of backlog) {
       const what = backlogBad.includes(o) ? droppedKind(o) : raced(o) ? `raced the close, not judged (${o.outcome})` : o.outcome;
@@ -77,13 +81,13 @@ export const newWorkRejected = defineCheck({
     }
     const phaseOf = (p: Op): 'alive' | 'afterExit' => (p.op === 'new-work after-exit' || (exitT !== undefined && p.startT >= exitT) ? 'afterExit' : 'alive');
     const probeOutcomes = { alive: {} as Record<string, number>, afterExit: {} as Record<string, number> };
-    for (const p of probes) tally(probeOutcomes[phaseOf(p)], cut.has(p) ? `cut by the close (${p.outcome})` : p.outcome);
+    for (const p of probes) tally(probeOutcomes[phaseOf(p)], label(p));
 
     const turnedAway = (o: Op): boolean => o.outcome === 'rejected' || o.outcome === 'refused';
     const clean = (o: Op): boolean => turnedAway(o) || (o.outcome === 'ok' && o.startT - S <= graceMs);
     const bad = all.filter((o) => !clean(o) && !cut.has(o));
     const loadOutcomes: Record<string, number> = {};
-    for (const o of after) tally(loadOutcomes, cut.has(o) ? `cut by the close (${o.outcome})` : o.outcome);
+    for (const o of after) tally(loadOutcomes, label(o));
     for (const s of folded) for (const [k, n] of Object.entries(s.outcomes)) tally(loadOutcomes, k, n ?? 0);
     const foldedBad = folded.flatMap((s) =>
       Object.entries(s.outcomes).filter(([k, n]) => k !== 'rejected' && k !== 'refused' && (n ?? 0) > 0)
@@ -98,7 +102,7 @@ export const newWorkRejected = defineCheck({
     for (const s of folded) for (const [k, n] of Object.entries(s.outcomes)) tally(outcomes, k, n ?? 0);
     for (const p of probes) tally(outcomes, p.outcome);
     const actual = {
-      startedAfterSignal: total, outcomes, unclean: badCount, turnedAway: rejected, cutByClose: cut.size,
+      startedAfterSignal: total, outcomes, unclean: badCount, turnedAway: rejected, cutByClose: cut.size, ...(held.size ? { heldThenDropped: held.size } : {}),
       load: { operations: loadTotal, outcomes: loadOutcomes },
       notAcceptedAtSignal: { operations: backlog.length, outcomes: backlogOutcomes },
       probes: { operations: probes.length, whileAlive: probeOutcomes.alive, afterExit: probeOutcomes.afterExit },
@@ -110,12 +114,12 @@ export const newWorkRejected = defineCheck({
 
     if (badCount > 0) {
       const kinds: Record<string, number> = {};
-      for (const o of bad) tally(kinds, `${o.outcome === 'ok' ? 'served' : o.outcome}${o.driver === PROBE_DRIVER ? ' (probe)' : ''}`);
+      for (const o of bad) tally(kinds, `${held.has(o) ? heldKind(o) : o.outcome === 'ok' ? 'served' : o.outcome}${o.driver === PROBE_DRIVER ? ' (probe)' : ''}`);
       for (const f of foldedBad) tally(kinds, f.outcome === 'ok' ? 'served' : f.outcome, f.count ?? 0);
       for (const o of backlogBad) tally(kinds, droppedKind(o));
       return fail('new-work-rejected', expected, actual,
         `${badCount} of ${total} operations of new work were not rejected cleanly (${kindsText(kinds)}); judged ${judged}`,
-        capDetails([...backlogBad.map((o) => ({ ...opDetail(o, S), droppedFromBacklog: notAcceptedHow(o) })), ...bad.map((o) => opDetail(o, S)), ...foldedBad]));
+        capDetails([...backlogBad.map((o) => ({ ...opDetail(o, S), droppedFromBacklog: notAcceptedHow(o) })), ...bad.map((o) => (held.has(o) ? { ...opDetail(o, S), heldUnansweredMs: r3(o.endT! - o.startT) } : opDetail(o, S))), ...foldedBad]));
     }
     if (rejected < MIN_REJECTIONS) {
       const why = probes.length === 0 ? 'the harness could not probe (no port: put {port} in the target\'s args or env)' : 'the probes were cut or served within the grace';

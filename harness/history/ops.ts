@@ -124,21 +124,36 @@ export function serverAccepted(op: Op, accepted: ReadonlySet<string>): boolean {
   return answered(op) || (op.conn !== undefined && accepted.has(connKey(op)));
 }
 
-// The operations of `all` (load operations and probes started after the signal) cut by the
-// listener's close: reset or closed without an answer, on a connection the server never accepted,
-// and the next operation to start after it ended was refused. Such a connection sat in the accept
-// queue (or was still connecting) when the listener closed, or the target exited: it raced the
-// close, it was not served and not dropped while the server still listened. `accepted`: from
-// acceptedConns over the load's operations.
-export function cutByClose(all: readonly Op[], accepted: ReadonlySet<string>): Set<Op> {
+// How long a new connection may have waited unanswered and still be taken to have raced the
+// listener's close (see cutByClose). A real race is the last connect or two before the close:
+// about 1 ms in the seed targets' histories; tens of ms when the target's event loop was busy.
+export const CLOSE_RACE_MS = 100;
+
+// The operations of `all` (load operations and probes started after the signal) reset or closed
+// without an answer on a connection the server never accepted, where the next operation to start
+// after it ended was refused (the listener had closed, or the target had exited), split in two:
+// - `cut`: it waited at most CLOSE_RACE_MS from its start to that end. It sat in the accept queue
+//   (or was still connecting) when the listener closed: it raced the close, it was not served and
+//   not dropped while the server still listened (excused by no-reset and new-work-rejected);
+// - `held`: it waited longer. The server had stopped accepting while it still listened, left the
+//   connection hanging, then dropped it with its backlog (a failure: nothing raced).
+// `accepted`: from acceptedConns over the load's operations.
+export function closeCuts(all: readonly Op[], accepted: ReadonlySet<string>): { cut: Set<Op>; held: Set<Op> } {
   const sorted = [...all].sort((a, b) => a.startT - b.startT);
   const cut = new Set<Op>();
+  const held = new Set<Op>();
   for (const o of sorted) {
     if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined || serverAccepted(o, accepted)) continue;
     const next = sorted.find((c) => c !== o && c.startT >= o.endT!);
-    if (next?.outcome === 'refused') cut.add(o);
+    if (next?.outcome !== 'refused') continue;
+    (o.endT - o.startT <= CLOSE_RACE_MS ? cut : held).add(o);
   }
-  return cut;
+  return { cut, held };
+}
+
+// The operations of `all` cut by the listener's close (closeCuts' `cut`).
+export function cutByClose(all: readonly Op[], accepted: ReadonlySet<string>): Set<Op> {
+  return closeCuts(all, accepted).cut;
 }
 
 // Adds `n` of `outcome` into a tally.

@@ -4,6 +4,7 @@ import t from 'tap';
 import type { CheckResult } from '../../harness/check/types.js';
 import type { HistoryEvent } from '../../harness/history/events.js';
 import type { ExpectInput } from '../../harness/scenario/schema.js';
+import { CLOSE_RACE_MS } from '../../harness/history/ops.js';
 import { judgeOne, op as opOf, sig } from './synthetic.js';
 
 const D = 'http#0';
@@ -149,6 +150,27 @@ t.test('new-work-rejected: a reset on an accepted keep-alive connection counts; 
   // The same reset, not followed by a refused connect, is never excused.
   const notCut = judgeOne('new-work-rejected', nwr, neverAccepted.filter((e) => !('id' in e && (e.id === 'd' || e.id === 'e'))));
   t.equal(notCut.status, 'fail', notCut.message);
+  // The bound of that race (CLOSE_RACE_MS): reset at most that long after its start, excused; any
+  // longer and the server had left it waiting unaccepted, then dropped it: counted by both checks.
+  const waitedFor = (ms: number): HistoryEvent[] => [
+    conn('k1', 5, 40001), ...opOf(D, 'a', 5, 20, 'ok', { conn: 'k1', connecting: true, status: 200, firstByteT: 19 }), sig(100),
+    ...opOf(D, 'b', 110, 112, 'rejected', { conn: 'k1', status: 503, firstByteT: 111 }),
+    conn('q1', 121, 40002), ...opOf(D, 'c', 120, 120 + ms, 'reset', { conn: 'q1', connecting: true }),
+    ...opOf(D, 'd', 121 + ms, 122 + ms, 'refused', { conn: 'n1', connecting: true }),
+    ...opOf(D, 'e', 130 + ms, 131 + ms, 'refused', { conn: 'n2', connecting: true }),
+  ];
+  const atBound = judgeOne('new-work-rejected', nwr, waitedFor(CLOSE_RACE_MS));
+  t.equal(atBound.status, 'pass', atBound.message);
+  t.match(atBound.actual, { unclean: 0, cutByClose: 1 });
+  t.equal(judgeOne('no-reset', { noReset: true }, waitedFor(CLOSE_RACE_MS)).status, 'pass', 'no-reset excuses it too');
+  const heldLong = judgeOne('new-work-rejected', nwr, waitedFor(CLOSE_RACE_MS + 1));
+  t.equal(heldLong.status, 'fail', heldLong.message);
+  t.match(heldLong.actual, { unclean: 1, cutByClose: 0, heldThenDropped: 1 });
+  t.match(heldLong.message, new RegExp(`^1 of 4 operations of new work were not rejected cleanly \\(unanswered over ${CLOSE_RACE_MS} ms \\(the server had stopped accepting\\), then reset at the close 1\\)`));
+  t.match(heldLong.details, [{ id: 'c', outcome: 'reset', heldUnansweredMs: CLOSE_RACE_MS + 1 }]);
+  const heldReset = judgeOne('no-reset', { noReset: true }, waitedFor(CLOSE_RACE_MS + 1));
+  t.equal(heldReset.status, 'fail', 'no-reset counts it');
+  t.match(heldReset.actual, { resets: 1 });
   // A response that began and was cut (a status, then the reset) had an accepted connection too.
   const cutMidAnswer = judgeOne('new-work-rejected', nwr, [
     ...opOf(D, 'a', 5, 20), sig(100), ...opOf(D, 'b', 110, 112, 'rejected', { status: 503 }),
