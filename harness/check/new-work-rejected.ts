@@ -1,4 +1,4 @@
-import { acceptedBefore, acceptedConns, capDetails, CLOSE_RACE_MS, closeCuts, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, type Op } from '../history/ops.js';
+import { acceptedBefore, acceptedConns, capDetails, CLOSE_RACE_MS, closeCuts, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, unansweredMs, type Op } from '../history/ops.js';
 import { checkKit } from '../scenario/fields.js';
 import { firstSignal, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
@@ -119,7 +119,7 @@ export const newWorkRejected = defineCheck({
       for (const o of backlogBad) tally(kinds, droppedKind(o));
       return fail('new-work-rejected', expected, actual,
         `${badCount} of ${total} operations of new work were not rejected cleanly (${kindsText(kinds)}); judged ${judged}`,
-        capDetails([...backlogBad.map((o) => ({ ...opDetail(o, S), droppedFromBacklog: notAcceptedHow(o) })), ...bad.map((o) => (held.has(o) ? { ...opDetail(o, S), heldUnansweredMs: r3(o.endT! - o.startT) } : opDetail(o, S))), ...foldedBad]));
+        capDetails([...backlogBad.map((o) => ({ ...opDetail(o, S), droppedFromBacklog: notAcceptedHow(o) })), ...bad.map((o) => (held.has(o) ? { ...opDetail(o, S), heldUnansweredMs: r3(unansweredMs(o)) } : opDetail(o, S))), ...foldedBad]));
     }
     if (rejected < MIN_REJECTIONS) {
       const why = probes.length === 0 ? 'the harness could not probe (no port: put {port} in the target\'s args or env)' : 'the probes were cut or served within the grace';

@@ -132,7 +132,8 @@ export const CLOSE_RACE_MS = 100;
 // The operations of `all` (load operations and probes started after the signal) reset or closed
 // without an answer on a connection the server never accepted, where the next operation to start
 // after it ended was refused (the listener had closed, or the target had exited), split in two:
-// - `cut`: it waited at most CLOSE_RACE_MS from its start to that end. It sat in the accept queue
+// - `cut`: it waited at most CLOSE_RACE_MS unanswered (unansweredMs: from the moment its connection
+//   was established and its request written, else from its start) to that end. It sat in the accept queue
 //   (or was still connecting) when the listener closed: it raced the close, it was not served and
 //   not dropped while the server still listened (excused by no-reset and new-work-rejected);
 // - `held`: it waited longer. The server had stopped accepting while it still listened, left the
@@ -146,9 +147,16 @@ export function closeCuts(all: readonly Op[], accepted: ReadonlySet<string>): { 
     if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined || serverAccepted(o, accepted)) continue;
     const next = sorted.find((c) => c !== o && c.startT >= o.endT!);
     if (next?.outcome !== 'refused') continue;
-    (o.endT - o.startT <= CLOSE_RACE_MS ? cut : held).add(o);
+    (unansweredMs(o) <= CLOSE_RACE_MS ? cut : held).add(o);
   }
   return { cut, held };
+}
+
+// How long an ended operation waited for an answer on an established connection: from its request's
+// write (or its connection's establishment) to its end; from its start when neither is known. A
+// connect stuck in SYN retries (a full backlog) does not wait here until its handshake completes.
+export function unansweredMs(o: Op): number {
+  return (o.endT ?? o.startT) - (o.sentT ?? o.acceptedT ?? o.startT);
 }
 
 // The operations of `all` cut by the listener's close (closeCuts' `cut`).

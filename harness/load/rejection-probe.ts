@@ -110,13 +110,17 @@ export function startRejectionProbe(options: RejectionProbeOptions): RejectionPr
       history.emit({ type: 'request:start', driver: PROBE_DRIVER, id, op: `new-work ${phase}` });
       let ended = false;
       let text = '';
+      // When the connection was established and the request written (request:end's sentT): how
+      // long an unanswered one then waited is what tells a close race from a server that had
+      // stopped accepting (history/ops.ts closeCuts).
+      let sentT: number | undefined;
       const end = (outcome: OpOutcome, extra: { status?: number; error?: string } = {}): void => {
         if (ended) return;
         ended = true;
         clearTimeout(timer);
         socket.destroy();
         sockets.delete(socket);
-        history.emit({ type: 'request:end', driver: PROBE_DRIVER, id, outcome, ...extra });
+        history.emit({ type: 'request:end', driver: PROBE_DRIVER, id, outcome, ...extra, ...(sentT !== undefined ? { sentT } : {}) });
         slot?.();
         resolve();
       };
@@ -124,6 +128,7 @@ export function startRejectionProbe(options: RejectionProbeOptions): RejectionPr
       sockets.add(socket);
       const timer = setTimeout(() => end('timeout', { error: `no answer within ${timeoutMs} ms` }), timeoutMs);
       socket.on('connect', () => {
+        sentT = history.clock.now();
         if (mode.kind === 'http') {
           socket.write(`GET ${mode.path} HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\nUser-Agent: shutdown-drill-probe\r\n\r\n`);
         } else if (!mode.greeting) {

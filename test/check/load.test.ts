@@ -152,12 +152,12 @@ t.test('new-work-rejected: a reset on an accepted keep-alive connection counts; 
   t.equal(notCut.status, 'fail', notCut.message);
   // The bound of that race (CLOSE_RACE_MS): reset at most that long after its start, excused; any
   // longer and the server had left it waiting unaccepted, then dropped it: counted by both checks.
-  const waitedFor = (ms: number): HistoryEvent[] => [
+  const waitedFor = (ms: number, connectMs = 1): HistoryEvent[] => [
     conn('k1', 5, 40001), ...opOf(D, 'a', 5, 20, 'ok', { conn: 'k1', connecting: true, status: 200, firstByteT: 19 }), sig(100),
     ...opOf(D, 'b', 110, 112, 'rejected', { conn: 'k1', status: 503, firstByteT: 111 }),
-    conn('q1', 121, 40002), ...opOf(D, 'c', 120, 120 + ms, 'reset', { conn: 'q1', connecting: true }),
-    ...opOf(D, 'd', 121 + ms, 122 + ms, 'refused', { conn: 'n1', connecting: true }),
-    ...opOf(D, 'e', 130 + ms, 131 + ms, 'refused', { conn: 'n2', connecting: true }),
+    conn('q1', 120 + connectMs, 40002), ...opOf(D, 'c', 120, 120 + connectMs + ms, 'reset', { conn: 'q1', connecting: true }),
+    ...opOf(D, 'd', 121 + connectMs + ms, 122 + connectMs + ms, 'refused', { conn: 'n1', connecting: true }),
+    ...opOf(D, 'e', 130 + connectMs + ms, 131 + connectMs + ms, 'refused', { conn: 'n2', connecting: true }),
   ];
   const atBound = judgeOne('new-work-rejected', nwr, waitedFor(CLOSE_RACE_MS));
   t.equal(atBound.status, 'pass', atBound.message);
@@ -171,6 +171,11 @@ t.test('new-work-rejected: a reset on an accepted keep-alive connection counts; 
   const heldReset = judgeOne('no-reset', { noReset: true }, waitedFor(CLOSE_RACE_MS + 1));
   t.equal(heldReset.status, 'fail', 'no-reset counts it');
   t.match(heldReset.actual, { resets: 1 });
+  // The wait counts from the connection's establishment: a connect that spent 1 s in SYN retries
+  // (a full backlog) and was reset 5 ms after its handshake raced the close.
+  const synRetry = judgeOne('new-work-rejected', nwr, waitedFor(5, 1_000));
+  t.equal(synRetry.status, 'pass', synRetry.message);
+  t.match(synRetry.actual, { unclean: 0, cutByClose: 1 });
   // A response that began and was cut (a status, then the reset) had an accepted connection too.
   const cutMidAnswer = judgeOne('new-work-rejected', nwr, [
     ...opOf(D, 'a', 5, 20), sig(100), ...opOf(D, 'b', 110, 112, 'rejected', { status: 503 }),
