@@ -137,7 +137,13 @@ t.test('new-work-rejected passes for a server that answers 503 and fails for one
   const rejects = checkOf(runs['new-work-reject']!, 'new-work-rejected');
   t.equal(rejects.status, 'pass', rejects.message);
   t.ok(rejects.actual.probes.whileAlive.rejected >= 2, `503s while alive: ${rejects.message}`);
-  t.equal(rejects.actual.probes.afterExit.refused, 2);
+  // The 2 after-exit probes, and any alive probe that started between the exit and the probe
+  // loop's notice of it (the exit is stamped as the strike thread saw it): all refused.
+  const events = runEvents(res.outDir, runs['new-work-reject']!.history);
+  const exitT = events.find((e) => e.type === 'target:exit')!.t;
+  const probes = events.filter((e) => e.type === 'request:start' && e['driver'] === 'harness:new-work');
+  t.equal(probes.filter((e) => e['op'] === 'new-work after-exit').length, 2, 'two probes made after the exit');
+  t.same(rejects.actual.probes.afterExit, { refused: probes.filter((e) => e.t >= exitT).length }, 'every probe started after the exit was refused');
   t.equal(rejects.actual.load.operations, 0, 'no load: the harness probes alone are the evidence');
   const serves = checkOf(runs['new-work-serve']!, 'new-work-rejected');
   t.equal(serves.status, 'fail', serves.message);
