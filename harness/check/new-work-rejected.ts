@@ -1,4 +1,4 @@
-import { acceptedBefore, acceptedConns, capDetails, CLOSE_RACE_MS, closeCuts, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, unansweredMs, type Op } from '../history/ops.js';
+import { acceptedBefore, acceptedConns, answered, capDetails, CLOSE_RACE_MS, closeCuts, loadView, notAcceptedHow, opDetail, PROBE_DRIVER, r3, tally, unansweredMs, type Op } from '../history/ops.js';
 import { checkKit } from '../scenario/fields.js';
 import { firstSignal, targetExit } from './evidence.js';
 import { defineCheck, fail, noEvidence, pass } from './types.js';
@@ -24,17 +24,19 @@ declare module './registry.js' {
 // Evidence is the load's operations started after the signal plus the harness's own probes (fresh
 // connections from the signal until the exit, and after it: load/rejection-probe.ts). An operation
 // cut (reset or FIN, no answer) right before the port closed (the next operation to start was
-// refused) on a connection the server never accepted (no answer ever came on it), within
-// CLOSE_RACE_MS of its start, raced the listener's close or the exit: reported, judged neither
-// way. One that had waited longer was left hanging by a server that no longer accepted and then
-// dropped with its backlog: a failure under that name (history/ops.ts closeCuts). A reset of a request on a connection
-// the server had accepted (a keep-alive connection that carried an answer) is always a failure. A pass needs MIN_REJECTIONS operations turned
-// away; without them (no port to probe, no load) the check has no evidence (`error`).
+// refused) on a connection the server never accepted (no answer ever came on it), having waited
+// at most CLOSE_RACE_MS unanswered once established, raced the listener's close or the exit:
+// reported, judged neither way. One that had waited longer was left hanging by a server that no
+// longer accepted and then dropped with its backlog: a failure under that name (history/ops.ts
+// closeCuts). A reset of a request on a connection the server had accepted (a keep-alive
+// connection that carried an answer) is always a failure. A pass needs MIN_REJECTIONS operations
+// turned away; without them (no port to probe, no load) the check has no evidence (`error`).
 // Connects started before the signal that the server had not accepted at it (see drain) are new
 // work too: served, refused or rejected counts as clean. One in the listen backlog by the kernel's
 // view at the signal and then reset or closed is the server dropping its backlog (gunicorn's bug):
-// a failure under that name. One still connecting at the signal that fails otherwise raced the
-// listener's close: reported, judged neither way.
+// a failure under that name, as is one still connecting at the signal that was then left waiting
+// unanswered over CLOSE_RACE_MS before the reset. One still connecting at the signal that fails
+// otherwise raced the listener's close: reported, judged neither way.
 export const newWorkRejected = defineCheck({
   name: 'new-work-rejected',
   expect: newWorkRejectedFields,
@@ -57,7 +59,10 @@ export const newWorkRejected = defineCheck({
     // Still connecting at the signal (its handshake not done, no kernel evidence that it waited):
     // a reset raced the listener's close; reported, judged neither way.
     const droppedKind = (o: Op): string => `dropped from the listen backlog (never accepted: ${o.outcome})`;
-    const backlogBad = backlog.filter((o) => o.queued === true && (o.outcome === 'reset' || o.outcome === 'closed' || o.outcome === 'http-error'));
+    // One still connecting at the signal whose connection was then established and left waiting
+    // unanswered over CLOSE_RACE_MS before the reset sat in the backlog too: no race.
+    const heldBefore = (o: Op): boolean => o.queued !== true && (o.outcome === 'reset' || o.outcome === 'closed') && !answered(o) && unansweredMs(o) > CLOSE_RACE_MS;
+    const backlogBad = backlog.filter((o) => (o.queued === true && (o.outcome === 'reset' || o.outcome === 'closed' || o.outcome === 'http-error')) || heldBefore(o));
     const raced = (o: Op): boolean => o.queued !== true && o.outcome !== 'ok' && o.outcome !== 'refused' && o.outcome !== 'rejected';
     const folded = summaries.filter((s) => s.fromT >= S);
     const loadTotal = after.length + folded.reduce((n, s) => n + s.ops, 0);

@@ -16,13 +16,14 @@ declare module './registry.js' {
 // no-reset: no operation ended with `reset` (ECONNRESET, EPIPE, socket hang up: the keep-alive
 // reuse race, sockets destroyed mid-request), and no client connection was closed by a RST.
 // One exception, reported and not counted: new work (started after the first signal) on a fresh
-// connection the server never accepted, reset as the listener closed within CLOSE_RACE_MS of its
-// start (the next operation to start was refused: history/ops.ts cutByClose; one that had waited
-// longer was dropped by a server that had stopped accepting, and counts). The kernel resets a connection still in the accept queue
-// when the listener closes; a server cannot close its listener without that window, and no request
-// of it was ever served or cut. Whether the server dropped work it should have taken is
-// new-work-rejected's question (which judges a connect queued at the signal and then reset as the
-// backlog drop). No evidence when the history has no operation and no connection at all.
+// connection the server never accepted, reset as the listener closed at most CLOSE_RACE_MS after
+// it was established (the next operation to start was refused: history/ops.ts cutByClose; one
+// that had waited longer was dropped by a server that had stopped accepting, and counts). The
+// kernel resets a connection still in the accept queue when the listener closes; a server cannot
+// close its listener without that window, and no request of it was ever served or cut. Whether
+// the server dropped work it should have taken is new-work-rejected's question (which judges a
+// connect queued at the signal and then reset as the backlog drop). No evidence when the history
+// has no operation and no connection at all.
 export const noReset = defineCheck({
   name: 'no-reset',
   expect: noResetFields,

@@ -132,10 +132,11 @@ export const CLOSE_RACE_MS = 100;
 // The operations of `all` (load operations and probes started after the signal) reset or closed
 // without an answer on a connection the server never accepted, where the next operation to start
 // after it ended was refused (the listener had closed, or the target had exited), split in two:
-// - `cut`: it waited at most CLOSE_RACE_MS unanswered (unansweredMs: from the moment its connection
-//   was established and its request written, else from its start) to that end. It sat in the accept queue
-//   (or was still connecting) when the listener closed: it raced the close, it was not served and
-//   not dropped while the server still listened (excused by no-reset and new-work-rejected);
+// - `cut`: it waited at most CLOSE_RACE_MS unanswered (unansweredMs: from the moment its
+//   connection was established and its request written, else from its start) to that end. It sat
+//   in the accept queue (or was still connecting) when the listener closed: it raced the close,
+//   it was not served and not dropped while the server still listened (excused by no-reset and
+//   new-work-rejected);
 // - `held`: it waited longer. The server had stopped accepting while it still listened, left the
 //   connection hanging, then dropped it with its backlog (a failure: nothing raced).
 // `accepted`: from acceptedConns over the load's operations.

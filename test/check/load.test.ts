@@ -176,6 +176,23 @@ t.test('new-work-rejected: a reset on an accepted keep-alive connection counts; 
   const synRetry = judgeOne('new-work-rejected', nwr, waitedFor(5, 1_000));
   t.equal(synRetry.status, 'pass', synRetry.message);
   t.match(synRetry.actual, { unclean: 0, cutByClose: 1 });
+  // A connect still connecting at the signal, established after it: reset soon after its
+  // handshake it raced the close (not judged); left waiting unanswered longer, it sat in the
+  // backlog and was dropped.
+  const connectingAtSignal = (ms: number): HistoryEvent[] => [
+    conn('k1', 5, 40001), ...opOf(D, 'a', 5, 20, 'ok', { conn: 'k1', connecting: true, status: 200, firstByteT: 19 }),
+    ...opOf(D, 'c', 95, 105 + ms, 'reset', { conn: 'q2', connecting: true }), sig(100), conn('q2', 105, 40003),
+    ...opOf(D, 'b', 110, 112, 'rejected', { conn: 'k1', status: 503, firstByteT: 111 }),
+    ...opOf(D, 'd', 106 + ms, 107 + ms, 'refused', { conn: 'n1', connecting: true }),
+    ...opOf(D, 'e', 115 + ms, 116 + ms, 'refused', { conn: 'n2', connecting: true }),
+  ];
+  const racedBefore = judgeOne('new-work-rejected', nwr, connectingAtSignal(20));
+  t.equal(racedBefore.status, 'pass', racedBefore.message);
+  t.match(racedBefore.message, /still connecting: raced the close, not judged \(reset\) 1/);
+  const heldBefore = judgeOne('new-work-rejected', nwr, connectingAtSignal(CLOSE_RACE_MS + 1));
+  t.equal(heldBefore.status, 'fail', heldBefore.message);
+  t.match(heldBefore.message, /^1 of 4 operations of new work were not rejected cleanly \(dropped from the listen backlog \(never accepted: reset\) 1\)/);
+  t.match(heldBefore.details, [{ id: 'c', droppedFromBacklog: 'still connecting' }]);
   // A response that began and was cut (a status, then the reset) had an accepted connection too.
   const cutMidAnswer = judgeOne('new-work-rejected', nwr, [
     ...opOf(D, 'a', 5, 20), sig(100), ...opOf(D, 'b', 110, 112, 'rejected', { status: 503 }),
