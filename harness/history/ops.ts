@@ -146,11 +146,24 @@ export function closeCuts(all: readonly Op[], accepted: ReadonlySet<string>): { 
   const held = new Set<Op>();
   for (const o of sorted) {
     if ((o.outcome !== 'reset' && o.outcome !== 'closed') || o.endT === undefined || serverAccepted(o, accepted)) continue;
-    const next = sorted.find((c) => c !== o && c.startT >= o.endT!);
-    if (next?.outcome !== 'refused') continue;
+    if (nextAfter(sorted, o)?.outcome !== 'refused') continue;
     (unansweredMs(o) <= CLOSE_RACE_MS ? cut : held).add(o);
   }
   return { cut, held };
+}
+
+// The first operation of `sorted` (by start) other than `o` to start at or after `o` ended: a
+// binary search (a failing server's thousands of resets would otherwise rescan the list each).
+function nextAfter(sorted: readonly Op[], o: Op): Op | undefined {
+  const endT = o.endT!;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.startT < endT) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo] === o ? sorted[lo + 1] : sorted[lo];
 }
 
 // How long an ended operation waited for an answer on an established connection: from its request's
