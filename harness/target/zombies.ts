@@ -57,11 +57,15 @@ export class ZombieWatch {
 }
 
 // The processes of the PID namespace whose init is host pid `pid1`, from the /proc it mounted;
-// undefined when that cannot be read (or is the host's own /proc).
-function namespaceProcs(pid1: number): ProcInfo[] | undefined {
+// undefined when that cannot be read, or is not that namespace's /proc yet: until PID 1 has
+// mounted its own, /proc/<pid1>/root/proc is the host's, whose PID 1 (the host's init, ppid 0)
+// would pass for the namespace's and whose zombies (the host init's unreaped children) for the
+// target's. So its PID 1 must be in pid1's own PID namespace.
+export function namespaceProcs(pid1: number): ProcInfo[] | undefined {
   const dir = `/proc/${pid1}/root/proc`;
   let names: string[];
   try {
+    if (fs.readlinkSync(`${dir}/1/ns/pid`) !== fs.readlinkSync(`/proc/${pid1}/ns/pid`)) return undefined;
     names = fs.readdirSync(dir);
   } catch {
     return undefined;
