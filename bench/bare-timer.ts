@@ -1,7 +1,7 @@
 // The bare precise timer beside a harness run, in the same process at the same time: a worker
-// thread at the strike thread's priority (nice -15 where permitted) that waits for moments on the
-// run clock exactly as the strike thread does (harness/inject/precise-timer.ts, 5 ms spin) and
-// records how late it woke. It measures what the OS grants such a thread under the very load of the
+// thread at the strike thread's priority (SCHED_FIFO, else nice -15, where permitted) that waits
+// for moments on the run clock exactly as the strike thread does (harness/inject/precise-timer.ts,
+// 5 ms spin) and records how late it woke. It measures what the OS grants such a thread under the very load of the
 // run beside it (the harness's own load worker, the target, a CPU-bound process), so a strike's
 // lateness can be set against it in the same window: the "≤ 1.5 × the bare precise timer under
 // the same load" of issue 13. (Measured in a separate phase, the bare timer had one load fewer.)
@@ -27,13 +27,10 @@ export async function besideTimer(): Promise<BesideTimer> {
 }
 
 async function timerThread(): Promise<void> {
-  const os = await import('node:os');
   const { waitUntil } = await import('../harness/inject/precise-timer.js');
-  try {
-    os.setPriority(0, -15);
-  } catch {
-    // not permitted: normal priority (as the strike thread then runs)
-  }
+  const { raiseThisThread } = await import('../harness/inject/thread-priority.js');
+  // The strike thread's own scheduling (SCHED_FIFO where permitted, else nice -15).
+  raiseThisThread();
   const lateness: number[] = [];
   let stopped = false;
   parentPort!.on('message', () => (stopped = true));

@@ -27,6 +27,9 @@ export interface Machine {
   // /proc/stat), in %: this VM's threads were ready to run and did not. Absent where /proc/stat
   // has no steal column (not Linux).
   stealPct?: number;
+  // The scheduling the OS granted the harness's strike thread (and the bare timer beside it):
+  // `SCHED_FIFO 1`, `nice -15` or `normal` (harness/inject/thread-priority.ts).
+  strikeThread?: string;
 }
 
 // The machine's CPU time so far, in clock ticks (/proc/stat's `cpu` line): all of it, and the
@@ -92,5 +95,6 @@ export function machineInfo(cc: string | null): Machine {
 export function machineLine(m: Machine): string {
   const load = `load average ${m.loadAvgStart}${m.loadAvgEnd !== undefined ? ` → ${m.loadAvgEnd}` : ''}`;
   const steal = m.stealPct !== undefined ? `, host steal ${m.stealPct} % of CPU time` : '';
-  return `${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, ${m.os}, Node ${m.node}, ${load}${steal}, ${m.processes} processes (one /proc stat scan ${m.procStatScanMs} ms, with environ/marker reads ${m.procMarkerScanMs} ms)`;
+  const strike = m.strikeThread !== undefined ? `, strike thread ${m.strikeThread}` : '';
+  return `${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, ${m.os}, Node ${m.node}, ${load}${steal}${strike}, ${m.processes} processes (one /proc stat scan ${m.procStatScanMs} ms, with environ/marker reads ${m.procMarkerScanMs} ms)`;
 }

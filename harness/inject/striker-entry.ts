@@ -2,7 +2,6 @@
 // and sends it, so that whatever keeps the harness's main thread busy (load events, /proc scans,
 // history writes) cannot make a strike late.
 import fs from 'node:fs';
-import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { clockFromOrigin } from '../clock.js';
 import { countNow, watchCount, type CountReached } from './count-watch.js';
@@ -11,16 +10,15 @@ import type { Delivery, SignalName } from '../history/events.js';
 import { watchExit } from '../target/exit-watch.js';
 import { exitedForWait, readProc } from '../target/proc.js';
 import { sendSignal, type DeliveryTarget, type Sent } from './signal.js';
+import { raiseThisThread } from './thread-priority.js';
 
-import type { PlanReport, PlanRequest, StrikeRequest, StrikeResult } from './striker.js';
+import type { PlanReport, PlanRequest, SchedulingReport, StrikeRequest, StrikeResult } from './striker.js';
 
 // Ask the OS to run this thread ahead of the load threads when the CPUs are contended (only this
-// thread: Linux applies the priority per thread). Needs privilege; without it nothing changes.
-try {
-  os.setPriority(0, -15);
-} catch {
-  // not permitted: run at normal priority
-}
+// thread: Linux applies the priority per thread): SCHED_FIFO where permitted, else nice -15
+// (thread-priority.ts). Said once, first, to the main thread.
+const scheduling: SchedulingReport = { scheduling: raiseThisThread() };
+parentPort!.postMessage(scheduling);
 
 const cancelled = new Map<number, AbortController>();
 

@@ -5,6 +5,7 @@ import { countNow, watchCount, type CountReached, type CountWatch } from './coun
 import { waitUntil } from './precise-timer.js';
 import type { ExitWatch } from '../target/exit-watch.js';
 import { acceptViewAfter, earlyAcceptSnapshot, sendSignal, type AcceptView, type DeliveryTarget, type Sent } from './signal.js';
+import type { ThreadScheduling } from './thread-priority.js';
 
 export interface StrikeRequest {
   id: number;
@@ -39,6 +40,9 @@ export interface PlanRequest extends Omit<StrikeRequest, 'signal' | 'deliver' | 
 // over: every step sent, cancelled, or the leader found exited before a step).
 export type PlanReport = { id: number; step: number; intendedT: number; sent: Sent } | { id: number; end: true };
 
+// The strike thread's first message: the scheduling the OS granted it (thread-priority.ts).
+export interface SchedulingReport { scheduling: ThreadScheduling }
+
 // What was sent, and (when asked for) the accept view read after it; `accept` never rejects.
 export type Scheduled = Sent & { accept?: Promise<AcceptView | undefined> };
 
@@ -69,7 +73,11 @@ function strikeThread(): Worker | undefined {
     return undefined;
   }
   worker.unref();
-  worker.on('message', (r: StrikeResult | PlanReport) => {
+  worker.on('message', (r: StrikeResult | PlanReport | SchedulingReport) => {
+    if ('scheduling' in r) {
+      granted = r.scheduling;
+      return;
+    }
     if (!('cancelled' in r)) return plans.get(r.id)?.(r);
     const resolve = waiting.get(r.id);
     waiting.delete(r.id);
@@ -89,6 +97,14 @@ function strikeThread(): Worker | undefined {
 // Starts the strike thread ahead of the first strike (its start-up must not delay a signal).
 export function warmStriker(): void {
   strikeThread();
+}
+
+let granted: ThreadScheduling | undefined;
+
+// The scheduling the strike thread got (SCHED_FIFO, nice -15 or normal); undefined until it has
+// said so (it does first thing after it starts).
+export function strikeThreadScheduling(): ThreadScheduling | undefined {
+  return granted;
 }
 
 // Ends the strike thread (at the end of a suite).
