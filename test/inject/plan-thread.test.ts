@@ -21,10 +21,13 @@ setInterval(() => {}, 1000);
 process.stdout.write('ready\\n');
 `;
 
-async function startTarget(t: Tap.Test): Promise<{ child: ChildProcess; exited: Promise<unknown>; hasExited: () => boolean; out: () => string }> {
+// `out()` is complete once `closed` resolves: the 'exit' event can come before the last of the
+// child's output is read (a fresh-clone CI run saw `ready` alone right after the exit).
+async function startTarget(t: Tap.Test): Promise<{ child: ChildProcess; exited: Promise<unknown>; closed: Promise<unknown>; hasExited: () => boolean; out: () => string }> {
   const child = spawn(process.execPath, ['-e', TARGET], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let gone = false;
+  const closed = once(child, 'close');
   const exited = once(child, 'exit').then(() => (gone = true));
   t.teardown(async () => {
     if (!gone) {
@@ -36,7 +39,7 @@ async function startTarget(t: Tap.Test): Promise<{ child: ChildProcess; exited: 
     out += d.toString();
     if (out.includes('ready')) resolve();
   }));
-  return { child, exited, hasExited: () => gone, out: () => out };
+  return { child, exited, closed, hasExited: () => gone, out: () => out };
 }
 
 // Runs `signal` as a plan against a fresh target, blocking the main thread for `blockMs` right
@@ -73,6 +76,7 @@ t.test('the second step is sent on time while the main thread is blocked for 300
   t.ok(second.sentT < blocked!.to, `the second step was sent during the block (sent ${second.sentT}, block ended ${blocked!.to})`);
   t.ok(second.sentT - second.intendedT < 100, `the second step is late by ${(second.sentT - second.intendedT).toFixed(3)} ms, well under the 300 ms block`);
   t.equal(target.child.exitCode, 0, 'the target exited by its SIGTERM handler');
+  await target.closed;
   t.match(target.out(), /usr2/, 'the target saw the first step');
 });
 
