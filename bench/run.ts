@@ -48,6 +48,9 @@ export interface BenchOptions {
   loadSeconds: number;
   loadRounds: number;
   loadConnections: number;
+  // afterResponses runs per condition (idle, load) per round: one strike each, so the p99 of the
+  // trigger figures needs many runs (at 6 it was the largest sample).
+  triggerBatch: number;
   // Trees ended per method per round.
   treeBatch: number;
   wsClients: number;
@@ -64,13 +67,13 @@ export interface BenchOptions {
 // The full run: a few minutes on 2 cores.
 export const FULL: Omit<BenchOptions, 'out' | 'binDir' | 'log' | 'signal' | 'phases' | 'reaper'> = {
   rounds: 6, batch: 20, planSteps: 40, spacingMs: 20, timerSamples: 60, loadSeconds: 3, loadRounds: 3, loadConnections: 10,
-  treeBatch: 5, wsClients: 10_000, reportRounds: 3,
+  triggerBatch: 5, treeBatch: 5, wsClients: 10_000, reportRounds: 3,
 };
 
 // A smoke run: seconds, every figure present, numbers meaningless.
 export const QUICK: typeof FULL = {
   rounds: 1, batch: 2, planSteps: 3, spacingMs: 10, timerSamples: 5, loadSeconds: 1, loadRounds: 1, loadConnections: 2,
-  treeBatch: 1, wsClients: 20, reportRounds: 1,
+  triggerBatch: 1, treeBatch: 1, wsClients: 20, reportRounds: 1,
 };
 
 type SampleSet = Record<string, Summary & { unit?: string; ref?: string }>;
@@ -263,9 +266,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const failures: string[] = [];
         for (let r = 0; r < options.rounds; r++) {
           check();
-          const a = await triggerLateness(runner, { runs: 1, responses: 20, connections: 1, rate: 100, target });
+          const a = await triggerLateness(runner, { runs: options.triggerBatch, responses: 20, connections: 1, rate: 100, target });
           check();
-          const b = await triggerLateness(runner, { runs: 1, responses: 2_000, connections: options.loadConnections, target });
+          const b = await triggerLateness(runner, { runs: options.triggerBatch, responses: 2_000, connections: options.loadConnections, target });
           idle.push(...a.lateness);
           loaded.push(...b.lateness);
           for (const t of [...a.threads, ...b.threads]) threads.add(t);
