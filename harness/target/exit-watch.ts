@@ -37,6 +37,11 @@ export function exitTime(slot: SharedArrayBuffer, t: number): number {
   return t;
 }
 
+// Whether either thread has seen the exit (the slot is no longer 0).
+export function exitSeen(slot: SharedArrayBuffer): boolean {
+  return Atomics.load(new BigInt64Array(slot), 0) !== 0n;
+}
+
 // What the strike thread needs to watch a target's leader: its pid (the harness's own child), its
 // start time (so a reused pid is never taken for it) and the shared slot.
 export interface ExitWatch {
