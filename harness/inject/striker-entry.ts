@@ -32,8 +32,8 @@ const procStates = fs.existsSync('/proc/self/stat');
 // period of the host. So a plan's step reads it LOOK_AHEAD_MS before its moment, and at the moment
 // looks only at the exit slot (an Atomics read), which the exit watch and the main thread's exit
 // event fill: a leader that exits within that last stretch unseen by either gets the step, a
-// signal to its zombie (its pid is not free before the main thread reaps it, just before it
-// fills the slot).
+// signal to its zombie or to no one (Linux hands out pids in turn up to pid_max before it reuses
+// one, so the pid is not another process's within that millisecond).
 function exited(pid: number): boolean {
   if (!procStates) return false;
   const info = readProc(pid);
