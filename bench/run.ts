@@ -637,8 +637,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   result.machine.loadAvgEnd = Math.round(os.loadavg()[0]! * 100) / 100;
   const steal = stealPct(cpuAtStart, cpuTimes());
   if (steal !== undefined) result.machine.stealPct = steal;
-  const scheduling = strikeThreadScheduling();
-  if (scheduling !== undefined) result.machine.strikeThread = scheduling;
+  const raised = strikeThreadScheduling();
+  if (raised !== undefined) result.machine.strikeThread = `${raised.scheduling}${raised.why ? ` (${raised.why})` : ''}`;
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
   return result;

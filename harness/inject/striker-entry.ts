@@ -17,7 +17,7 @@ import type { PlanReport, PlanRequest, SchedulingReport, StrikeRequest, StrikeRe
 // Ask the OS to run this thread ahead of the load threads when the CPUs are contended (only this
 // thread: Linux applies the priority per thread): SCHED_FIFO where permitted, else nice -15
 // (thread-priority.ts). Said once, first, to the main thread.
-const scheduling: SchedulingReport = { scheduling: raiseThisThread() };
+const scheduling: SchedulingReport = { raised: raiseThisThread() };
 parentPort!.postMessage(scheduling);
 
 const cancelled = new Map<number, AbortController>();

@@ -5,7 +5,7 @@ import { countNow, watchCount, type CountReached, type CountWatch } from './coun
 import { waitUntil } from './precise-timer.js';
 import type { ExitWatch } from '../target/exit-watch.js';
 import { acceptViewAfter, earlyAcceptSnapshot, sendSignal, type AcceptView, type DeliveryTarget, type Sent } from './signal.js';
-import type { ThreadScheduling } from './thread-priority.js';
+import type { Raised } from './thread-priority.js';
 
 export interface StrikeRequest {
   id: number;
@@ -41,7 +41,7 @@ export interface PlanRequest extends Omit<StrikeRequest, 'signal' | 'deliver' | 
 export type PlanReport = { id: number; step: number; intendedT: number; sent: Sent } | { id: number; end: true };
 
 // The strike thread's first message: the scheduling the OS granted it (thread-priority.ts).
-export interface SchedulingReport { scheduling: ThreadScheduling }
+export interface SchedulingReport { raised: Raised }
 
 // What was sent, and (when asked for) the accept view read after it; `accept` never rejects.
 export type Scheduled = Sent & { accept?: Promise<AcceptView | undefined> };
@@ -72,12 +72,10 @@ function strikeThread(): Worker | undefined {
   } catch {
     return undefined;
   }
+  granted = undefined;
   worker.unref();
   worker.on('message', (r: StrikeResult | PlanReport | SchedulingReport) => {
-    if ('scheduling' in r) {
-      granted = r.scheduling;
-      return;
-    }
+    if ('raised' in r) return tellGranted(r.raised);
     if (!('cancelled' in r)) return plans.get(r.id)?.(r);
     const resolve = waiting.get(r.id);
     waiting.delete(r.id);
@@ -90,6 +88,7 @@ function strikeThread(): Worker | undefined {
     worker = undefined;
     for (const [id, resolve] of pending) resolve({ id, cancelled: true });
     endPlans();
+    tellGranted(undefined);
   });
   return worker;
 }
@@ -99,12 +98,27 @@ export function warmStriker(): void {
   strikeThread();
 }
 
-let granted: ThreadScheduling | undefined;
+let granted: Raised | undefined;
+const onGranted: Array<(r: Raised | undefined) => void> = [];
 
-// The scheduling the strike thread got (SCHED_FIFO, nice -15 or normal); undefined until it has
-// said so (it does first thing after it starts).
-export function strikeThreadScheduling(): ThreadScheduling | undefined {
+// The thread said what it got (or ended before it could: undefined).
+function tellGranted(r: Raised | undefined): void {
+  granted = r;
+  for (const tell of onGranted.splice(0)) tell(r);
+}
+
+// The scheduling the strike thread got (SCHED_FIFO, nice -15 or normal, and why not SCHED_FIFO);
+// undefined until it has said so (it does first thing after it starts).
+export function strikeThreadScheduling(): Raised | undefined {
   return granted;
+}
+
+// Starts the strike thread if needed and resolves with what it got once it has said so
+// (undefined when the thread cannot start).
+export function strikeThreadRaised(): Promise<Raised | undefined> {
+  if (!strikeThread()) return Promise.resolve(undefined);
+  if (granted) return Promise.resolve(granted);
+  return new Promise((resolve) => onGranted.push(resolve));
 }
 
 // Ends the strike thread (at the end of a suite).
@@ -115,6 +129,7 @@ export async function stopStriker(): Promise<void> {
   waiting.clear();
   for (const [id, resolve] of pending) resolve({ id, cancelled: true });
   endPlans();
+  for (const tell of onGranted.splice(0)) tell(undefined);
   if (w) await w.terminate();
 }
 

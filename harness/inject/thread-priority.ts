@@ -18,25 +18,31 @@ import os from 'node:os';
 // where permitted, else the normal priority.
 export type ThreadScheduling = 'SCHED_FIFO 1' | 'nice -15' | 'normal';
 
+// What a thread got, and why it is not SCHED_FIFO when it is not (with what would change that).
+export interface Raised { scheduling: ThreadScheduling; why?: string }
+
 // Raises the calling thread (Linux applies scheduling per thread); says what it got.
-export function raiseThisThread(): ThreadScheduling {
-  let got: ThreadScheduling = 'normal';
+export function raiseThisThread(): Raised {
+  let scheduling: ThreadScheduling = 'normal';
   try {
     os.setPriority(0, -15);
-    got = 'nice -15';
+    scheduling = 'nice -15';
   } catch {
     // not permitted
   }
-  if (process.platform !== 'linux' || os.availableParallelism() < 2 || process.env['SHUTDOWN_DRILL_REALTIME'] === '0') return got;
+  if (process.platform !== 'linux') return { scheduling, why: 'real-time scheduling is asked for on Linux only' };
+  if (os.availableParallelism() < 2) return { scheduling, why: 'one CPU: the strike thread spins before and after each signal, and at real-time priority that would take the CPU the target needs to answer it' };
+  if (process.env['SHUTDOWN_DRILL_REALTIME'] === '0') return { scheduling, why: 'SHUTDOWN_DRILL_REALTIME=0 is set' };
   try {
     // `<pid>/task/<tid>`: this thread's id.
     const tid = fs.readlinkSync('/proc/thread-self').split('/').pop()!;
-    spawnSync('chrt', ['--fifo', '--reset-on-fork', '--pid', '1', tid], { stdio: 'ignore', timeout: 5_000 });
-    if (schedulingPolicy('/proc/thread-self/stat') === SCHED_FIFO) got = 'SCHED_FIFO 1';
+    const chrt = spawnSync('chrt', ['--fifo', '--reset-on-fork', '--pid', '1', tid], { stdio: 'ignore', timeout: 5_000 });
+    if (chrt.error) return { scheduling, why: 'util-linux chrt is not installed (apt-get install util-linux)' };
+    if (schedulingPolicy('/proc/thread-self/stat') === SCHED_FIFO) return { scheduling: 'SCHED_FIFO 1' };
   } catch {
-    // no chrt, or no /proc: as before
+    return { scheduling, why: 'no /proc/thread-self to name the thread by' };
   }
-  return got;
+  return { scheduling, why: 'not permitted: it needs root, CAP_SYS_NICE (setcap cap_sys_nice+ep on the node binary) or an RLIMIT_RTPRIO of 1 or more' };
 }
 
 const SCHED_FIFO = 1;

@@ -1,6 +1,7 @@
 // Issue 15: `--version` and `doctor` (what this machine offers, each with its fix).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { CLI, ROOT } from '../helpers/cli.js';
@@ -37,4 +38,17 @@ t.test('doctor names the containment it can use, and the fix when it is only the
   const bad = await cli(['doctor'], { SHUTDOWN_DRILL_CONTAINMENT: 'nonsense' });
   t.equal(bad.code, 1, 'an impossible setting fails the doctor');
   t.match(bad.stdout, /^FAIL +containment +SHUTDOWN_DRILL_CONTAINMENT must be one of auto, cgroup-v2, cgroup-v1, marker/m);
+});
+
+t.test('doctor says how the strike thread is scheduled, and why when it is not real-time', async (t) => {
+  const root = process.platform === 'linux' && process.getuid?.() === 0 && os.availableParallelism() >= 2 && !spawnSync('chrt', ['--version']).error;
+  const auto = await cli(['doctor']);
+  t.equal(auto.code, 0);
+  if (root) t.match(auto.stdout, /^ok {4}strike thread +SCHED_FIFO 1$/m, 'root on 2 CPUs with chrt: real-time');
+  else t.match(auto.stdout, /^(ok|warn) +strike thread +/m);
+  const off = await cli(['doctor'], { SHUTDOWN_DRILL_REALTIME: '0' });
+  t.equal(off.code, 0, 'not real-time warns, it does not fail');
+  if (process.platform === 'linux' && os.availableParallelism() >= 2) {
+    t.match(off.stdout, /^warn +strike thread +(nice -15|normal)\n +fix: SHUTDOWN_DRILL_REALTIME=0 is set; at (nice -15|normal) priority strikes under full load can land a few ms late/m);
+  }
 });
