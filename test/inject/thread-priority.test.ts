@@ -7,10 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import t from 'tap';
 import { stopStriker, strikeThreadRaised, strikeThreadScheduling } from '../../harness/inject/striker.js';
 import { schedulingPolicy } from '../../harness/inject/thread-priority.js';
+import { ROOT } from '../helpers/cli.js';
 
 const SCHED_OTHER = 0;
 const SCHED_FIFO = 1;
@@ -49,4 +51,13 @@ t.test('the strike thread says what it got, and only it of this process is real-
   const fifo = fs.readdirSync('/proc/self/task').filter((tid) => schedulingPolicy(`/proc/self/task/${tid}/stat`) === SCHED_FIFO);
   t.equal(fifo.length, 1, 'one thread of the harness process is real-time: the strike thread');
   t.not(fifo[0], String(process.pid), 'and not the main thread');
+});
+
+t.test('an unprivileged user gets the normal priority, and is told what it needs', { skip: why ?? (spawnSync('setpriv', ['--version']).error ? 'util-linux setpriv is not installed' : undefined) }, async (t) => {
+  const module = path.join(ROOT, 'dist', 'harness', 'inject', 'thread-priority.js');
+  const asNobody = ['--reuid', '65534', '--regid', '65534', '--clear-groups'];
+  if (spawnSync('setpriv', [...asNobody, 'test', '-r', module]).status !== 0) return void t.skip(`user nobody cannot read ${module} (a private checkout)`);
+  const r = spawnSync('setpriv', [...asNobody, process.execPath, '-e', `import(${JSON.stringify(module)}).then((m) => console.log(JSON.stringify(m.raiseThisThread())))`], { encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  t.same(JSON.parse(r.stdout), { scheduling: 'normal', why: 'not permitted: it needs root, CAP_SYS_NICE (setcap cap_sys_nice+ep on the node binary) or an RLIMIT_RTPRIO of 1 or more' });
 });
