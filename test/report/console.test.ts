@@ -44,8 +44,10 @@ t.test('without a TTY: the header first, at once, then heartbeat lines naming th
   t.equal(header.line, `shutdown-drill: 1 run of 1 scenario; containment ${containment}; out ${out}`, 'the first line is the header');
   // The header comes before anything of the run (the exact outcome asserted here); its speed goal
   // (within 1 s of the spawn: 0.32 s median on a quiet machine) is the bench figure headerMs, since
-  // a shared CI machine's load alone moves it by a second. 3 s still catches the 11.7 s of silence.
-  t.ok(header.ms < 3_000, `the header came ${header.ms.toFixed(0)} ms after the spawn`);
+  // a shared CI machine's load alone moves it by seconds (1.0-2.1 s, then 1.8 and 3.3 s in
+  // fresh-clone CI runs, the last one failing a 3 s bound). 8 s still catches the 11.7 s of
+  // silence of a header printed after the executor's import.
+  t.ok(header.ms < 8_000, `the header came ${header.ms.toFixed(0)} ms after the spawn`);
   const firstBeat = seen.findIndex((s) => s.line.startsWith('[0/1] '));
   t.ok(firstBeat === 1, 'the header is out before the first heartbeat (the run starts after it)');
   const runLine = seen.findIndex((s) => s.line.startsWith('✓ pass    console/slow-drain'));
