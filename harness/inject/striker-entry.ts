@@ -31,9 +31,10 @@ const procStates = fs.existsSync('/proc/self/stat');
 // One read of /proc/<pid>/stat: 20-30 us on a quiet machine, 0.1-0.6 ms measured on a slower
 // one (a 2 × AMD EPYC VM, /proc scans 3-4× slower). So a plan's step reads it LOOK_AHEAD_MS
 // before its moment, and at the moment looks only at the exit slot (an Atomics read), which the
-// exit watch and the main thread's exit event fill: a leader that exits within that last stretch unseen by either gets the step, a
-// signal to its zombie or to no one (Linux hands out pids in turn up to pid_max before it reuses
-// one, so the pid is not another process's within that millisecond).
+// exit watch and the main thread's exit event fill: a leader that exits within that last
+// stretch unseen by either gets the step, a signal to its zombie or to no one (Linux hands out
+// pids in turn up to pid_max before it reuses one, so the pid is not another process's within
+// that millisecond).
 function exited(pid: number): boolean {
   if (!procStates) return false;
   const info = readProc(pid);
