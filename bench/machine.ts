@@ -28,7 +28,7 @@ export interface Machine {
   // has no steal column (not Linux).
   stealPct?: number;
   // The scheduling the OS granted the harness's strike thread (and the bare timer beside it):
-  // `SCHED_FIFO 1`, `nice -15` or `normal` (harness/inject/thread-priority.ts).
+  // `SCHED_FIFO 1`, else `nice -15` or `normal` with the reason (harness/inject/thread-priority.ts).
   strikeThread?: string;
 }
 
