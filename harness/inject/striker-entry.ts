@@ -7,7 +7,7 @@ import { clockFromOrigin } from '../clock.js';
 import { countNow, watchCount, type CountReached } from './count-watch.js';
 import { waitUntil } from './precise-timer.js';
 import type { Delivery, SignalName } from '../history/events.js';
-import { exitSeen, watchExit } from '../target/exit-watch.js';
+import { exitSeenCheck, watchExit } from '../target/exit-watch.js';
 import { exitedForWait, readProc } from '../target/proc.js';
 import { sendSignal, type DeliveryTarget, type Sent } from './signal.js';
 import { raiseThisThread } from './thread-priority.js';
@@ -69,6 +69,7 @@ async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
   const target = targetOf(msg);
   const { steps, from } = msg.plan;
   let intendedT = msg.intendedT;
+  const exitSeen = msg.exitWatch ? exitSeenCheck(msg.exitWatch.slot) : (): boolean => false;
   for (let i = from; i < steps.length; i++) {
     const step = steps[i]!;
     const burst = i > from && step.afterMs === 0;
@@ -77,7 +78,7 @@ async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
     if (intendedT - LOOK_AHEAD_MS > now()) await waitUntil(intendedT - LOOK_AHEAD_MS, now, { signal: abort, spinMs: 5 });
     if (abort.aborted || (!burst && exited(msg.pid))) break;
     if (intendedT > now()) await waitUntil(intendedT, now, { signal: abort, spinMs: 5 });
-    if (abort.aborted || (!burst && msg.exitWatch && exitSeen(msg.exitWatch.slot))) break;
+    if (abort.aborted || (!burst && exitSeen())) break;
     const sent = sendAndWatch(msg, target, step.signal, step.deliver, now);
     const report: PlanReport = { id: msg.id, step: i, intendedT, sent };
     parentPort!.postMessage(report);

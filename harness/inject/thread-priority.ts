@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { parseStat } from '../target/proc.js';
 
 // The scheduling of the thread that times and sends signals (the strike thread; the bench's bare
 // timer beside it). Under full load a woken thread at nice -15 still waits for the CPU it is
@@ -50,10 +51,7 @@ const SCHED_FIFO = 1;
 // The scheduling policy (field 41) of a /proc `stat` file; undefined when unreadable.
 export function schedulingPolicy(statFile: string): number | undefined {
   try {
-    const text = fs.readFileSync(statFile, 'latin1');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // Field 3 (state) is fields[0], so field 41 is fields[38].
-    const policy = Number(fields[38]);
+    const policy = parseStat(fs.readFileSync(statFile, 'latin1'))?.policy;
     return Number.isInteger(policy) ? policy : undefined;
   } catch {
     return undefined;

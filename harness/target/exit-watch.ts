@@ -37,9 +37,11 @@ export function exitTime(slot: SharedArrayBuffer, t: number): number {
   return t;
 }
 
-// Whether either thread has seen the exit (the slot is no longer 0).
-export function exitSeen(slot: SharedArrayBuffer): boolean {
-  return Atomics.load(new BigInt64Array(slot), 0) !== 0n;
+// A check of whether either thread has seen the exit (the slot is no longer 0), its view made
+// once: it runs at a strike's moment.
+export function exitSeenCheck(slot: SharedArrayBuffer): () => boolean {
+  const view = new BigInt64Array(slot);
+  return () => Atomics.load(view, 0) !== 0n;
 }
 
 // What the strike thread needs to watch a target's leader: its pid (the harness's own child), its

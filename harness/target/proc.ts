@@ -16,6 +16,8 @@ export interface ProcInfo {
   // than 1 has threads still exiting: its files (listening sockets too) are not all closed, and
   // waitpid() does not return it yet.
   threads: number;
+  // The scheduling policy (stat field 41): 0 SCHED_OTHER, 1 SCHED_FIFO, ...
+  policy: number;
 }
 
 // True where /proc is available (Linux); elsewhere the harness falls back to tree-kill.
@@ -62,6 +64,7 @@ export function parseStat(text: string): ProcInfo | undefined {
     start: Number(rest[19]),
     flags: Number(rest[6]),
     threads: Number(rest[17]),
+    policy: Number(rest[38]),
   };
 }
 

@@ -56,7 +56,8 @@ t.test('HeadTailBuffer keeps the head and the last lines, and counts what it dro
 
 t.test('parseStat reads a command holding spaces and parentheses', async (t) => {
   const fields = ['S', '1', '4242', '4242', '0', '-1', '4194560', ...Array(10).fill('0'), '7', '0', '987654'];
-  t.same(parseStat(`4243 (my (odd) app) ${fields.join(' ')} 0 0`), { pid: 4243, comm: 'my (odd) app', state: 'S', ppid: 1, pgid: 4242, sid: 4242, start: 987654, flags: 4194560, threads: 7 });
+  // Fields 23-40 as zeros, then field 41 (the scheduling policy: 1, SCHED_FIFO).
+  t.same(parseStat(`4243 (my (odd) app) ${fields.join(' ')} 0 0 ${Array(16).fill('0').join(' ')} 1 0 0`), { pid: 4243, comm: 'my (odd) app', state: 'S', ppid: 1, pgid: 4242, sid: 4242, start: 987654, flags: 4194560, threads: 7, policy: 1 });
   t.equal(parseStat('garbage'), undefined);
   const self = parseStat(`${process.pid} (node) R 1 2 3 0 -1 0 ${Array(12).fill('0').join(' ')} 55`);
   t.match(self, { pid: process.pid, comm: 'node', ppid: 1, start: 55 });

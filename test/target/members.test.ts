@@ -7,7 +7,7 @@ import { consistentMembers } from '../../harness/target/containment.js';
 import type { ProcInfo } from '../../harness/target/proc.js';
 
 function proc(pid: number): ProcInfo {
-  return { pid, ppid: 1, pgid: pid, sid: pid, state: 'S', start: pid * 10, comm: 'hopper', flags: 0, threads: 1 };
+  return { pid, ppid: 1, pgid: pid, sid: pid, state: 'S', start: pid * 10, comm: 'hopper', flags: 0, threads: 1, policy: 0 };
 }
 
 // A member list that answers each read in turn (the last answer repeats), and a pass that finds
