@@ -5,8 +5,8 @@
 // launched by launch() as a run launches them; the main thread is blocked by a busy loop in a
 // history listener on the signal:sent (listeners run inside emit, on the main thread).
 // Guards: the watchExit call in inject/striker-entry.ts sendAndWatch and exitTime in
-// target/launch.ts. Checked: with the watchExit call removed, the first test's exit came 300 ms
-// after the signal (at the block's end) and it failed.
+// target/launch.ts. Checked: with the watchExit call removed, the first test's exit came at the
+// block's end and it failed.
 import t from 'tap';
 import { blockAfterFirstSignal } from '../helpers/block.js';
 import { Clock } from '../../harness/clock.js';
@@ -65,12 +65,14 @@ t.before(() => warmStriker());
 t.teardown(() => stopStriker());
 
 t.test('an exit while the main thread is blocked keeps the time the strike thread saw it', async (t) => {
-  const { sentT, blocked, exitT, slot } = await strikeWhileBlocked(t, 0, 300);
+  // The block (1.5 s) outlasts the strike thread's exit watch (1 s): a target that exits within
+  // the watch is seen by the strike thread while the main thread is still blocked. How soon the
+  // target exits is the machine's (141 ms once under CI load), so it is not asserted.
+  const { sentT, blocked, exitT, slot } = await strikeWhileBlocked(t, 0, 1_500);
   t.ok(blocked, 'the main thread was blocked right after the signal');
   t.ok(slot > 0n, `the strike thread saw the zombie first (slot ${slot})`);
   t.ok(exitT >= sentT, `the exit (${exitT}) is after the signal (${sentT})`);
-  t.ok(exitT - sentT < 100, `the exit is stamped ${(exitT - sentT).toFixed(3)} ms after the signal, not at the block's end (${(blocked!.to - sentT).toFixed(3)} ms)`);
-  t.ok(exitT < blocked!.to, 'stamped before the main thread could run');
+  t.ok(exitT < blocked!.to, `stamped ${(exitT - sentT).toFixed(3)} ms after the signal, before the main thread could run (its block ended at ${(blocked!.to - sentT).toFixed(3)} ms)`);
 });
 
 t.test('an exit after the watch is over (1 s) is stamped by the main thread alone', async (t) => {
