@@ -67,14 +67,15 @@ async function strikeBlocked(t: Tap.Test, signal: unknown, blockMs: number) {
 t.before(() => warmStriker());
 t.teardown(() => stopStriker());
 
-t.test('the second step is sent on time while the main thread is blocked for 300 ms', async (t) => {
-  const { sent, blocked, target } = await strikeBlocked(t, ['SIGUSR2', { signal: 'SIGTERM', afterMs: 100 }], 300);
+// The block (1 s) is ten times the step's spacing: a step timed on the main thread would be sent at
+// the block's end. How late the strike thread itself is belongs to the machine (npm run bench).
+t.test('the second step is sent on time while the main thread is blocked for 1 s', async (t) => {
+  const { sent, blocked, target } = await strikeBlocked(t, ['SIGUSR2', { signal: 'SIGTERM', afterMs: 100 }], 1_000);
   t.same(sent.map((e) => [e.step, e.signal]), [[0, 'SIGUSR2'], [1, 'SIGTERM']], 'both steps, in order');
   const [first, second] = sent as [typeof sent[0], typeof sent[0]];
   t.equal(second.intendedT, Math.max(first.intendedT, first.sentT) + 100, 'the second step 100 ms after the first one\'s actual send');
   t.ok(blocked, 'the main thread was blocked after the first step');
-  t.ok(second.sentT < blocked!.to, `the second step was sent during the block (sent ${second.sentT}, block ended ${blocked!.to})`);
-  t.ok(second.sentT - second.intendedT < 100, `the second step is late by ${(second.sentT - second.intendedT).toFixed(3)} ms, well under the 300 ms block`);
+  t.ok(second.sentT < blocked!.to, `the second step was sent during the block, ${(second.sentT - second.intendedT).toFixed(3)} ms late (sent ${second.sentT}, block ended ${blocked!.to})`);
   t.equal(target.child.exitCode, 0, 'the target exited by its SIGTERM handler');
   await target.closed;
   t.match(target.out(), /usr2/, 'the target saw the first step');
