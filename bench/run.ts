@@ -66,7 +66,7 @@ export interface BenchOptions {
 
 // The full run: a few minutes on 2 cores.
 export const FULL: Omit<BenchOptions, 'out' | 'binDir' | 'log' | 'signal' | 'phases' | 'reaper'> = {
-  rounds: 6, batch: 20, planSteps: 40, spacingMs: 20, timerSamples: 60, loadSeconds: 3, loadRounds: 3, loadConnections: 10,
+  rounds: 6, batch: 20, planSteps: 40, spacingMs: 20, timerSamples: 60, loadSeconds: 3, loadRounds: 8, loadConnections: 10,
   triggerBatch: 5, treeBatch: 5, wsClients: 10_000, reportRounds: 3,
 };
 
@@ -304,14 +304,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const drivenHow = new Set<string>();
         const drivenFailures: string[] = [];
         const eventsPerRequest: number[] = [];
+        // Each round's driver rate ÷ its standalone rate: the two ran back to back, so a change of
+        // the host's speed between rounds (steal) cancels out of the ratio.
+        const pairRatios: number[] = [];
         for (let r = 0; r < options.loadRounds; r++) {
           const order = r % 2 === 0 ? ['standalone', 'driver'] : ['driver', 'standalone'];
+          let roundPeer: number | undefined;
+          let roundDriven: number | undefined;
           for (const which of order) {
             check();
             if (which === 'standalone') {
               const srv = await startHttpServer();
               try {
-                standalone.push(await standaloneAutocannon(srv.url, options.loadConnections, options.loadSeconds));
+                const a = await standaloneAutocannon(srv.url, options.loadConnections, options.loadSeconds);
+                standalone.push(a);
+                roundPeer = a.rps;
               } finally {
                 await srv.stop();
               }
@@ -326,6 +333,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               const rps = rpsFromHistory(s.events, 'http');
               if (rps) {
                 driven.push(rps.rps);
+                roundDriven = rps.rps;
                 drivenHow.add(rps.how);
                 const perOp = s.events.filter((e) => e.type === 'request:start' || e.type === 'request:end').length;
                 eventsPerRequest.push(perOp / rps.requests);
@@ -334,17 +342,23 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               }
             }
           }
+          if (roundPeer !== undefined && roundDriven !== undefined && roundPeer > 0) pairRatios.push(roundDriven / roundPeer);
         }
         const peerRps = summarize(standalone.map((a) => a.rps));
         keep('load.standaloneAutocannon.rps', standalone.map((a) => a.rps), { unit: 'req/s' });
         if (driven.length) keep('load.harnessDriver.rps', driven, { unit: 'req/s', ref: 'load.standaloneAutocannon.rps' });
-        const howRatio = `median requests/s of a shutdown-drill run with one http load entry (${options.loadConnections} connections, ${options.loadSeconds} s, as fast as possible) ÷ median requests/s of standalone autocannon (own process, same connections and duration) against the same trivial Node server, ${options.loadRounds} interleaved rounds`;
-        if (driven.length) {
+        keep('load.pairRatio', pairRatios, { unit: 'ratio' });
+        const howRatio = `median over ${options.loadRounds} rounds of one round's ratio: requests/s of a shutdown-drill run with one http load entry (${options.loadConnections} connections, ${options.loadSeconds} s, as fast as possible) ÷ requests/s of standalone autocannon (own process, same connections and duration) against the same trivial Node server, the two back to back in alternating order`;
+        if (pairRatios.length) {
           figures.loadRatio = figure({
-            ...GOALS.loadRatio, value: summarize(driven).median / peerRps.median, how: `${howRatio}; driver rate from ${[...drivenHow].join(', ')}`,
+            ...GOALS.loadRatio, value: summarize(pairRatios).median, how: `${howRatio}; driver rate from ${[...drivenHow].join(', ')}`,
             peer: { name: 'standalone autocannon req/s', value: peerRps.median }, ratioTo: 'peer',
             why: `the load is CPU-bound (the client and the server each near a full CPU of the ${os.cpus().length}), so the ratio is the inverse of the CPU per request: the driver's load worker also records every operation (${round(summarize(eventsPerRequest).median)} request:start/end events per response into its history segment, the rest folded into counts; none crosses to the main thread while it runs), measured at +2.65 us (+17 %) per request over autocannon's, and the server, fed more slowly, sleeps twice as often and costs 9.5 % more per request (bench/README.md, "Where the CPU goes")`,
-            detail: { driverRps: round(summarize(driven).median), standaloneRps: round(peerRps.median), eventsPerResponse: round(summarize(eventsPerRequest).median), failedRuns: drivenFailures.length },
+            detail: {
+              driverRps: round(summarize(driven).median), standaloneRps: round(peerRps.median), ratioOfMedians: round(summarize(driven).median / peerRps.median),
+              pairRatioMin: round(summarize(pairRatios).min), pairRatioMax: round(summarize(pairRatios).max), pairs: pairRatios.length,
+              eventsPerResponse: round(summarize(eventsPerRequest).median), failedRuns: drivenFailures.length,
+            },
           });
           // The ratio itself is the figure; the peer is shown for scale (its unit is req/s).
           delete figures.loadRatio.ratio;
