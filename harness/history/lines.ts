@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import type { HistoryEvent } from './events.js';
+import { opLineEvents } from './op-line.js';
 
 // Reads a JSON-lines file of events in file order; an unparsable (torn) line is skipped and
-// counted. A missing file reads as no events.
+// counted. A missing file reads as no events. A load segment's op line (an array: op-line.ts)
+// reads as its two events.
 export function readEventLines(file: string): { events: HistoryEvent[]; torn: number } {
   let text: string;
   try {
@@ -14,11 +16,20 @@ export function readEventLines(file: string): { events: HistoryEvent[]; torn: nu
   let torn = 0;
   for (const line of text.split('\n')) {
     if (!line) continue;
+    let v: unknown;
     try {
-      events.push(JSON.parse(line) as HistoryEvent);
+      v = JSON.parse(line);
     } catch {
       torn++;
+      continue;
     }
+    if (!Array.isArray(v)) {
+      events.push(v as HistoryEvent);
+      continue;
+    }
+    const pair = opLineEvents(v);
+    if (pair) events.push(pair[0], pair[1]);
+    else torn++;
   }
   return { events, torn };
 }

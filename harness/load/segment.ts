@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { EventInput, HistoryEvent } from '../history/events.js';
 import { readEventLines } from '../history/lines.js';
 import { SEGMENT_SUFFIX, segmentStem } from '../history/run-folder.js';
-import type { WireItem } from './wire.js';
+import type { EndItem, StartItem, WireItem } from './wire.js';
 
 // The history event of a wire item of driver `driver`.
 export function itemEvent(item: WireItem, driver: string): EventInput {
@@ -51,6 +51,16 @@ export function itemLine(item: WireItem, driver: string, driverJson: string = JS
   }
 }
 
+// The op line (history/op-line.ts) of an operation whose start and end items are written
+// together: the JSON of [driver, id, startT, conn, op, connecting, endT, outcome, status, bytes,
+// error, sentT, firstByteT]. `json` gives a string's JSON (the writer caches those of its
+// connections and labels); numbers are the clock's times and counts, always finite.
+export function opLine(start: StartItem, end: EndItem, driverJson: string, json: (s: string) => string = JSON.stringify): string {
+  const [, id, startT, conn, op, connecting] = start;
+  const [, , endT, outcome, status, bytes, error, sentT, firstByteT] = end;
+  return `[${driverJson},${JSON.stringify(id)},${startT},${conn === null ? 'null' : json(conn)},${op === null ? 'null' : json(op)},${connecting},${endT},"${outcome}",${status},${bytes},${error === null ? 'null' : JSON.stringify(error)},${sentT},${firstByteT}]\n`;
+}
+
 // Creates the segment file of driver `name` in `dir` (a fresh name: `load-<name>.segment.jsonl`,
 // then `~2`, `~3`, ... when taken), empty; returns its path.
 export function createSegmentFile(dir: string, name: string): string {
@@ -85,11 +95,32 @@ export class SegmentWriter {
     }
   }
 
-  // Appends the items as whole lines (one write per batch).
+  // The JSON of the strings seen as connections and labels (a load has few of them).
+  private readonly jsonOf = new Map<string, string>();
+  private readonly json = (s: string): string => {
+    let j = this.jsonOf.get(s);
+    if (j === undefined) {
+      if (this.jsonOf.size >= 4_096) this.jsonOf.clear();
+      this.jsonOf.set(s, (j = JSON.stringify(s)));
+    }
+    return j;
+  };
+
+  // Appends the items as whole lines (one write per batch): an operation's start followed by its
+  // end is one op line (history/op-line.ts), any other item one event line.
   write(items: readonly WireItem[]): void {
     if (this.fd === undefined || items.length === 0) return;
     let text = '';
-    for (const item of items) text += itemLine(item, this.driver, this.driverJson);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const next = items[i + 1];
+      if (item[0] === 0 && next !== undefined && next[0] === 1 && next[1] === item[1]) {
+        text += opLine(item, next, this.driverJson, this.json);
+        i++;
+      } else {
+        text += itemLine(item, this.driver, this.driverJson);
+      }
+    }
     const bytes = Buffer.from(text, 'utf8');
     try {
       let off = 0;

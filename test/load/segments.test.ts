@@ -11,6 +11,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readHistory } from '../../harness/history/reader.js';
 import { loadView } from '../../harness/history/ops.js';
+import { readSegment } from '../../harness/load/segment.js';
 import { FIXTURES, killSurvivors, newMark, runCli, runEvents, survivors, writeScenario } from '../helpers/cli.js';
 
 const target = path.join(FIXTURES, 'load/targets/http-drain.mjs');
@@ -92,7 +93,7 @@ t.test('a load worker that dies mid-run makes the run an error naming its segmen
   // Kept under a name that says merged: a `*.segment.jsonl` file is, by definition, unmerged.
   t.same(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('segment')), ['load-api.segment.merged.jsonl']);
   // Every event the worker wrote (its batches, every 10 ms, up to its death) is in the history.
-  const written = fs.readFileSync(segment, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; t: number });
+  const written = readSegment(segment).events;
   const events = readHistory(file);
   // (load:started, load:stopped and load:error come from the host, not the segment.)
   const mine = events.filter((e) => 'driver' in e && e.driver === 'api' && !['load:started', 'load:stopped', 'load:error'].includes(e.type));

@@ -24,11 +24,14 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-// The lines of a JSON-lines file that parse.
+// The events of a JSON-lines file's lines that parse; an op line (an array: history/op-line.ts,
+// [driver, id, startT, ..., endT, ...]) is one operation's start and end.
 function lines(file: string): Array<Record<string, unknown> & { type: string; t: number }> {
   return fs.readFileSync(file, 'utf8').split('\n').flatMap((l) => {
     try {
-      return l ? [JSON.parse(l)] : [];
+      const v = l ? JSON.parse(l) : undefined;
+      if (!Array.isArray(v)) return v ? [v] : [];
+      return [{ type: 'request:start', id: v[1], t: v[2] }, { type: 'request:end', id: v[1], t: v[6] }];
     } catch {
       return [];
     }
