@@ -1,7 +1,7 @@
 // The bare precise timer beside a harness run, in the same process at the same time: a worker
 // thread at the strike thread's priority (SCHED_FIFO, else nice -15, where permitted) that waits
 // for moments on the run clock exactly as the strike thread does (harness/inject/precise-timer.ts,
-// 5 ms spin) and records how late it woke. It measures what the OS grants such a thread under the very load of the
+// 5 ms blocking wait) and records how late it woke. It measures what the OS grants such a thread under the very load of the
 // run beside it (the harness's own load worker, the target, a CPU-bound process), so a strike's
 // lateness can be set against it in the same window: the "≤ 1.5 × the bare precise timer under
 // the same load" of issue 13. (Measured in a separate phase, the bare timer had one load fewer.)
@@ -9,7 +9,7 @@ import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { workerJob } from './worker-job.js';
 
 const SPACING_MS = 20;
-const SPIN_MS = 5;
+const BLOCK_MS = 5;
 
 export interface BesideTimer {
   // Stops the timer; resolves with every lateness it recorded (ms).
@@ -38,7 +38,7 @@ async function timerThread(): Promise<void> {
   const now = (): number => performance.now();
   while (!stopped) {
     const at = now() + SPACING_MS;
-    lateness.push((await waitUntil(at, now, { spinMs: SPIN_MS })) - at);
+    lateness.push((await waitUntil(at, now, { blockMs: BLOCK_MS })) - at);
   }
   parentPort!.postMessage({ lateness });
 }

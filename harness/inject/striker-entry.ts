@@ -1,4 +1,4 @@
-// The strike thread: waits for each scheduled signal's moment on the run clock (sleep, then spin)
+// The strike thread: waits for each scheduled signal's moment on the run clock (sleep, then a blocking wait: precise-timer.ts)
 // and sends it, so that whatever keeps the harness's main thread busy (load events, /proc scans,
 // history writes) cannot make a strike late.
 import fs from 'node:fs';
@@ -75,9 +75,9 @@ async function runPlan(msg: PlanRequest, abort: AbortSignal): Promise<void> {
     const burst = i > from && step.afterMs === 0;
     // The leader's /proc state is read before the last LOOK_AHEAD_MS of the wait, not between the
     // wait and the kill(), where it was all lateness; at the moment itself only the exit slot.
-    if (intendedT - LOOK_AHEAD_MS > now()) await waitUntil(intendedT - LOOK_AHEAD_MS, now, { signal: abort, spinMs: 5 });
+    if (intendedT - LOOK_AHEAD_MS > now()) await waitUntil(intendedT - LOOK_AHEAD_MS, now, { signal: abort, blockMs: 5 });
     if (abort.aborted || (!burst && exited(msg.pid))) break;
-    if (intendedT > now()) await waitUntil(intendedT, now, { signal: abort, spinMs: 5 });
+    if (intendedT > now()) await waitUntil(intendedT, now, { signal: abort, blockMs: 5 });
     if (abort.aborted || (!burst && exitSeen())) break;
     const sent = sendAndWatch(msg, target, step.signal, step.deliver, now);
     const report: PlanReport = { id: msg.id, step: i, intendedT, sent };
@@ -110,8 +110,8 @@ parentPort!.on('message', (msg: StrikeRequest | PlanRequest | { cancel: number }
   const moment: Promise<number | undefined> = watch
     ? watchCount(watch, watch.bell, abort.signal).then((r) => (r ? (reached = r).reachedT + watch.delayMs : undefined))
     : Promise.resolve(msg.intendedT);
-  // A dedicated thread can afford a longer spin: it absorbs more of the OS's wake-up lateness.
-  void moment.then((at) => (at === undefined || at <= now() ? now() : waitUntil(at, now, { signal: abort.signal, spinMs: 5 }))).then(() => {
+  // A dedicated thread can afford a longer blocking wait: it absorbs more of the OS's wake-up lateness.
+  void moment.then((at) => (at === undefined || at <= now() ? now() : waitUntil(at, now, { signal: abort.signal, blockMs: 5 }))).then(() => {
     cancelled.delete(msg.id);
     let result: StrikeResult;
     if (abort.signal.aborted || (watch && !reached)) {

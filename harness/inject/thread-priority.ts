@@ -12,8 +12,8 @@ import { parseStat } from '../target/proc.js';
 // kernel's own), with SCHED_RESET_ON_FORK so that nothing it might start inherits it, through
 // util-linux `chrt` (Node has no sched_setscheduler). The kernel's real-time throttling (by
 // default 95 % of each second) bounds what it can take. Not asked for:
-// - on one CPU, where its spins (5 ms before a signal, 2 ms after it watching the exit) would
-//   take the very CPU the target needs to answer the signal;
+// - on one CPU, where its spins (the last 0.05 ms before a signal, 2 ms after it watching the
+//   exit) would take the very CPU the target needs to answer the signal;
 // - when SHUTDOWN_DRILL_REALTIME=0 (a machine whose policy forbids it).
 // Otherwise it needs CAP_SYS_NICE (root, or an RLIMIT_RTPRIO above 0); without it, nice -15
 // where permitted, else the normal priority.
@@ -32,7 +32,7 @@ export function raiseThisThread(): Raised {
     // not permitted
   }
   if (process.platform !== 'linux') return { scheduling, why: 'real-time scheduling is asked for on Linux only' };
-  if (os.availableParallelism() < 2) return { scheduling, why: 'one CPU: the strike thread spins before and after each signal, and at real-time priority that would take the CPU the target needs to answer it' };
+  if (os.availableParallelism() < 2) return { scheduling, why: 'one CPU: the strike thread spins for 2 ms after each signal watching for the exit, and at real-time priority that would take the CPU the target needs to answer it' };
   if (process.env['SHUTDOWN_DRILL_REALTIME'] === '0') return { scheduling, why: 'SHUTDOWN_DRILL_REALTIME=0 is set' };
   try {
     // `<pid>/task/<tid>`: this thread's id.
