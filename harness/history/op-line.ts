@@ -1,4 +1,4 @@
-import type { HistoryEvent, OpOutcome } from './events.js';
+import type { HistoryEvent } from './events.js';
 
 // A whole operation in one line of a load worker's history segment (load/segment.ts writes it,
 // history/lines.ts reads it back as its two events): a JSON array, where an event line is an
@@ -7,7 +7,7 @@ import type { HistoryEvent, OpOutcome } from './events.js';
 // keys, half the strings) takes that off the load's own CPU while it runs.
 //
 // [driver, id, startT, conn, op, connecting (0 | 1), endT, outcome, status, bytes, error, sentT, firstByteT]
-export type OpLine = [string, string, number, string | null, string | null, 0 | 1, number, OpOutcome, number | null, number | null, string | null, number | null, number | null];
+// (null where the events leave a field out).
 
 const str = (v: unknown): v is string => typeof v === 'string';
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
