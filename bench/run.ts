@@ -350,13 +350,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         keep('load.pairRatio', pairRatios, { unit: 'ratio' });
         const howRatio = `median over ${options.loadRounds} rounds of one round's ratio: requests/s of a shutdown-drill run with one http load entry (${options.loadConnections} connections, ${options.loadSeconds} s, as fast as possible) ÷ requests/s of standalone autocannon (own process, same connections and duration) against the same trivial Node server, the two back to back in alternating order`;
         if (pairRatios.length) {
+          const pairs = summarize(pairRatios);
+          const drivenRps = summarize(driven).median;
           figures.loadRatio = figure({
-            ...GOALS.loadRatio, value: summarize(pairRatios).median, how: `${howRatio}; driver rate from ${[...drivenHow].join(', ')}`,
+            ...GOALS.loadRatio, value: pairs.median, how: `${howRatio}; driver rate from ${[...drivenHow].join(', ')}`,
             peer: { name: 'standalone autocannon req/s', value: peerRps.median }, ratioTo: 'peer',
             why: `the load is CPU-bound (the client and the server each near a full CPU of the ${os.cpus().length}), so the ratio is the inverse of the CPU per request: the driver's load worker also records every operation (${round(summarize(eventsPerRequest).median)} request:start/end events per response into its history segment, the rest folded into counts; none crosses to the main thread while it runs), measured at +2.65 us (+17 %) per request over autocannon's, and the server, fed more slowly, sleeps twice as often and costs 9.5 % more per request (bench/README.md, "Where the CPU goes")`,
             detail: {
-              driverRps: round(summarize(driven).median), standaloneRps: round(peerRps.median), ratioOfMedians: round(summarize(driven).median / peerRps.median),
-              pairRatioMin: round(summarize(pairRatios).min), pairRatioMax: round(summarize(pairRatios).max), pairs: pairRatios.length,
+              driverRps: round(drivenRps), standaloneRps: round(peerRps.median), ratioOfMedians: round(drivenRps / peerRps.median),
+              pairRatioMin: round(pairs.min), pairRatioMax: round(pairs.max), pairs: pairRatios.length,
               eventsPerResponse: round(summarize(eventsPerRequest).median), failedRuns: drivenFailures.length,
             },
           });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EventInput, HistoryEvent } from '../history/events.js';
 import { readEventLines } from '../history/lines.js';
+import { requestEndEvent, requestStartEvent } from '../history/op-line.js';
 import { SEGMENT_SUFFIX, segmentStem } from '../history/run-folder.js';
 import type { EndItem, StartItem, WireItem } from './wire.js';
 
@@ -16,15 +17,11 @@ export function itemEvent(item: WireItem, driver: string): EventInput {
   switch (item[0]) {
     case 0: {
       const [, id, t, conn, op, connecting] = item;
-      return { type: 'request:start', t, driver, id, ...(conn !== null ? { conn } : {}), ...(op !== null ? { op } : {}), ...(connecting ? { connecting: true as const } : {}) };
+      return requestStartEvent(driver, id, t, conn, op, connecting);
     }
     case 1: {
       const [, id, t, outcome, status, bytes, error, sentT, firstByteT] = item;
-      return {
-        type: 'request:end', t, driver, id, outcome,
-        ...(status !== null ? { status } : {}), ...(bytes !== null ? { bytes } : {}), ...(error !== null ? { error } : {}),
-        ...(sentT !== null ? { sentT } : {}), ...(firstByteT !== null ? { firstByteT } : {}),
-      };
+      return requestEndEvent(driver, id, t, outcome, status, bytes, error, sentT, firstByteT);
     }
     case 2:
       return { ...item[1], driver } as EventInput;
