@@ -15,10 +15,12 @@ const TOTAL_CHECK_MS = 50;
 // also writes its next request on a socket whose response said `Connection: close` (losing it);
 // the engine makes such a client reconnect first, as every real HTTP client does.
 interface AcClient {
-  on(event: 'request' | 'done', listener: () => void): void;
-  on(event: 'response', listener: (status: number, bytes: number, durationMs: number) => void): void;
-  on(event: 'timeout', listener: () => void): void;
-  on(event: 'headers', listener: (info: { shouldKeepAlive?: boolean }) => void): void;
+  on(event: 'done' | 'timeout', listener: () => void): void;
+  // Emits 'request' before writing a request, 'response' (status, bytes, duration) and 'headers'
+  // ({ shouldKeepAlive }) per response, and the rest.
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  // Its 'data' listener hands every chunk of its socket to this parser (one per client).
+  parser: { execute(chunk: Buffer): unknown };
   conn: Socket;
   destroyed: boolean;
   timeout: number;
@@ -103,7 +105,7 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
       }
     };
 
-    client.on('request', () => {
+    const onRequest = (): void => {
       const sock = client.conn;
       const c = connFor(sock);
       const t = sink.now();
@@ -112,11 +114,44 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
       const rec = sink.begin(idBase, ++seq, c.id, labels[made++ % labels.length]!, t, connecting, sock);
       if (!connecting) rec.sentT = t;
       pending.push(rec);
-    });
-    client.on('response', (status, bytes) => {
+    };
+    const onResponse = (status: number, bytes: number): void => {
       const p = pending.shift();
       if (p) sink.finishOp(p, outcomeOfStatus(status), chunkT, status, bytes, null);
-    });
+    };
+    // The socket whose last response said `Connection: close` (only the client's current socket
+    // matters: a request is written on it).
+    let closing: Socket | undefined;
+    const onHeaders = (info: { shouldKeepAlive?: boolean }): void => {
+      if (info.shouldKeepAlive === false) closing = client.conn;
+    };
+    // The three events of every request, seen in the client's emit rather than by listeners of
+    // their own: autocannon's run listens to 'request' and 'response' itself, and an event with
+    // two listeners makes EventEmitter copy its listener array at every emit.
+    const emit = client.emit;
+    client.emit = function (this: AcClient, event: string | symbol, a?: unknown, b?: unknown): boolean {
+      if (event === 'response') onResponse(a as number, b as number);
+      else if (event === 'request') onRequest();
+      else if (event === 'headers') onHeaders(a as { shouldKeepAlive?: boolean });
+      return emit.apply(this, arguments as unknown as [string, ...unknown[]]);
+    };
+    // Each chunk, ahead of autocannon's parser (a wrap of it rather than a second 'data' listener
+    // on every socket, for the same reason): the bytes belong to the oldest request still waiting
+    // on the client's socket, the one they came from (autocannon replaces a socket only once it is
+    // destroyed or ended).
+    const execute = client.parser.execute;
+    client.parser.execute = function (this: unknown) {
+      const sock = client.conn;
+      chunkT = sink.now();
+      // An idle timeout: every byte re-arms autocannon's timer (it arms it only per request).
+      client.timeoutTicker.reschedule(client.timeout);
+      for (const p of pending) {
+        if (p.tag !== sock) continue;
+        p.firstByteT ??= chunkT;
+        break;
+      }
+      return execute.apply(this, arguments as unknown as [Buffer]);
+    };
     client.on('timeout', () => {
       // autocannon has destroyed the socket and opened another one: requests on the dead socket
       // timed out (no byte for timeoutMs: the socket's data re-arms autocannon's timer).
@@ -132,12 +167,6 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
     client.on('done', () => {
       doneClients++;
       checkFinished();
-    });
-    // The socket whose last response said `Connection: close` (only the client's current socket
-    // matters: a request is written on it).
-    let closing: Socket | undefined;
-    client.on('headers', (info) => {
-      if (info.shouldKeepAlive === false) closing = client.conn;
     });
     const doRequest = client._doRequest;
     // `arguments` handed on as they are: no rest array per request.
@@ -174,17 +203,6 @@ export function createAutocannonEngine(spec: HttpLoad, env: EngineEnv): Engine {
         c.openT = sink.now();
         for (const p of pending) if (p.tag === sock && p.sentT === null) p.sentT = c.openT;
         sink.emit({ type: 'conn:open', t: c.openT, conn: c.id, ...(sock.localPort !== undefined ? { localPort: sock.localPort } : {}) });
-      });
-      // Ahead of autocannon's parser: the bytes belong to the oldest request still waiting.
-      sock.prependListener('data', () => {
-        chunkT = sink.now();
-        // An idle timeout: every byte re-arms autocannon's timer (it arms it only per request).
-        client.timeoutTicker.reschedule(client.timeout);
-        for (const p of pending) {
-          if (p.tag !== sock) continue;
-          p.firstByteT ??= chunkT;
-          break;
-        }
       });
       sock.once('close', () => {
         if (c.openT !== undefined && !stopped) sink.emit({ type: 'conn:close', t: sink.now(), conn: c.id, how, ...(closeError !== undefined ? { error: closeError } : {}) });

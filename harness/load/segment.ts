@@ -6,6 +6,7 @@
 // it goes (a torn last line is skipped) and reported as incomplete.
 import fs from 'node:fs';
 import path from 'node:path';
+import { msJson } from '../clock.js';
 import type { EventInput, HistoryEvent } from '../history/events.js';
 import { readEventLines } from '../history/lines.js';
 import { requestEndEvent, requestStartEvent } from '../history/op-line.js';
@@ -31,17 +32,17 @@ export function itemEvent(item: WireItem, driver: string): EventInput {
 // The segment line of a wire item (with its newline): the JSON of itemEvent(item, driver), built
 // without the intermediate object for the per-operation items (a long load writes tens of
 // thousands of them from the load worker, on the load's own CPU). Their numbers are the clock's
-// times and integer counts, always finite, so a template writes them as JSON does. `driverJson`
-// is JSON.stringify(driver).
+// times (written by msJson, as JSON writes them) and integer counts, always finite, so a template
+// writes them as JSON does. `driverJson` is JSON.stringify(driver).
 export function itemLine(item: WireItem, driver: string, driverJson: string = JSON.stringify(driver)): string {
   switch (item[0]) {
     case 0: {
       const [, id, t, conn, op, connecting] = item;
-      return `{"type":"request:start","t":${t},"driver":${driverJson},"id":${JSON.stringify(id)}${conn !== null ? `,"conn":${JSON.stringify(conn)}` : ''}${op !== null ? `,"op":${JSON.stringify(op)}` : ''}${connecting ? ',"connecting":true' : ''}}\n`;
+      return `{"type":"request:start","t":${msJson(t)},"driver":${driverJson},"id":${JSON.stringify(id)}${conn !== null ? `,"conn":${JSON.stringify(conn)}` : ''}${op !== null ? `,"op":${JSON.stringify(op)}` : ''}${connecting ? ',"connecting":true' : ''}}\n`;
     }
     case 1: {
       const [, id, t, outcome, status, bytes, error, sentT, firstByteT] = item;
-      return `{"type":"request:end","t":${t},"driver":${driverJson},"id":${JSON.stringify(id)},"outcome":"${outcome}"${status !== null ? `,"status":${status}` : ''}${bytes !== null ? `,"bytes":${bytes}` : ''}${error !== null ? `,"error":${JSON.stringify(error)}` : ''}${sentT !== null ? `,"sentT":${sentT}` : ''}${firstByteT !== null ? `,"firstByteT":${firstByteT}` : ''}}\n`;
+      return `{"type":"request:end","t":${msJson(t)},"driver":${driverJson},"id":${JSON.stringify(id)},"outcome":"${outcome}"${status !== null ? `,"status":${status}` : ''}${bytes !== null ? `,"bytes":${bytes}` : ''}${error !== null ? `,"error":${JSON.stringify(error)}` : ''}${sentT !== null ? `,"sentT":${msJson(sentT)}` : ''}${firstByteT !== null ? `,"firstByteT":${msJson(firstByteT)}` : ''}}\n`;
     }
     case 2:
       return `${JSON.stringify(itemEvent(item, driver))}\n`;
@@ -51,11 +52,11 @@ export function itemLine(item: WireItem, driver: string, driverJson: string = JS
 // The op line (history/op-line.ts) of an operation whose start and end items are written
 // together: the JSON of [driver, id, startT, conn, op, connecting, endT, outcome, status, bytes,
 // error, sentT, firstByteT]. `json` gives a string's JSON (the writer caches those of its
-// connections and labels); numbers are the clock's times and counts, always finite.
+// connections and labels); numbers are the clock's times (msJson) and counts, always finite.
 export function opLine(start: StartItem, end: EndItem, driverJson: string, json: (s: string) => string = JSON.stringify): string {
   const [, id, startT, conn, op, connecting] = start;
   const [, , endT, outcome, status, bytes, error, sentT, firstByteT] = end;
-  return `[${driverJson},${JSON.stringify(id)},${startT},${conn === null ? 'null' : json(conn)},${op === null ? 'null' : json(op)},${connecting},${endT},"${outcome}",${status},${bytes},${error === null ? 'null' : JSON.stringify(error)},${sentT},${firstByteT}]\n`;
+  return `[${driverJson},${JSON.stringify(id)},${msJson(startT)},${conn === null ? 'null' : json(conn)},${op === null ? 'null' : json(op)},${connecting},${msJson(endT)},"${outcome}",${status},${bytes},${error === null ? 'null' : JSON.stringify(error)},${sentT === null ? 'null' : msJson(sentT)},${firstByteT === null ? 'null' : msJson(firstByteT)}]\n`;
 }
 
 // Creates the segment file of driver `name` in `dir` (a fresh name: `load-<name>.segment.jsonl`,
