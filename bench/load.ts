@@ -15,6 +15,8 @@ export interface Autocannon {
   non2xx: number;
   seconds: number;
   rps: number;
+  // CPU time of the thread that ran autocannon (ms), where /proc/thread-self/schedstat is readable.
+  cpuMs?: number | null;
 }
 
 // The trivial HTTP target, started by the bench; resolves once it listens.
@@ -50,6 +52,17 @@ export async function standaloneAutocannon(url: string, connections: number, sec
 export async function backgroundLoad(url: string, connections: number, seconds: number): Promise<{ stop: () => Promise<Autocannon | { error: string }> }> {
   const worker = new Worker(fixture('autocannon-run.mjs'), { workerData: { url, connections, seconds } });
   return workerJob<Autocannon | { error: string }>(worker, (why) => ({ error: `the load worker: ${why}` }));
+}
+
+// The CPU time and wall time of a worker driver's load thread while its load ran (load:stopped's
+// `thread`, harness/load/thread-cpu.ts), or undefined when the history has none.
+export function loadThreadBusy(events: readonly HistoryEvent[], driver: string): { cpuMs: number; wallMs: number } | undefined {
+  for (const e of events) {
+    if (e.type !== 'load:stopped' || e.driver !== driver) continue;
+    const thread = (e.stats as { thread?: { cpuMs?: unknown; wallMs?: unknown } } | undefined)?.thread;
+    if (typeof thread?.cpuMs === 'number' && typeof thread.wallMs === 'number') return { cpuMs: thread.cpuMs, wallMs: thread.wallMs };
+  }
+  return undefined;
 }
 
 // Whether the harness has a load driver for this kind of load entry (e.g. `{ http: {} }`): true,

@@ -14,7 +14,7 @@ import { bashFloor, cFloor, execaPeer, exitRunSpec, harnessExit, nodeRaw, STRIKE
 import { measureOverheadParts, PARTS } from './overhead-parts.js';
 import { figure, FIGURE_KEYS, missing, type Figure, type FigureKey } from './figures.js';
 import { HarnessRunner } from './harness-runs.js';
-import { backgroundLoad, driverAvailable, rpsFromHistory, standaloneAutocannon, startHttpServer, type Autocannon } from './load.js';
+import { backgroundLoad, driverAvailable, loadThreadBusy, rpsFromHistory, standaloneAutocannon, startHttpServer, type Autocannon } from './load.js';
 import { cpuTimes, machineInfo, machineLine, stealPct, type CpuTimes, type Machine } from './machine.js';
 import { defaultBinDir, fixture, repoRoot } from './paths.js';
 import { chooseContainment } from '../harness/target/containment.js';
@@ -304,6 +304,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const drivenHow = new Set<string>();
         const drivenFailures: string[] = [];
         const eventsPerRequest: number[] = [];
+        // The client thread's CPU per response (us) and its share of a CPU, both sides: why the
+        // ratio is what it is, measured in the same rounds.
+        const driverCpuUs: number[] = [];
+        const peerCpuUs: number[] = [];
+        const driverBusy: number[] = [];
+        const peerBusy: number[] = [];
         // Each round's driver rate ÷ its standalone rate: the two ran back to back, so a change of
         // the host's speed between rounds (steal) cancels out of the ratio.
         const pairRatios: number[] = [];
@@ -319,6 +325,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
                 const a = await standaloneAutocannon(srv.url, options.loadConnections, options.loadSeconds);
                 standalone.push(a);
                 roundPeer = a.rps;
+                if (typeof a.cpuMs === 'number' && a.requests > 0) {
+                  peerCpuUs.push((a.cpuMs * 1000) / a.requests);
+                  peerBusy.push(a.cpuMs / (a.seconds * 1000));
+                }
               } finally {
                 await srv.stop();
               }
@@ -337,6 +347,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
                 drivenHow.add(rps.how);
                 const perOp = s.events.filter((e) => e.type === 'request:start' || e.type === 'request:end').length;
                 eventsPerRequest.push(perOp / rps.requests);
+                const busy = loadThreadBusy(s.events, 'http');
+                if (busy && busy.wallMs > 0) {
+                  driverCpuUs.push((busy.cpuMs * 1000) / rps.requests);
+                  driverBusy.push(busy.cpuMs / busy.wallMs);
+                }
               } else {
                 drivenFailures.push(`${s.result.verdict}${s.result.reason ? `: ${s.result.reason}` : ''}: no request count in the history`);
               }
@@ -348,6 +363,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         keep('load.standaloneAutocannon.rps', standalone.map((a) => a.rps), { unit: 'req/s' });
         if (driven.length) keep('load.harnessDriver.rps', driven, { unit: 'req/s', ref: 'load.standaloneAutocannon.rps' });
         keep('load.pairRatio', pairRatios, { unit: 'ratio' });
+        if (driverCpuUs.length) keep('load.harnessDriver.cpuUsPerResponse', driverCpuUs, { unit: 'us', ref: 'load.standaloneAutocannon.cpuUsPerResponse' });
+        if (peerCpuUs.length) keep('load.standaloneAutocannon.cpuUsPerResponse', peerCpuUs, { unit: 'us' });
+        // Median client CPU per response of each side, and the driver's extra: the measured why.
+        const cpu = driverCpuUs.length && peerCpuUs.length
+          ? { driver: summarize(driverCpuUs).median, peer: summarize(peerCpuUs).median, driverBusy: summarize(driverBusy).median, peerBusy: summarize(peerBusy).median }
+          : undefined;
+        const cpuWhy = cpu
+          ? `in these rounds the client thread spent ${round(cpu.driver)} us of CPU per response in the harness's load worker against ${round(cpu.peer)} us in standalone autocannon (${cpu.driver >= cpu.peer ? '+' : ''}${round(cpu.driver - cpu.peer)} us, ${cpu.driver >= cpu.peer ? '+' : ''}${Math.round((cpu.driver / cpu.peer - 1) * 100)} %; /proc/thread-self/schedstat), at ${Math.round(cpu.driverBusy * 100)} % and ${Math.round(cpu.peerBusy * 100)} % of a CPU`
+          : 'the client threads\' CPU per response could not be read here (no /proc/thread-self/schedstat)';
         const howRatio = `median over ${options.loadRounds} rounds of one round's ratio: requests/s of a shutdown-drill run with one http load entry (${options.loadConnections} connections, ${options.loadSeconds} s, as fast as possible) ÷ requests/s of standalone autocannon (own process, same connections and duration) against the same trivial Node server, the two back to back in alternating order`;
         if (pairRatios.length) {
           const pairs = summarize(pairRatios);
@@ -355,11 +379,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           figures.loadRatio = figure({
             ...GOALS.loadRatio, value: pairs.median, how: `${howRatio}; driver rate from ${[...drivenHow].join(', ')}`,
             peer: { name: 'standalone autocannon req/s', value: peerRps.median }, ratioTo: 'peer',
-            why: `the load is CPU-bound (the client and the server each near a full CPU of the ${os.cpus().length}), so the ratio is the inverse of the CPU per request: the driver's load worker also records every operation (${round(summarize(eventsPerRequest).median)} request:start/end events per response into its history segment, the rest folded into counts; none crosses to the main thread while it runs), measured at +2.65 us (+17 %) per request over autocannon's, and the server, fed more slowly, sleeps twice as often and costs 9.5 % more per request (bench/README.md, "Where the CPU goes")`,
+            why: `the load is CPU-bound (the client and the server each near a full CPU of the ${os.cpus().length}), so the ratio follows the client's CPU per response: the driver's load worker also records every operation (${round(summarize(eventsPerRequest).median)} request:start/end events per response into its history segment, the rest folded into counts, and its live counters; none crosses to the main thread while it runs); ${cpuWhy}. Each microsecond of the client's own work costs it about two: the server, fed more slowly, sleeps more often and every write that wakes it costs more (bench/README.md, "Where the CPU goes")`,
             detail: {
               driverRps: round(drivenRps), standaloneRps: round(peerRps.median), ratioOfMedians: round(drivenRps / peerRps.median),
               pairRatioMin: round(pairs.min), pairRatioMax: round(pairs.max), pairs: pairRatios.length,
               eventsPerResponse: round(summarize(eventsPerRequest).median), failedRuns: drivenFailures.length,
+              ...(cpu ? { driverCpuUsPerResponse: round(cpu.driver), standaloneCpuUsPerResponse: round(cpu.peer), driverThreadBusy: round(cpu.driverBusy), standaloneThreadBusy: round(cpu.peerBusy) } : {}),
             },
           });
           // The ratio itself is the figure; the peer is shown for scale (its unit is req/s).

@@ -10,6 +10,7 @@ import { kindSpec, loadKindOf, loadKinds } from './kinds.js';
 import { CounterWriter } from './counters.js';
 import { OpSink } from './op-sink.js';
 import { SegmentWriter } from './segment.js';
+import { measureThread, type ThreadBusy } from './thread-cpu.js';
 import type { FromWorker, ToWorker, WorkerInput } from './wire.js';
 
 const input = workerData as WorkerInput;
@@ -35,6 +36,8 @@ async function createEngine(env: EngineEnv): Promise<Engine> {
 let engine: Engine | undefined;
 let stopping = false;
 let running = false;
+// This thread's CPU time while the load ran (from the engine's start to its end or stop).
+let busy: (() => ThreadBusy | undefined) | undefined;
 // The engine is created (its module loaded) at once, also in a warmed worker that waits for
 // `start`; a failure to create it is reported when the load starts.
 const created: Promise<Engine> = createEngine({ sink, clock, host: input.host, port: input.port, name: input.name });
@@ -48,10 +51,11 @@ async function stop(): Promise<void> {
   } catch (error) {
     sink.emit({ type: 'load:error', t: clock.now(), message: `stopping: ${(error as Error).message}` });
   }
+  const thread = busy?.();
   sink.finish();
   segment.close();
   send({
-    type: 'stopped', stats: { ...sink.stats(), ...(engine?.stats() ?? {}) }, summary: sink.summary(),
+    type: 'stopped', stats: { ...sink.stats(), ...(engine?.stats() ?? {}), ...(thread ? { thread } : {}) }, summary: sink.summary(),
     segment: { file: input.segmentFile, events: segment.written, ...(segment.error ? { error: segment.error } : {}) },
   });
 }
@@ -63,6 +67,7 @@ async function run(): Promise<void> {
   try {
     engine = await created;
     if (stopping) return;
+    busy = measureThread(() => clock.now());
     const detail = await engine.start();
     sink.flush();
     send({ type: 'ready', detail });
@@ -72,6 +77,7 @@ async function run(): Promise<void> {
     return;
   }
   await engine.finished;
+  busy?.();
   sink.flush();
   send({ type: 'finished' });
 }

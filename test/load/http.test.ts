@@ -155,6 +155,9 @@ t.test('the event cap folds fast operations into load:summary and loses none', a
   t.equal(ops.filter((o) => o.outcome !== 'ok').length, 0);
   const stopped = eventsOf(events, 'load:stopped')[0];
   t.equal((stopped?.stats as Record<string, unknown>).ended, 4000);
+  // The load thread's CPU while the load ran (thread-cpu.ts): it drove 4000 requests, so it was busy.
+  const thread = (stopped?.stats as { thread?: { cpuMs: number; wallMs: number } }).thread;
+  t.ok(thread && thread.cpuMs > 0 && thread.cpuMs <= thread.wallMs + 5, `the load thread's CPU time: ${JSON.stringify(thread)}`);
   t.ok(eventsOf(events, 'load:progress').length > 0, 'live counters');
 });
 
