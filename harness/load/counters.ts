@@ -11,7 +11,7 @@ import { OP_OUTCOMES } from './outcome.js';
 export const COUNTERS = ['started', 'ended', 'inFlight', 'acceptedInFlight', 'responses', 'errors', 'connectedClients', 'openConns', 'messages'] as const;
 export type CounterName = (typeof COUNTERS)[number];
 const OUTCOMES = OP_OUTCOMES;
-// The last Int32 slot is the writer's fence (CounterWriter.publish).
+// The last Int32 slot is the writer's fence (CounterWriter.changed).
 const INT_SLOTS = COUNTERS.length + OUTCOMES.length + 1;
 const FENCE = INT_SLOTS - 1;
 // Float64 slots after the integers: the run-clock time of the last change, then a ring of the
@@ -210,5 +210,4 @@ export class CounterWriter {
       Atomics.notify(this.bell, BELL_RING);
     }
   }
-
 }
