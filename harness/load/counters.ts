@@ -110,8 +110,6 @@ export class CounterWriter {
   // (An operation is any key its sink gives: the sink's record of it.)
   private readonly waiting = new Map<string, Set<unknown>>();
   private readonly waitingOn = new Map<unknown, string>();
-  // Changes published so far (the fence slot's value).
-  private changes = 0;
 
   constructor(block: SharedArrayBuffer, bell: SharedArrayBuffer) {
     this.ints = new Int32Array(block, 0, INT_SLOTS);
@@ -131,7 +129,7 @@ export class CounterWriter {
     } else {
       ints[SLOT.acceptedInFlight]!++;
     }
-    this.changed(t, FENCE, ++this.changes);
+    this.changed(t);
   }
 
   opEnded(id: unknown, outcome: OpOutcome, status: number | null, t: number): void {
@@ -154,7 +152,7 @@ export class CounterWriter {
       this.floats[1 + ((n - 1) % RING)] = t;
       this.changed(t, SLOT.responses, n);
     } else {
-      this.changed(t, FENCE, ++this.changes);
+      this.changed(t);
     }
   }
 
@@ -168,41 +166,41 @@ export class CounterWriter {
       for (const id of set) this.waitingOn.delete(id);
       this.ints[SLOT.acceptedInFlight]! += set.size;
     }
-    this.changed(t, FENCE, ++this.changes);
+    this.changed(t);
   }
 
   connClosed(conn: string, t: number): void {
     if (!this.openConns.delete(conn)) return;
     this.ints[SLOT.openConns]!--;
-    this.changed(t, FENCE, ++this.changes);
+    this.changed(t);
   }
 
   clientOpened(t: number): void {
     this.ints[SLOT.connectedClients]!++;
-    this.changed(t, FENCE, ++this.changes);
+    this.changed(t);
   }
 
   clientClosed(t: number): void {
     this.ints[SLOT.connectedClients]!--;
-    this.changed(t, FENCE, ++this.changes);
+    this.changed(t);
   }
 
   message(t: number): void {
     this.ints[SLOT.messages]!++;
-    this.changed(t, FENCE, ++this.changes);
+    this.changed(t);
   }
 
   // Publishes a change and rings the bell for it. The counters above are written with plain
   // stores (this writer is their only writer: one per driver, in its load worker); one
-  // sequentially consistent store per change, of `value` into `slot` (the responses count, or the
-  // fence slot), publishes them: it is ordered after them, and a reader's Atomics.load of a
+  // sequentially consistent store per change, of `value` into `slot` (the new responses count, or
+  // 0 into the fence slot, which nobody reads), publishes them: it is ordered after them, and a reader's Atomics.load of a
   // counter sees them. Atomics read-modify-writes on every counter cost 4-6 locked instructions
   // per operation on the load's own CPU. The bell rings only while someone watches: a watcher
   // counts itself in before it reads the counters (inject/count-watch.ts onRings), and this store
   // comes before the load of that count, so a change the writer does not ring for is one the
   // watcher's first read already sees. Unwatched (most of a load), a change writes nothing to the
   // shared bell.
-  private changed(t: number, slot: number, value: number): void {
+  private changed(t: number, slot = FENCE, value = 0): void {
     this.floats[0] = t;
     Atomics.store(this.ints, slot, value);
     if (Atomics.load(this.bell, BELL_WATCHERS) > 0) {
