@@ -192,10 +192,10 @@ export class CounterWriter {
 
   // Publishes a change and rings the bell for it. The counters above are written with plain
   // stores (this writer is their only writer: one per driver, in its load worker); one
-  // sequentially consistent store per change, of `value` into `slot` (the new responses count, or
-  // 0 into the fence slot, which nobody reads), publishes them: it is ordered after them, and a reader's Atomics.load of a
-  // counter sees them. Atomics read-modify-writes on every counter cost 4-6 locked instructions
-  // per operation on the load's own CPU. The bell rings only while someone watches: a watcher
+  // sequentially consistent store per change, of `value` into `slot` (the new responses count,
+  // or 0 into the fence slot, which nobody reads), publishes them: it is ordered after them, and
+  // a reader's Atomics.load of a counter sees them. Atomics read-modify-writes on every counter
+  // cost 4-6 locked instructions per operation on the load's own CPU. The bell rings only while someone watches: a watcher
   // counts itself in before it reads the counters (inject/count-watch.ts onRings), and this store
   // comes before the load of that count, so a change the writer does not ring for is one the
   // watcher's first read already sees. Unwatched (most of a load), a change writes nothing to the
